@@ -1,0 +1,44 @@
+/**
+ * PNet, the proposal network: a fully convolutional net that scores every 12x12 window
+ * (stride 2) of an image.
+ *
+ * @module
+ */
+import * as tf from "@tensorflow/tfjs";
+import { convPrelu } from "./layers.ts";
+import type { NetTensors } from "./tensors.ts";
+
+/** PNet's two heads for an N x H x W x 3 input: N x H' x W' x 4 and N x H' x W' x 2. */
+export interface PNetOutput {
+  /** Box regression (dx1, dy1, dx2, dy2) per cell, in units of the 12 px window. */
+  readonly bbox: tf.Tensor4D;
+  /** Softmax probabilities [non-face, face] per cell. */
+  readonly prob: tf.Tensor4D;
+}
+
+/**
+ * PNet as a pure function of its weights and a normalized NHWC batch (H, W >= 12); the output
+ * side is floor((H - 2) / 2) - 4 + ... e.g. 100 -> 45. Borrows its inputs, returns new tensors.
+ *
+ * @example
+ * ```ts
+ * import * as tf from "@tensorflow/tfjs";
+ * import { loadDefaultWeights, pnet, toTensors } from "@mtcnn/mtcnn";
+ * const w = await loadDefaultWeights();
+ * if (w._tag === "Right") {
+ *   const t = toTensors(w.right.pnet);
+ *   const { bbox, prob } = pnet(t)(tf.zeros([1, 100, 100, 3]));
+ *   console.log(bbox.shape, prob.shape); // [1, 45, 45, 4] [1, 45, 45, 2]
+ * }
+ * ```
+ */
+export const pnet = (w: NetTensors<"pnet">) => (x: tf.Tensor4D): PNetOutput =>
+  tf.tidy(() => {
+    let h = convPrelu(x, w["conv1/kernel"], w["conv1/bias"], w["prelu1/alpha"]);
+    h = tf.maxPool(h, 2, 2, "same");
+    h = convPrelu(h, w["conv2/kernel"], w["conv2/bias"], w["prelu2/alpha"]);
+    h = convPrelu(h, w["conv3/kernel"], w["conv3/bias"], w["prelu3/alpha"]);
+    const bbox = convPrelu(h, w["conv4-1/kernel"], w["conv4-1/bias"]);
+    const prob = tf.softmax(convPrelu(h, w["conv4-2/kernel"], w["conv4-2/bias"])) as tf.Tensor4D;
+    return { bbox, prob };
+  });

@@ -1,0 +1,44 @@
+/**
+ * RNet, the refinement network: scores and regresses 24x24 candidate crops.
+ *
+ * @module
+ */
+import * as tf from "@tensorflow/tfjs";
+import { convPrelu, densePrelu, flattenWHC } from "./layers.ts";
+import type { NetTensors } from "./tensors.ts";
+
+/** RNet's heads for an N x 24 x 24 x 3 batch. */
+export interface RNetOutput {
+  /** N x 4 box regression (dx1, dy1, dx2, dy2), in units of the crop's side. */
+  readonly bbox: tf.Tensor2D;
+  /** N x 2 softmax probabilities [non-face, face]. */
+  readonly prob: tf.Tensor2D;
+}
+
+/**
+ * RNet as a pure function of its weights and a normalized N x 24 x 24 x 3 batch. Borrows its
+ * inputs, returns new tensors.
+ *
+ * @example
+ * ```ts
+ * import * as tf from "@tensorflow/tfjs";
+ * import { loadDefaultWeights, rnet, toTensors } from "@mtcnn/mtcnn";
+ * const w = await loadDefaultWeights();
+ * if (w._tag === "Right") {
+ *   const { bbox, prob } = rnet(toTensors(w.right.rnet))(tf.zeros([10, 24, 24, 3]));
+ *   console.log(bbox.shape, prob.shape); // [10, 4] [10, 2]
+ * }
+ * ```
+ */
+export const rnet = (w: NetTensors<"rnet">) => (x: tf.Tensor4D): RNetOutput =>
+  tf.tidy(() => {
+    let h = convPrelu(x, w["conv1/kernel"], w["conv1/bias"], w["prelu1/alpha"]);
+    h = tf.maxPool(h, 3, 2, "same");
+    h = convPrelu(h, w["conv2/kernel"], w["conv2/bias"], w["prelu2/alpha"]);
+    h = tf.maxPool(h, 3, 2, "valid");
+    h = convPrelu(h, w["conv3/kernel"], w["conv3/bias"], w["prelu3/alpha"]);
+    const f = densePrelu(flattenWHC(h), w["fc4/kernel"], w["fc4/bias"], w["prelu4/alpha"]);
+    const bbox = densePrelu(f, w["fc5-1/kernel"], w["fc5-1/bias"]);
+    const prob = tf.softmax(densePrelu(f, w["fc5-2/kernel"], w["fc5-2/bias"]));
+    return { bbox, prob };
+  });

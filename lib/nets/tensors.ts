@@ -1,0 +1,56 @@
+/**
+ * Weights as tensors: what the nets compute with. For detection they are constants made once
+ * from a {@linkcode NetWeights} record; for training they are `tf.Variable`s.
+ *
+ * @module
+ */
+import * as tf from "@tensorflow/tfjs";
+import { NET_SPECS, type NetName, type ParamOf } from "../spec.ts";
+import type { NetWeights } from "../weights/record.ts";
+
+/** The parameters of network `N` as tensors (constants or variables). */
+export type NetTensors<N extends NetName> = { readonly [K in ParamOf<N>]: tf.Tensor };
+
+/**
+ * Uploads a weight record as tensors. The caller owns them: dispose with
+ * {@linkcode disposeTensors}.
+ */
+export const toTensors = <N extends NetName>(w: NetWeights<N>): NetTensors<N> => {
+  const params = w.params as Record<string, Float32Array>;
+  const out: Record<string, tf.Tensor> = {};
+  for (const p of NET_SPECS[w.net]) out[p.name] = tf.tensor(params[p.name], [...p.shape]);
+  return out as NetTensors<N>;
+};
+
+/**
+ * Trainable copies of a weight record (each a `tf.Variable` named `net/param`). The caller
+ * owns them.
+ */
+export const toVariables = <N extends NetName>(w: NetWeights<N>): NetTensors<N> => {
+  const params = w.params as Record<string, Float32Array>;
+  const out: Record<string, tf.Variable> = {};
+  for (const p of NET_SPECS[w.net]) {
+    out[p.name] = tf.tidy(() =>
+      tf.variable(tf.tensor(params[p.name], [...p.shape]), true, undefined, "float32")
+    );
+  }
+  return out as unknown as NetTensors<N>;
+};
+
+/** Reads tensors back into a weight record (one readback per parameter). */
+export const fromTensors = async <N extends NetName>(
+  net: N,
+  t: NetTensors<N>,
+): Promise<NetWeights<N>> => {
+  const params: Record<string, Float32Array> = {};
+  const tensors = t as Record<string, tf.Tensor>;
+  for (const p of NET_SPECS[net]) {
+    params[p.name] = Float32Array.from(await tensors[p.name].data() as Float32Array);
+  }
+  return { net, params: params as NetWeights<N>["params"] };
+};
+
+/** Disposes every tensor of a {@linkcode NetTensors} record. */
+export const disposeTensors = <N extends NetName>(t: NetTensors<N>): void => {
+  for (const v of Object.values(t) as tf.Tensor[]) v.dispose();
+};
