@@ -1,0 +1,141 @@
+/**
+ * Cascades: an image in, faces out, through any list of stages. The presets are the classic
+ * P -> R -> O (`faceAndLandmarks`) and P -> R (`faceOnly`).
+ *
+ * @module
+ */
+import * as TE from "fp-ts/TaskEither.js";
+import { pipe } from "fp-ts/function.js";
+import { summedAreaTable } from "../lib/area_resample.ts";
+import { NO_CANDIDATES } from "../lib/candidates.ts";
+import type { MtcnnError } from "../lib/errors.ts";
+import type { Face } from "../lib/face.ts";
+import type { RgbImage } from "../lib/image.ts";
+import type { NetTensors } from "../lib/nets/tensors.ts";
+import type { TaskResult } from "../lib/result.ts";
+import { candidatesToFaces } from "./faces.ts";
+import { type DetectOptions, resolveOptions, type ResolvedOptions } from "./options.ts";
+import { crop } from "./stages/crop.ts";
+import { type ImageInput, loadImage } from "./stages/load.ts";
+import { outputCrops } from "./stages/output.ts";
+import { propose } from "./stages/propose.ts";
+import { pyramid } from "./stages/pyramid.ts";
+import { refineCrops } from "./stages/refine.ts";
+import type { CascadeState, Stage } from "./state.ts";
+
+/** The result for one image. */
+export interface Detection {
+  /** Image width in pixels. */
+  readonly width: number;
+  /** Image height in pixels. */
+  readonly height: number;
+  /** The faces found, most confident first. */
+  readonly faces: readonly Face[];
+  /** Milliseconds per stage (decode, pyramid, pnet, crop24, rnet, crop48, onet). */
+  readonly timings: Readonly<Record<string, number>>;
+}
+
+/** Runs stages one after another; the first failure stops the cascade. */
+export const sequence = (stages: readonly Stage[]): Stage => (state) =>
+  stages.reduce<TaskResult<MtcnnError, CascadeState>>(
+    (acc, stage) => pipe(acc, TE.flatMap(stage)),
+    TE.right(state),
+  );
+
+/** RNet with its crop: `crop(24)` then `refineCrops`. */
+export const refine = (weights: NetTensors<"rnet">): Stage =>
+  sequence([crop(24), refineCrops(weights)]);
+
+/** ONet with its crop: `crop(48)` then `outputCrops`. */
+export const output = (weights: NetTensors<"onet">): Stage =>
+  sequence([crop(48), outputCrops(weights)]);
+
+/** Tensors of the three nets. */
+export interface CascadeTensors {
+  /** PNet's. */
+  readonly pnet: NetTensors<"pnet">;
+  /** RNet's. */
+  readonly rnet: NetTensors<"rnet">;
+  /** ONet's. */
+  readonly onet: NetTensors<"onet">;
+}
+
+/**
+ * The classic cascade: pyramid, PNet, RNet, ONet. Faces with boxes, confidence and landmarks.
+ *
+ * @example
+ * ```ts
+ * import { faceAndLandmarks, loadDefaultWeights, toTensors } from "@mtcnn/mtcnn";
+ * const w = await loadDefaultWeights();
+ * if (w._tag === "Right") {
+ *   const stages = faceAndLandmarks({
+ *     pnet: toTensors(w.right.pnet),
+ *     rnet: toTensors(w.right.rnet),
+ *     onet: toTensors(w.right.onet),
+ *   });
+ *   console.log(stages.length); // 4
+ * }
+ * ```
+ */
+export const faceAndLandmarks = (t: CascadeTensors): readonly Stage[] => [
+  pyramid,
+  propose(t.pnet),
+  refine(t.rnet),
+  output(t.onet),
+];
+
+/** Pyramid, PNet and RNet only: faster, boxes and confidence without landmarks. */
+export const faceOnly = (t: Pick<CascadeTensors, "pnet" | "rnet">): readonly Stage[] => [
+  pyramid,
+  propose(t.pnet),
+  refine(t.rnet),
+];
+
+/** The initial state for an RGB image (computes its summed-area table). */
+export const initialState = (image: RgbImage, options: ResolvedOptions): CascadeState => ({
+  image,
+  sat: summedAreaTable(image),
+  options,
+  levels: [],
+  candidates: NO_CANDIDATES,
+  timings: {},
+});
+
+/**
+ * Runs a cascade of stages on one image: load, then the stages, then the faces.
+ *
+ * @example
+ * ```ts
+ * import { runCascade } from "@mtcnn/mtcnn";
+ * const detect = runCascade([]); // no stage: no faces, but the image is loaded and checked
+ * const r = await detect(new Uint8Array(0))();
+ * console.log(r._tag); // "Left": an empty file is not an image
+ * ```
+ */
+export const runCascade = (stages: readonly Stage[], options: DetectOptions = {}) =>
+(input: ImageInput): TaskResult<MtcnnError, Detection> => {
+  const run = sequence(stages);
+  return pipe(
+    TE.fromEither(resolveOptions(options)),
+    TE.flatMap((o) => {
+      const t0 = performance.now();
+      return pipe(
+        loadImage(input, o.maxPixels),
+        TE.map((img) => ({ img, decode: performance.now() - t0 })),
+        TE.flatMap(({ img, decode }) => {
+          const t1 = performance.now();
+          const s = initialState(img, o);
+          return pipe(
+            run({ ...s, timings: { decode, prepare: performance.now() - t1 } }),
+            TE.map((end) => ({
+              width: img.width,
+              height: img.height,
+              faces: candidatesToFaces(end.candidates, img.width, img.height, o),
+              timings: end.timings,
+            })),
+          );
+        }),
+      );
+    }),
+  );
+};

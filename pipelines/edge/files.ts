@@ -1,0 +1,24 @@
+/**
+ * Reading files, the one place the detection pipeline touches the file system.
+ *
+ * @module
+ */
+import * as E from "fp-ts/Either.js";
+import { describe, mtcnnError, type MtcnnError } from "../../lib/errors.ts";
+import type { TaskResult } from "../../lib/result.ts";
+
+/** Reads a whole file; an IoError says which file and why. */
+export const readBytes = (path: string | URL): TaskResult<MtcnnError, Uint8Array> => async () => {
+  try {
+    return E.right(await Deno.readFile(path));
+  } catch (e) {
+    const why = e instanceof Deno.errors.NotFound
+      ? "no such file"
+      : e instanceof Deno.errors.PermissionDenied
+      ? "permission denied"
+      : e instanceof Deno.errors.IsADirectory
+      ? "is a directory"
+      : describe(e);
+    return E.left(mtcnnError("IoError", `${String(path)}: cannot read (${why})`, e));
+  }
+};

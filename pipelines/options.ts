@@ -1,0 +1,93 @@
+/**
+ * Detection options, their documented defaults, and their validation.
+ *
+ * @module
+ */
+import * as E from "fp-ts/Either.js";
+import { mtcnnError, type MtcnnError } from "../lib/errors.ts";
+import type { BoxFormat } from "../lib/face.ts";
+import type { Result } from "../lib/result.ts";
+
+/** How crops treat the part of a candidate box outside the image. */
+export type CropPadding =
+  /** Outside pixels are mid grey (zero after normalization), as the paper's code does. */
+  | "zeros"
+  /** The box is clamped to the image first, as facenet-pytorch does. */
+  | "clamp";
+
+/** Options of a detection cascade. Every field is optional; the defaults are listed. */
+export interface DetectOptions {
+  /** Smallest face side in pixels that the pyramid looks for. Default 20. */
+  readonly minFaceSize?: number;
+  /** Ratio between pyramid levels, in (0, 1). Default 0.709 (the paper's). */
+  readonly scaleFactor?: number;
+  /** Face probability thresholds of PNet, RNet, ONet. Default [0.6, 0.7, 0.7]. */
+  readonly thresholds?: readonly [number, number, number];
+  /** IoU NMS threshold within one pyramid level. Default 0.5. */
+  readonly nmsPerScale?: number;
+  /** IoU NMS threshold over all pyramid levels. Default 0.7. */
+  readonly nmsAcrossScales?: number;
+  /** IoU NMS threshold after RNet. Default 0.7. */
+  readonly nmsRefine?: number;
+  /** Intersection-over-smaller NMS threshold after ONet. Default 0.7. */
+  readonly nmsOutput?: number;
+  /** Box format of the results. Default `xywh`. */
+  readonly boxFormat?: BoxFormat;
+  /** Clip boxes (not landmarks) to the image. Default true. */
+  readonly clip?: boolean;
+  /** Crop padding for RNet and ONet. Default `clamp` (the parity reference's). */
+  readonly cropPadding?: CropPadding;
+  /** Largest image accepted, in pixels; larger is an InputError. Default 100 megapixels. */
+  readonly maxPixels?: number;
+}
+
+/** Options with every default filled in. */
+export type ResolvedOptions = { readonly [K in keyof DetectOptions]-?: NonNullable<DetectOptions[K]> };
+
+/** The defaults. */
+export const DEFAULT_OPTIONS: ResolvedOptions = {
+  minFaceSize: 20,
+  scaleFactor: 0.709,
+  thresholds: [0.6, 0.7, 0.7],
+  nmsPerScale: 0.5,
+  nmsAcrossScales: 0.7,
+  nmsRefine: 0.7,
+  nmsOutput: 0.7,
+  boxFormat: "xywh",
+  clip: true,
+  cropPadding: "clamp",
+  maxPixels: 100_000_000,
+};
+
+const bad = (msg: string): Result<MtcnnError, ResolvedOptions> =>
+  E.left(mtcnnError("OptionError", msg));
+
+const inUnit = (x: unknown): boolean => typeof x === "number" && x >= 0 && x <= 1;
+
+/** Fills in defaults and checks every value; an OptionError names the option at fault. */
+export const resolveOptions = (o: DetectOptions = {}): Result<MtcnnError, ResolvedOptions> => {
+  const r: ResolvedOptions = { ...DEFAULT_OPTIONS, ...stripUndefined(o) };
+  if (!(Number.isFinite(r.minFaceSize) && r.minFaceSize >= 1)) {
+    return bad(`minFaceSize must be a number >= 1, got ${r.minFaceSize}`);
+  }
+  if (!(Number.isFinite(r.scaleFactor) && r.scaleFactor > 0.1 && r.scaleFactor < 0.99)) {
+    return bad(`scaleFactor must be in (0.1, 0.99), got ${r.scaleFactor}`);
+  }
+  if (!Array.isArray(r.thresholds) || r.thresholds.length !== 3 || !r.thresholds.every(inUnit)) {
+    return bad(`thresholds must be three numbers in [0, 1], got ${JSON.stringify(r.thresholds)}`);
+  }
+  for (const k of ["nmsPerScale", "nmsAcrossScales", "nmsRefine", "nmsOutput"] as const) {
+    if (!inUnit(r[k])) return bad(`${k} must be in [0, 1], got ${r[k]}`);
+  }
+  if (r.boxFormat !== "xywh" && r.boxFormat !== "xyxy") {
+    return bad(`boxFormat must be "xywh" or "xyxy", got ${JSON.stringify(r.boxFormat)}`);
+  }
+  if (r.cropPadding !== "zeros" && r.cropPadding !== "clamp") {
+    return bad(`cropPadding must be "zeros" or "clamp", got ${JSON.stringify(r.cropPadding)}`);
+  }
+  if (!(r.maxPixels >= 1)) return bad(`maxPixels must be >= 1, got ${r.maxPixels}`);
+  return E.right(r);
+};
+
+const stripUndefined = (o: DetectOptions): DetectOptions =>
+  Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as DetectOptions;

@@ -1,0 +1,74 @@
+/**
+ * The crop stage: squares the candidate boxes around their centres and cuts each out of the
+ * image, area-resized to `size` x `size` and normalized, in one batch.
+ *
+ * Following the reference (networks.md, step 5), box corners are truncated to integers and the
+ * crop covers 0-based columns x1 - 1 .. x2 - 1 (rows likewise). With `cropPadding: "clamp"`
+ * that range is first clamped to the image; with `"zeros"` the outside is mid grey.
+ *
+ * @module
+ */
+import * as TE from "fp-ts/TaskEither.js";
+import { areaResample } from "../../lib/area_resample.ts";
+import { selectCandidates, squareBoxes } from "../../lib/candidates.ts";
+import type { MtcnnError } from "../../lib/errors.ts";
+import type { TaskResult } from "../../lib/result.ts";
+import type { CropPadding } from "../options.ts";
+import { addTiming, type CascadeState, type Stage } from "../state.ts";
+
+/** The 0-based pixel rectangle [x0, x0 + w) x [y0, y0 + h) that a box's crop covers. */
+export const cropRect = (
+  box: ArrayLike<number>,
+  width: number,
+  height: number,
+  padding: CropPadding,
+): { x0: number; y0: number; w: number; h: number } => {
+  let x1 = Math.trunc(box[0]), y1 = Math.trunc(box[1]);
+  let x2 = Math.trunc(box[2]), y2 = Math.trunc(box[3]);
+  if (padding === "clamp") {
+    x1 = Math.max(x1, 1);
+    y1 = Math.max(y1, 1);
+    x2 = Math.min(x2, width);
+    y2 = Math.min(y2, height);
+  }
+  return { x0: x1 - 1, y0: y1 - 1, w: x2 - x1 + 1, h: y2 - y1 + 1 };
+};
+
+/**
+ * A crop stage of side `size`. Candidates whose crop would be empty (wholly outside the image)
+ * are dropped. The candidates' boxes become the squared boxes that were cut.
+ *
+ * @example
+ * ```ts
+ * import { crop } from "@mtcnn/mtcnn";
+ * const crop24 = crop(24);
+ * console.log(typeof crop24); // "function": a Stage
+ * ```
+ */
+export const crop = (size: number): Stage =>
+(state: CascadeState): TaskResult<MtcnnError, CascadeState> => {
+  const t0 = performance.now();
+  const { width, height } = state.image;
+  const c = state.candidates;
+  const boxes = squareBoxes(c.boxes, c.count);
+  const rects = [];
+  const keep: number[] = [];
+  for (let i = 0; i < c.count; i++) {
+    const r = cropRect(boxes.subarray(4 * i, 4 * i + 4), width, height, state.options.cropPadding);
+    const inside = r.x0 < width && r.y0 < height && r.x0 + r.w > 0 && r.y0 + r.h > 0;
+    if (r.w >= 1 && r.h >= 1 && inside) {
+      rects.push(r);
+      keep.push(i);
+    }
+  }
+  const kept = selectCandidates({ ...c, boxes }, keep);
+  const per = size * size * 3;
+  const data = new Float32Array(keep.length * per);
+  rects.forEach((r, i) => areaResample(state.sat, r.x0, r.y0, r.w, r.h, size, size, data, i * per));
+  return TE.right({
+    ...state,
+    candidates: kept,
+    crops: { size, count: keep.length, data },
+    timings: addTiming(state.timings, `crop${size}`, performance.now() - t0),
+  });
+};
