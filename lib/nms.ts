@@ -36,7 +36,8 @@ export const nms = (
   const plus = mode === "min" ? 1 : 0;
   const area = new Float64Array(count);
   for (let i = 0; i < count; i++) {
-    area[i] = (boxes[4 * i + 2] - boxes[4 * i] + plus) * (boxes[4 * i + 3] - boxes[4 * i + 1] + plus);
+    area[i] = (boxes[4 * i + 2] - boxes[4 * i] + plus) *
+      (boxes[4 * i + 3] - boxes[4 * i + 1] + plus);
   }
   const suppressed = new Uint8Array(count);
   const keep: number[] = [];

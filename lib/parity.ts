@@ -110,7 +110,10 @@ export const parityReport = (
       if (a.landmarks && b.landmarks) {
         let d = 0;
         for (let k = 0; k < 5; k++) {
-          d += Math.hypot(a.landmarks[k][0] - b.landmarks[k][0], a.landmarks[k][1] - b.landmarks[k][1]);
+          d += Math.hypot(
+            a.landmarks[k][0] - b.landmarks[k][0],
+            a.landmarks[k][1] - b.landmarks[k][1],
+          );
         }
         lmSum += d / 5 / Math.max(b.box[2] - b.box[0], 1e-9);
         lmN++;

@@ -14,7 +14,7 @@ import type { RgbImage } from "../lib/image.ts";
 import type { NetTensors } from "../lib/nets/tensors.ts";
 import type { TaskResult } from "../lib/result.ts";
 import { candidatesToFaces } from "./faces.ts";
-import { type DetectOptions, resolveOptions, type ResolvedOptions } from "./options.ts";
+import { type DetectOptions, type ResolvedOptions, resolveOptions } from "./options.ts";
 import { crop } from "./stages/crop.ts";
 import { type ImageInput, loadImage } from "./stages/load.ts";
 import { outputCrops } from "./stages/output.ts";
@@ -112,30 +112,31 @@ export const initialState = (image: RgbImage, options: ResolvedOptions): Cascade
  * console.log(r._tag); // "Left": an empty file is not an image
  * ```
  */
-export const runCascade = (stages: readonly Stage[], options: DetectOptions = {}) =>
-(input: ImageInput): TaskResult<MtcnnError, Detection> => {
-  const run = sequence(stages);
-  return pipe(
-    TE.fromEither(resolveOptions(options)),
-    TE.flatMap((o) => {
-      const t0 = performance.now();
-      return pipe(
-        loadImage(input, o.maxPixels),
-        TE.map((img) => ({ img, decode: performance.now() - t0 })),
-        TE.flatMap(({ img, decode }) => {
-          const t1 = performance.now();
-          const s = initialState(img, o);
-          return pipe(
-            run({ ...s, timings: { decode, prepare: performance.now() - t1 } }),
-            TE.map((end) => ({
-              width: img.width,
-              height: img.height,
-              faces: candidatesToFaces(end.candidates, img.width, img.height, o),
-              timings: end.timings,
-            })),
-          );
-        }),
-      );
-    }),
-  );
-};
+export const runCascade =
+  (stages: readonly Stage[], options: DetectOptions = {}) =>
+  (input: ImageInput): TaskResult<MtcnnError, Detection> => {
+    const run = sequence(stages);
+    return pipe(
+      TE.fromEither(resolveOptions(options)),
+      TE.flatMap((o) => {
+        const t0 = performance.now();
+        return pipe(
+          loadImage(input, o.maxPixels),
+          TE.map((img) => ({ img, decode: performance.now() - t0 })),
+          TE.flatMap(({ img, decode }) => {
+            const t1 = performance.now();
+            const s = initialState(img, o);
+            return pipe(
+              run({ ...s, timings: { decode, prepare: performance.now() - t1 } }),
+              TE.map((end) => ({
+                width: img.width,
+                height: img.height,
+                faces: candidatesToFaces(end.candidates, img.width, img.height, o),
+                timings: end.timings,
+              })),
+            );
+          }),
+        );
+      }),
+    );
+  };

@@ -4,11 +4,17 @@
  * @module
  */
 import * as E from "fp-ts/Either.js";
-import { mtcnnError, type MtcnnError } from "../lib/errors.ts";
+import { type MtcnnError, mtcnnError } from "../lib/errors.ts";
 import { disposeTensors, toTensors } from "../lib/nets/tensors.ts";
 import type { Result } from "../lib/result.ts";
 import { checkWeights, type MtcnnWeights } from "../lib/weights/record.ts";
-import { type CascadeTensors, type Detection, faceAndLandmarks, faceOnly, runCascade } from "./cascade.ts";
+import {
+  type CascadeTensors,
+  type Detection,
+  faceAndLandmarks,
+  faceOnly,
+  runCascade,
+} from "./cascade.ts";
 import { type DetectOptions, resolveOptions } from "./options.ts";
 import type { ImageInput } from "./stages/load.ts";
 import type { Stage } from "./state.ts";

@@ -4,7 +4,7 @@
  * @module
  */
 import * as E from "fp-ts/Either.js";
-import { mtcnnError, type MtcnnError } from "../lib/errors.ts";
+import { type MtcnnError, mtcnnError } from "../lib/errors.ts";
 import type { BoxFormat } from "../lib/face.ts";
 import type { Result } from "../lib/result.ts";
 
@@ -42,7 +42,9 @@ export interface DetectOptions {
 }
 
 /** Options with every default filled in. */
-export type ResolvedOptions = { readonly [K in keyof DetectOptions]-?: NonNullable<DetectOptions[K]> };
+export type ResolvedOptions = {
+  readonly [K in keyof DetectOptions]-?: NonNullable<DetectOptions[K]>;
+};
 
 /** The defaults. */
 export const DEFAULT_OPTIONS: ResolvedOptions = {

@@ -15,7 +15,9 @@ const parts: Float32Array[] = [];
 for (const net of ["pnet", "rnet", "onet"] as const) {
   const r = fromFaceApiTensors(net, named);
   if (r._tag === "Left") throw new Error(r.left.message);
-  for (const p of NET_SPECS[net]) parts.push((r.right.params as Record<string, Float32Array>)[p.name]);
+  for (const p of NET_SPECS[net]) {
+    parts.push((r.right.params as Record<string, Float32Array>)[p.name]);
+  }
 }
 const total = parts.reduce((n, p) => n + p.length, 0);
 const all = new Float32Array(total);

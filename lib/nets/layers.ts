@@ -36,7 +36,7 @@ export const densePrelu = (
     bias,
     activation: alpha ? "prelu" : "linear",
     preluActivationWeights: alpha,
-  });
+  }) as tf.Tensor2D;
 
 /**
  * Flattens an NHWC feature map in the order the published dense weights expect: N, W, H, C

@@ -8,7 +8,7 @@
  */
 import * as E from "fp-ts/Either.js";
 import { decodeBase64 } from "../base64.ts";
-import { mtcnnError, type MtcnnError } from "../errors.ts";
+import { type MtcnnError, mtcnnError } from "../errors.ts";
 import type { Result, TaskResult } from "../result.ts";
 import { NET_SPECS, type NetName, sizeOf } from "../spec.ts";
 import {
@@ -55,7 +55,7 @@ export const loadDefaultWeights: TaskResult<MtcnnError, MtcnnWeights> = async ()
   if (!bytes || bytes.length !== DEFAULT_WEIGHTS_FLOATS * 4) {
     return E.left(mtcnnError("WeightsError", "the embedded default weights are damaged (size)"));
   }
-  const sha = hex(await crypto.subtle.digest("SHA-256", bytes));
+  const sha = hex(await crypto.subtle.digest("SHA-256", bytes as Uint8Array<ArrayBuffer>));
   if (sha !== DEFAULT_WEIGHTS_SHA256) {
     return E.left(
       mtcnnError("WeightsError", `the embedded default weights are damaged (SHA-256 ${sha})`),

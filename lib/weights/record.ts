@@ -4,7 +4,7 @@
  * @module
  */
 import * as E from "fp-ts/Either.js";
-import { mtcnnError, type MtcnnError } from "../errors.ts";
+import { type MtcnnError, mtcnnError } from "../errors.ts";
 import type { Result } from "../result.ts";
 import { NET_SPECS, type NetName, type ParamOf, sizeOf } from "../spec.ts";
 

@@ -9,7 +9,7 @@ import { setWasmPaths } from "@tensorflow/tfjs-backend-wasm";
 import * as E from "fp-ts/Either.js";
 import { dirname } from "node:path";
 import { fileURLToPath } from "node:url";
-import { describe, mtcnnError, type MtcnnError } from "../../lib/errors.ts";
+import { describe, type MtcnnError, mtcnnError } from "../../lib/errors.ts";
 import type { TaskResult } from "../../lib/result.ts";
 
 /** Backends this library can start: `auto` is wasm with cpu as fallback. */
@@ -48,30 +48,31 @@ const tryBackend = async (name: string): Promise<boolean> => {
  * if (r._tag === "Right") console.log(r.right); // "wasm" where it loads
  * ```
  */
-export const useBackend = (name: BackendName = "auto"): TaskResult<MtcnnError, string> => async () => {
-  const order = name === "auto" ? ["wasm", "cpu"] : [name];
-  const current = tf.engine().backendName as string | undefined;
-  if (current && order.includes(current)) return E.right(current);
-  for (const b of order) {
-    try {
-      if (await tryBackend(b)) {
-        await tf.ready();
-        // Production mode: no debug checks, and no advice to install tfjs-node.
-        tf.enableProdMode();
-        return E.right(tf.getBackend());
-      }
-    } catch (e) {
-      if (name !== "auto") {
-        return E.left(mtcnnError("BackendError", `backend ${b} failed: ${describe(e)}`, e));
+export const useBackend =
+  (name: BackendName = "auto"): TaskResult<MtcnnError, string> => async () => {
+    const order = name === "auto" ? ["wasm", "cpu"] : [name];
+    const current = tf.engine().backendName as string | undefined;
+    if (current && order.includes(current)) return E.right(current);
+    for (const b of order) {
+      try {
+        if (await tryBackend(b)) {
+          await tf.ready();
+          // Production mode: no debug checks, and no advice to install tfjs-node.
+          tf.enableProdMode();
+          return E.right(tf.getBackend());
+        }
+      } catch (e) {
+        if (name !== "auto") {
+          return E.left(mtcnnError("BackendError", `backend ${b} failed: ${describe(e)}`, e));
+        }
       }
     }
-  }
-  return E.left(
-    mtcnnError(
-      "BackendError",
-      `backend ${name} is not available here (${
-        name === "webgpu" ? "no WebGPU adapter" : "it failed to start"
-      })`,
-    ),
-  );
-};
+    return E.left(
+      mtcnnError(
+        "BackendError",
+        `backend ${name} is not available here (${
+          name === "webgpu" ? "no WebGPU adapter" : "it failed to start"
+        })`,
+      ),
+    );
+  };

@@ -5,7 +5,7 @@
  */
 import * as E from "fp-ts/Either.js";
 import { Image } from "imagescript";
-import { describe, mtcnnError, type MtcnnError } from "../../lib/errors.ts";
+import { describe, type MtcnnError, mtcnnError } from "../../lib/errors.ts";
 import type { RgbImage } from "../../lib/image.ts";
 import type { Result } from "../../lib/result.ts";
 

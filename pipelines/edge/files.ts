@@ -4,7 +4,7 @@
  * @module
  */
 import * as E from "fp-ts/Either.js";
-import { describe, mtcnnError, type MtcnnError } from "../../lib/errors.ts";
+import { describe, type MtcnnError, mtcnnError } from "../../lib/errors.ts";
 import type { TaskResult } from "../../lib/result.ts";
 
 /** Reads a whole file; an IoError says which file and why. */

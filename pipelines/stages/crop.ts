@@ -45,30 +45,37 @@ export const cropRect = (
  * console.log(typeof crop24); // "function": a Stage
  * ```
  */
-export const crop = (size: number): Stage =>
-(state: CascadeState): TaskResult<MtcnnError, CascadeState> => {
-  const t0 = performance.now();
-  const { width, height } = state.image;
-  const c = state.candidates;
-  const boxes = squareBoxes(c.boxes, c.count);
-  const rects = [];
-  const keep: number[] = [];
-  for (let i = 0; i < c.count; i++) {
-    const r = cropRect(boxes.subarray(4 * i, 4 * i + 4), width, height, state.options.cropPadding);
-    const inside = r.x0 < width && r.y0 < height && r.x0 + r.w > 0 && r.y0 + r.h > 0;
-    if (r.w >= 1 && r.h >= 1 && inside) {
-      rects.push(r);
-      keep.push(i);
+export const crop =
+  (size: number): Stage => (state: CascadeState): TaskResult<MtcnnError, CascadeState> => {
+    const t0 = performance.now();
+    const { width, height } = state.image;
+    const c = state.candidates;
+    const boxes = squareBoxes(c.boxes, c.count);
+    const rects = [];
+    const keep: number[] = [];
+    for (let i = 0; i < c.count; i++) {
+      const r = cropRect(
+        boxes.subarray(4 * i, 4 * i + 4),
+        width,
+        height,
+        state.options.cropPadding,
+      );
+      const inside = r.x0 < width && r.y0 < height && r.x0 + r.w > 0 && r.y0 + r.h > 0;
+      if (r.w >= 1 && r.h >= 1 && inside) {
+        rects.push(r);
+        keep.push(i);
+      }
     }
-  }
-  const kept = selectCandidates({ ...c, boxes }, keep);
-  const per = size * size * 3;
-  const data = new Float32Array(keep.length * per);
-  rects.forEach((r, i) => areaResample(state.sat, r.x0, r.y0, r.w, r.h, size, size, data, i * per));
-  return TE.right({
-    ...state,
-    candidates: kept,
-    crops: { size, count: keep.length, data },
-    timings: addTiming(state.timings, `crop${size}`, performance.now() - t0),
-  });
-};
+    const kept = selectCandidates({ ...c, boxes }, keep);
+    const per = size * size * 3;
+    const data = new Float32Array(keep.length * per);
+    rects.forEach((r, i) =>
+      areaResample(state.sat, r.x0, r.y0, r.w, r.h, size, size, data, i * per)
+    );
+    return TE.right({
+      ...state,
+      candidates: kept,
+      crops: { size, count: keep.length, data },
+      timings: addTiming(state.timings, `crop${size}`, performance.now() - t0),
+    });
+  };

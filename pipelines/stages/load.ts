@@ -7,7 +7,7 @@
 import * as tf from "@tensorflow/tfjs";
 import * as E from "fp-ts/Either.js";
 import { Image } from "imagescript";
-import { describe, mtcnnError, type MtcnnError } from "../../lib/errors.ts";
+import { describe, type MtcnnError, mtcnnError } from "../../lib/errors.ts";
 import type { RgbImage } from "../../lib/image.ts";
 import { readImageSize } from "../../lib/image_header.ts";
 import type { Result, TaskResult } from "../../lib/result.ts";
@@ -72,11 +72,17 @@ const isRgbImage = (u: unknown): u is RgbImage =>
 
 /** A short name of an input for messages. */
 export const describeInput = (input: ImageInput): string =>
-  typeof input === "string" ? input : input instanceof URL ? input.href
-  : input instanceof Uint8Array ? `${input.length} bytes`
-  : input instanceof Image ? `Image ${input.width}x${input.height}`
-  : input instanceof tf.Tensor ? `tensor [${input.shape}]`
-  : "image";
+  typeof input === "string"
+    ? input
+    : input instanceof URL
+    ? input.href
+    : input instanceof Uint8Array
+    ? `${input.length} bytes`
+    : input instanceof Image
+    ? `Image ${input.width}x${input.height}`
+    : input instanceof tf.Tensor
+    ? `tensor [${input.shape}]`
+    : "image";
 
 /**
  * Loads any {@linkcode ImageInput} as packed RGB, refusing images over `maxPixels` (before
@@ -107,11 +113,15 @@ async () => {
       return r._tag === "Left" ? r : checkSize(r.right, maxPixels, what);
     }
     if (isRgbImage(input)) {
-      if (input.width < 1 || input.height < 1 || input.data.length !== input.width * input.height * 3) {
+      if (
+        input.width < 1 || input.height < 1 || input.data.length !== input.width * input.height * 3
+      ) {
         return E.left(
           mtcnnError(
             "InputError",
-            `${what}: RGB data must hold width * height * 3 = ${input.width * input.height * 3} bytes, got ${input.data.length}`,
+            `${what}: RGB data must hold width * height * 3 = ${
+              input.width * input.height * 3
+            } bytes, got ${input.data.length}`,
           ),
         );
       }

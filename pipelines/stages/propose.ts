@@ -60,9 +60,9 @@ const runLevel = async (
   threshold: number,
   nmsThreshold: number,
 ): Promise<Candidates> => {
-  const { bbox, prob } = tf.tidy(() =>
-    net(tf.tensor4d(level.data, [1, level.height, level.width, 3]))
-  );
+  const { bbox, prob } = tf.tidy(() => ({
+    ...net(tf.tensor4d(level.data, [1, level.height, level.width, 3])),
+  }));
   try {
     const [p, b] = await Promise.all([prob.data(), bbox.data()]) as [Float32Array, Float32Array];
     const c = cellsToCandidates(p, b, prob.shape[1], prob.shape[2], level.scale, threshold);
@@ -99,7 +99,12 @@ export const propose = (weights: NetTensors<"pnet">): Stage => {
       }
       const all = perLevel.length ? concatCandidates(perLevel) : NO_CANDIDATES;
       const kept = selectCandidates(all, nms(all.boxes, all.scores, all.count, o.nmsAcrossScales));
-      const boxes = applyOffsets(kept.boxes, kept.offsets ?? new Float64Array(4 * kept.count), kept.count, 0);
+      const boxes = applyOffsets(
+        kept.boxes,
+        kept.offsets ?? new Float64Array(4 * kept.count),
+        kept.count,
+        0,
+      );
       return E.right({
         ...state,
         candidates: { count: kept.count, boxes, scores: kept.scores },

@@ -7,7 +7,7 @@
 import * as tf from "@tensorflow/tfjs";
 import * as E from "fp-ts/Either.js";
 import { applyOffsets, NO_CANDIDATES, selectCandidates } from "../../lib/candidates.ts";
-import { fromUnknown, mtcnnError, type MtcnnError } from "../../lib/errors.ts";
+import { fromUnknown, type MtcnnError, mtcnnError } from "../../lib/errors.ts";
 import type { NetTensors } from "../../lib/nets/tensors.ts";
 import { rnet } from "../../lib/nets/rnet.ts";
 import { nms } from "../../lib/nms.ts";

@@ -1,0 +1,53 @@
+/**
+ * The `mtcnn` command line: `detect`, `convert`, `eval`, `dataset`, `train`.
+ *
+ * ```sh
+ * deno run --allow-read --allow-write --allow-ffi --allow-env --allow-sys jsr:@mtcnn/mtcnn/cli detect photo.jpg
+ * ```
+ *
+ * @module
+ */
+
+/** The commands and the modules that run them. */
+const COMMANDS: Readonly<
+  Record<
+    string,
+    { help: string; load: () => Promise<{ run: (args: string[]) => Promise<number> }> }
+  >
+> = {
+  detect: { help: "faces of images as NDJSON", load: () => import("./cli/detect.ts") },
+};
+
+/** The top-level help. */
+export const HELP = `Usage: mtcnn <command> [options]   (deno task <command> [options])
+
+Commands:
+${Object.entries(COMMANDS).map(([k, v]) => `  ${k.padEnd(10)}${v.help}`).join("\n")}
+
+Run a command with --help for its options.`;
+
+/**
+ * Runs the command line with `args`; returns the exit code.
+ *
+ * @example
+ * ```ts
+ * import { main } from "@mtcnn/mtcnn/cli";
+ * const code = await main(["--help"]);
+ * console.log(code); // 0
+ * ```
+ */
+export const main = async (args: readonly string[]): Promise<number> => {
+  const [cmd, ...rest] = args;
+  if (cmd === undefined || cmd === "--help" || cmd === "-h" || cmd === "help") {
+    console.log(HELP);
+    return cmd === undefined ? 2 : 0;
+  }
+  const c = COMMANDS[cmd];
+  if (!c) {
+    console.error(`error: unknown command ${JSON.stringify(cmd)}\n\n${HELP}`);
+    return 2;
+  }
+  return await (await c.load()).run(rest);
+};
+
+if (import.meta.main) Deno.exit(await main(Deno.args));

@@ -1,0 +1,132 @@
+/**
+ * What the commands share: error lines, terminal checks, input listing, detect options.
+ *
+ * @module
+ */
+import { extname, join } from "node:path";
+import type { BackendName, DetectOptions, MtcnnError } from "../mod.ts";
+import { numberOption } from "./args.ts";
+
+/** Image file extensions a directory is searched for. */
+export const IMAGE_EXTENSIONS: readonly string[] = [
+  ".jpg",
+  ".jpeg",
+  ".png",
+  ".gif",
+  ".tif",
+  ".tiff",
+];
+
+/** Prints one error line on stderr (the cause's stack with `verbose`). */
+export const printError = (e: MtcnnError | string, verbose = false): void => {
+  const msg = typeof e === "string" ? e : e.message;
+  console.error(`error: ${msg}`);
+  if (verbose && typeof e !== "string" && e.cause instanceof Error && e.cause.stack) {
+    console.error(e.cause.stack);
+  }
+};
+
+/** True when stderr is a terminal (progress bars only then). */
+export const stderrIsTerminal = (): boolean => {
+  try {
+    return Deno.stderr.isTerminal();
+  } catch {
+    return false;
+  }
+};
+
+/**
+ * Expands files and directories (searched recursively, sorted) to image paths. Paths that do
+ * not exist are returned as themselves so that reading them reports the error in order.
+ */
+export const listImages = (paths: readonly string[]): string[] => {
+  const out: string[] = [];
+  const walk = (dir: string) => {
+    const entries = [...Deno.readDirSync(dir)].sort((a, b) => (a.name < b.name ? -1 : 1));
+    for (const e of entries) {
+      const p = join(dir, e.name);
+      if (e.isDirectory) walk(p);
+      else if (e.isFile && IMAGE_EXTENSIONS.includes(extname(e.name).toLowerCase())) out.push(p);
+    }
+  };
+  for (const p of paths) {
+    let isDir = false;
+    try {
+      isDir = Deno.statSync(p).isDirectory;
+    } catch {
+      // reported when the file is read
+    }
+    if (isDir) walk(p);
+    else out.push(p);
+  }
+  return out;
+};
+
+/** The detect options' command-line names. */
+export const DETECT_VALUE_OPTIONS: readonly string[] = [
+  "min-face-size",
+  "scale-factor",
+  "thresholds",
+  "box-format",
+  "backend",
+  "crop-padding",
+  "max-pixels",
+];
+
+/** Help text of the detect options, shared by detect and eval. */
+export const DETECT_OPTIONS_HELP =
+  `  --min-face-size N     smallest face side in pixels (default 20)
+  --scale-factor F      pyramid factor in (0.1, 0.99) (default 0.709)
+  --thresholds A,B,C    PNet, RNet, ONet face thresholds (default 0.6,0.7,0.7)
+  --box-format F        xywh (default) or xyxy
+  --crop-padding P      clamp (default, as facenet-pytorch) or zeros (as the paper's code)
+  --max-pixels N        refuse larger images (default 100000000)
+  --no-clip             do not clip boxes to the image
+  --backend B           auto (default: wasm, else cpu), wasm or cpu`;
+
+/** Detect options from parsed options, or an error message. */
+export const detectOptionsFrom = (
+  o: Readonly<Record<string, string | boolean>>,
+): DetectOptions | string => {
+  const min = numberOption(o, "min-face-size");
+  if (typeof min === "string") return min;
+  const factor = numberOption(o, "scale-factor");
+  if (typeof factor === "string") return factor;
+  const maxPixels = numberOption(o, "max-pixels");
+  if (typeof maxPixels === "string") return maxPixels;
+  let thresholds: [number, number, number] | undefined;
+  if (typeof o.thresholds === "string") {
+    const t = o.thresholds.split(",").map((s) => Number(s.trim()));
+    if (t.length !== 3 || t.some((x) => !Number.isFinite(x))) {
+      return `--thresholds needs three numbers like 0.6,0.7,0.7, got ${o.thresholds}`;
+    }
+    thresholds = [t[0], t[1], t[2]];
+  }
+  const fmt = o["box-format"];
+  if (fmt !== undefined && fmt !== "xywh" && fmt !== "xyxy") {
+    return `--box-format must be xywh or xyxy, got ${fmt}`;
+  }
+  const pad = o["crop-padding"];
+  if (pad !== undefined && pad !== "clamp" && pad !== "zeros") {
+    return `--crop-padding must be clamp or zeros, got ${pad}`;
+  }
+  return {
+    minFaceSize: min,
+    scaleFactor: factor,
+    thresholds,
+    maxPixels,
+    boxFormat: fmt as "xywh" | "xyxy" | undefined,
+    cropPadding: pad as "clamp" | "zeros" | undefined,
+    clip: o.clip === false ? false : undefined,
+  };
+};
+
+/** The backend option, checked: a backend name, or an error message. */
+export const backendFrom = (
+  o: Readonly<Record<string, string | boolean>>,
+): { readonly backend: BackendName } | { readonly error: string } => {
+  const b = o.backend ?? "auto";
+  return b === "auto" || b === "wasm" || b === "cpu" || b === "webgpu"
+    ? { backend: b }
+    : { error: `--backend must be auto, wasm, cpu or webgpu, got ${b}` };
+};

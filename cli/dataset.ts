@@ -1,0 +1,148 @@
+/**
+ * `dataset`: generates a training set for PNet, RNet or ONet from an annotation list.
+ *
+ * @module
+ */
+import { parseArgs } from "./args.ts";
+import { backendFrom, printError } from "./common.ts";
+import { toTensors, useBackend } from "../mod.ts";
+import { generateMinedSet, MINED_COUNTS } from "../pipelines/train/gen_mined.ts";
+import { generatePnetSet, PNET_COUNTS } from "../pipelines/train/gen_pnet.ts";
+import { loadNetWeights } from "../pipelines/train/net_weights_io.ts";
+import { type AnnotationFormat, loadTrainingImages } from "../pipelines/train/training_images.ts";
+
+/** The help text. */
+export const DATASET_HELP =
+  `Usage: deno task dataset --net pnet|rnet|onet --list FILE --out DIR [options]
+
+Generates a training set (sharded binary records + index.json, see docs/training.md):
+  pnet  12x12 random crops around and away from each face, labelled by IoU (positive >= 0.65,
+        part 0.4-0.65, negative < 0.3) plus landmark crops, about 3 : 1 : 1 : 2
+  rnet  24x24 crops of the candidates PNet finds (mined with --pnet), labelled the same way
+  onet  48x48 crops of the candidates PNet + RNet keep (--pnet, --rnet), plus landmark samples
+
+Options:
+  --net NAME            pnet, rnet or onet (required)
+  --list FILE           annotation list (required)
+  --format F            cnn_facepoint (default), mtfl or json (our format, docs/training.md)
+  --root DIR            folder image paths are relative to (default: the list's folder)
+  --out DIR             output folder (required; keep it out of the repository)
+  --seed N              seed (default 1); same seed and list, same set
+  --limit N             use only the first N images
+  --counts A,B,C,D[,J]  per image: negatives, positives, parts, landmark samples per face
+                        (pnet default ${Object.values(PNET_COUNTS).join(",")}; rnet/onet default ${
+    Object.values(MINED_COUNTS).join(",")
+  }, J = jittered
+                        positive/part/landmark crops per face added to the mined ones)
+  --landmark-iou X      rnet/onet: landmark samples need IoU >= X with the face box (default 0.4)
+  --pnet W --rnet W     mining weights: default, a .lz4 file or a checkpoint (default: default)
+  --shard-size N        records per shard (default 4096)
+  --backend B           auto (default), wasm or cpu
+  -h, --help            this help
+`;
+
+const int = (v: string | boolean | undefined, d: number): number =>
+  v === undefined ? d : Number.isInteger(Number(v)) ? Number(v) : NaN;
+
+/** Runs the command; returns the exit code. */
+export const run = async (args: string[]): Promise<number> => {
+  const p = parseArgs(args, {
+    values: [
+      "net",
+      "list",
+      "format",
+      "root",
+      "out",
+      "seed",
+      "limit",
+      "counts",
+      "landmark-iou",
+      "pnet",
+      "rnet",
+      "shard-size",
+      "backend",
+    ],
+    flags: ["help"],
+  });
+  if (typeof p === "string") return (printError(`${p} (see --help)`), 2);
+  const o = p.options;
+  if (o.help) return (console.log(DATASET_HELP), 0);
+  const net = o.net as string;
+  if (!["pnet", "rnet", "onet"].includes(net)) {
+    return (printError("--net must be pnet, rnet or onet"), 2);
+  }
+  if (typeof o.list !== "string" || typeof o.out !== "string") {
+    return (printError("--list and --out are required (see --help)"), 2);
+  }
+  const format = (o.format ?? "cnn_facepoint") as AnnotationFormat;
+  if (!["cnn_facepoint", "mtfl", "json"].includes(format)) {
+    return (printError("--format must be cnn_facepoint, mtfl or json"), 2);
+  }
+  const seed = int(o.seed, 1);
+  const limit = int(o.limit, 0);
+  const shardSize = int(o["shard-size"], 4096);
+  const counts = typeof o.counts === "string" ? o.counts.split(",").map(Number) : undefined;
+  if (
+    [seed, limit, shardSize].some(Number.isNaN) ||
+    counts?.some((c) => !Number.isInteger(c) || c < 0)
+  ) {
+    return (printError("--seed, --limit, --shard-size and --counts take whole numbers"), 2);
+  }
+  const be = backendFrom(o);
+  if ("error" in be) return (printError(be.error), 2);
+  const b = await useBackend(be.backend)();
+  if (b._tag === "Left") return (printError(b.left), 1);
+  const imgs = await loadTrainingImages(o.list, format, o.root as string | undefined);
+  if (imgs._tag === "Left") return (printError(imgs.left), 1);
+  const images = limit > 0 ? imgs.right.slice(0, limit) : imgs.right;
+  const log = (l: string) => console.error(l);
+  const provenance = { command: ["dataset", ...args], images: images.length };
+  const t0 = performance.now();
+  let r;
+  if (net === "pnet") {
+    const c = counts
+      ? { neg: counts[0], pos: counts[1], part: counts[2], landmark: counts[3] }
+      : undefined;
+    r = await generatePnetSet(images, { out: o.out, seed, shardSize, log, provenance, counts: c });
+  } else {
+    const pw = await loadNetWeights("pnet", (o.pnet as string) ?? "default");
+    if (pw._tag === "Left") return (printError(pw.left), 1);
+    const rw = await loadNetWeights("rnet", (o.rnet as string) ?? "default");
+    if (rw._tag === "Left") return (printError(rw.left), 1);
+    const pt = toTensors(pw.right);
+    const rt = toTensors(rw.right);
+    const c = counts
+      ? {
+        neg: counts[0],
+        pos: counts[1],
+        part: counts[2],
+        landmark: counts[3],
+        jitter: counts[4] ?? 1,
+      }
+      : undefined;
+    const li = o["landmark-iou"] === undefined ? undefined : Number(o["landmark-iou"]);
+    r = await generateMinedSet(images, {
+      net: net as "rnet" | "onet",
+      pnet: pt,
+      rnet: rt,
+      out: o.out,
+      seed,
+      shardSize,
+      log,
+      provenance,
+      counts: c,
+      landmarkIou: li,
+    });
+  }
+  if (r._tag === "Left") return (printError(r.left), 1);
+  console.log(JSON.stringify({
+    out: o.out,
+    total: r.right.total,
+    counts: r.right.counts,
+    shards: r.right.shards.length,
+    seconds: +((performance.now() - t0) / 1000).toFixed(1),
+  }));
+  return 0;
+};
+
+if (import.meta.main) Deno.exit(await run(Deno.args));

@@ -1,0 +1,61 @@
+/**
+ * MTCNN face detection and alignment for Deno: PNet -> RNet -> ONet, giving face boxes,
+ * confidences and five landmarks, with the same results as the reference implementations and
+ * the same networks for training.
+ *
+ * ```ts
+ * import { createDetector, loadDefaultWeights, useBackend } from "@mtcnn/mtcnn";
+ *
+ * await useBackend("auto")(); // wasm (SIMD) where it loads, else cpu
+ * const weights = await loadDefaultWeights();
+ * if (weights._tag === "Left") throw new Error(weights.left.message);
+ * const detector = createDetector(weights.right);
+ * if (detector._tag === "Left") throw new Error(detector.left.message);
+ * const result = await detector.right.detect("photo.jpg");
+ * if (result._tag === "Right") console.log(result.right.faces);
+ * detector.right.dispose();
+ * ```
+ *
+ * @module
+ */
+
+// Errors and results
+export * from "./lib/errors.ts";
+export type * from "./lib/result.ts";
+
+// Networks, weights
+export * from "./lib/spec.ts";
+export * from "./lib/weights/record.ts";
+export * from "./lib/weights/default_weights.ts";
+export * from "./lib/nets/tensors.ts";
+export * from "./lib/nets/pnet.ts";
+export * from "./lib/nets/rnet.ts";
+export * from "./lib/nets/onet.ts";
+export * from "./lib/codecs/faceapi_names.ts";
+
+// Geometry and images
+export type * from "./lib/face.ts";
+export { KEYPOINT_NAMES } from "./lib/face.ts";
+export type * from "./lib/image.ts";
+export * from "./lib/candidates.ts";
+export * from "./lib/nms.ts";
+export * from "./lib/pyramid.ts";
+export * from "./lib/area_resample.ts";
+export * from "./lib/parity.ts";
+
+// Stages and cascades
+export * from "./pipelines/options.ts";
+export * from "./pipelines/state.ts";
+export * from "./pipelines/stages/load.ts";
+export * from "./pipelines/stages/pyramid.ts";
+export * from "./pipelines/stages/propose.ts";
+export * from "./pipelines/stages/crop.ts";
+export * from "./pipelines/stages/refine.ts";
+export * from "./pipelines/stages/output.ts";
+export * from "./pipelines/cascade.ts";
+export * from "./pipelines/detector.ts";
+
+// Edges: backend, decoding, drawing
+export * from "./pipelines/edge/backend.ts";
+export { decodeRgb, imageToRgb } from "./pipelines/edge/decode.ts";
+export * from "./pipelines/edge/draw.ts";
