@@ -50,10 +50,13 @@ export * from "./pipelines/stages/load.ts";
 export * from "./pipelines/stages/pyramid.ts";
 export * from "./pipelines/stages/propose.ts";
 export * from "./pipelines/stages/crop.ts";
+export * from "./pipelines/stages/crop_runner.ts";
 export * from "./pipelines/stages/refine.ts";
 export * from "./pipelines/stages/output.ts";
 export * from "./pipelines/cascade.ts";
 export * from "./pipelines/detector.ts";
+export * from "./pipelines/parallel/pool.ts";
+export * from "./pipelines/parallel/worker_detector.ts";
 
 // Edges: backend, decoding, drawing
 export * from "./pipelines/edge/backend.ts";

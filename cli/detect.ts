@@ -6,13 +6,14 @@
 import { basename, extname, join } from "node:path";
 import {
   createDetector,
+  createWorkerDetector,
   type DetectOptions,
   drawFaces,
   loadDefaultWeights,
   loadImage,
   useBackend,
 } from "../mod.ts";
-import { parseArgs } from "./args.ts";
+import { numberOption, parseArgs } from "./args.ts";
 import {
   backendFrom,
   DETECT_OPTIONS_HELP,
@@ -38,6 +39,7 @@ cannot be read or decoded gives one error line on stderr and the run goes on; th
 Options:
 ${DETECT_OPTIONS_HELP}
   --face-only           PNet and RNet only: boxes and confidence, no landmarks
+  --workers N           net worker threads (default: the number of cores; 0 = this thread)
   --out DIR             also write each image with boxes and landmarks drawn, as PNG
   --verbose             stack traces with errors
   -h, --help            this help
@@ -59,7 +61,7 @@ const writeAtomic = async (path: string, bytes: Uint8Array): Promise<void> => {
 /** Runs the command; returns the exit code. */
 export const run = async (args: string[]): Promise<number> => {
   const parsed = parseArgs(args, {
-    values: [...DETECT_VALUE_OPTIONS, "out"],
+    values: [...DETECT_VALUE_OPTIONS, "out", "workers"],
     flags: ["help", "verbose", "clip", "face-only"],
   });
   if (typeof parsed === "string") {
@@ -90,19 +92,36 @@ export const run = async (args: string[]): Promise<number> => {
   if (b._tag === "Left") return printError(b.left, verbose), 1;
   const weights = await loadDefaultWeights();
   if (weights._tag === "Left") return printError(weights.left, verbose), 1;
-  const detector = createDetector(weights.right, {
-    ...(options as DetectOptions),
-    cascade: o["face-only"] ? "faceOnly" : "faceAndLandmarks",
-  });
+  const workers = numberOption(o, "workers");
+  if (typeof workers === "string" || (workers !== undefined && !(workers >= 0))) {
+    printError(typeof workers === "string" ? workers : "--workers must be >= 0");
+    return 2;
+  }
+  const cascade = o["face-only"] ? "faceOnly" : "faceAndLandmarks";
+  const n = workers ?? Math.max(1, navigator.hardwareConcurrency || 1);
+  const detector = n > 0
+    ? await createWorkerDetector(weights.right, {
+      ...(options as DetectOptions),
+      cascade,
+      workers: n,
+      backend: backend.backend,
+    })()
+    : createDetector(weights.right, { ...(options as DetectOptions), cascade });
   if (detector._tag === "Left") return printError(detector.left, verbose), 2;
   const out = typeof o.out === "string" ? o.out : undefined;
   if (out) await Deno.mkdir(out, { recursive: true });
   const images = listImages(parsed.positional);
   const bar = progress("detect", images.length, images.length > 1 && undefined);
   let failed = 0;
+  const load = (i: number) =>
+    i < images.length ? loadImage(images[i], options.maxPixels)() : undefined;
   try {
-    for (const path of images) {
-      const img = await loadImage(path, options.maxPixels)();
+    // The next image is decoded while the workers detect faces in this one.
+    let next = load(0);
+    for (let i = 0; i < images.length; i++) {
+      const path = images[i];
+      const img = (await next)!;
+      next = load(i + 1);
       const r = img._tag === "Left" ? img : await detector.right.detect(img.right);
       bar.tick();
       if (r._tag === "Left") {

@@ -23,11 +23,15 @@ export interface SummedAreaTable {
 const MEAN = 127.5;
 const SCALE = 0.0078125;
 
-/** Builds the summed-area table of an RGB image. */
-export const summedAreaTable = (img: RgbImage): SummedAreaTable => {
+/**
+ * Builds the summed-area table of an RGB image; with `shared`, in a SharedArrayBuffer that
+ * workers can read without a copy.
+ */
+export const summedAreaTable = (img: RgbImage, shared = false): SummedAreaTable => {
   const { width: w, height: h, data } = img;
   const stride = (w + 1) * 3;
-  const sums = new Float64Array((h + 1) * stride);
+  const n = (h + 1) * stride;
+  const sums = shared ? new Float64Array(new SharedArrayBuffer(8 * n)) : new Float64Array(n);
   for (let y = 0; y < h; y++) {
     let r = 0, g = 0, b = 0;
     const src = y * w * 3;

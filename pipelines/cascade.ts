@@ -91,10 +91,17 @@ export const faceOnly = (t: Pick<CascadeTensors, "pnet" | "rnet">): readonly Sta
   refine(t.rnet),
 ];
 
-/** The initial state for an RGB image (computes its summed-area table). */
-export const initialState = (image: RgbImage, options: ResolvedOptions): CascadeState => ({
+/**
+ * The initial state for an RGB image (computes its summed-area table; in shared memory with
+ * `shared`, for worker pools).
+ */
+export const initialState = (
+  image: RgbImage,
+  options: ResolvedOptions,
+  shared = false,
+): CascadeState => ({
   image,
-  sat: summedAreaTable(image),
+  sat: summedAreaTable(image, shared),
   options,
   levels: [],
   candidates: NO_CANDIDATES,
@@ -103,6 +110,7 @@ export const initialState = (image: RgbImage, options: ResolvedOptions): Cascade
 
 /**
  * Runs a cascade of stages on one image: load, then the stages, then the faces.
+ * `sharedMemory` puts the image's summed-area table where worker stages can read it.
  *
  * @example
  * ```ts
@@ -113,7 +121,7 @@ export const initialState = (image: RgbImage, options: ResolvedOptions): Cascade
  * ```
  */
 export const runCascade =
-  (stages: readonly Stage[], options: DetectOptions = {}) =>
+  (stages: readonly Stage[], options: DetectOptions = {}, sharedMemory = false) =>
   (input: ImageInput): TaskResult<MtcnnError, Detection> => {
     const run = sequence(stages);
     return pipe(
@@ -125,7 +133,7 @@ export const runCascade =
           TE.map((img) => ({ img, decode: performance.now() - t0 })),
           TE.flatMap(({ img, decode }) => {
             const t1 = performance.now();
-            const s = initialState(img, o);
+            const s = initialState(img, o, sharedMemory);
             return pipe(
               run({ ...s, timings: { decode, prepare: performance.now() - t1 } }),
               TE.map((end) => ({

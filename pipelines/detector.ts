@@ -83,12 +83,26 @@ export const createDetector = (
     : options.cascade === "faceOnly"
     ? faceOnly(tensors)
     : faceAndLandmarks(tensors);
+  return E.right(detectorOf(stages, options, false, () => {
+    disposeTensors(tensors.pnet);
+    disposeTensors(tensors.rnet);
+    disposeTensors(tensors.onet);
+  }));
+};
+
+/** A {@linkcode Detector} running `stages`; `release` frees what they hold. */
+export const detectorOf = (
+  stages: readonly Stage[],
+  options: DetectOptions,
+  sharedMemory: boolean,
+  release: () => void,
+): Detector => {
   let disposed = false;
   const detect = (input: ImageInput, extra: DetectOptions = {}) =>
     disposed
       ? Promise.resolve(E.left(mtcnnError("InputError", "this detector has been disposed")))
-      : runCascade(stages, { ...options, ...extra })(input)();
-  return E.right({
+      : runCascade(stages, { ...options, ...extra }, sharedMemory)(input)();
+  return {
     detect,
     detectMany: async (inputs, extra) => {
       const out: Result<MtcnnError, Detection>[] = [];
@@ -98,9 +112,7 @@ export const createDetector = (
     dispose: () => {
       if (disposed) return;
       disposed = true;
-      disposeTensors(tensors.pnet);
-      disposeTensors(tensors.rnet);
-      disposeTensors(tensors.onet);
+      release();
     },
-  });
+  };
 };

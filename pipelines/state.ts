@@ -12,10 +12,10 @@ import type { PyramidLevel } from "../lib/pyramid.ts";
 import type { TaskResult } from "../lib/result.ts";
 import type { ResolvedOptions } from "./options.ts";
 
-/** One pyramid level's normalized pixels, ready for PNet. */
+/** One pyramid level, with its normalized pixels once computed. */
 export interface LevelImage extends PyramidLevel {
-  /** height * width * 3 normalized values, row-major RGB. */
-  readonly data: Float32Array;
+  /** height * width * 3 normalized values, row-major RGB; absent in a pyramid plan. */
+  readonly data?: Float32Array;
 }
 
 /** A batch of square crops of the current candidates, normalized, NHWC. */

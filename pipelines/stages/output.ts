@@ -13,7 +13,7 @@ import { onet } from "../../lib/nets/onet.ts";
 import { nms } from "../../lib/nms.ts";
 import type { TaskResult } from "../../lib/result.ts";
 import { addTiming, type CascadeState, type Stage } from "../state.ts";
-import { aboveThreshold, faceScores, runOnCrops } from "./refine.ts";
+import { aboveThreshold, type CropRunner, cropsOf, faceScores, localCrops } from "./crop_runner.ts";
 
 /**
  * Landmarks in image pixels from ONet's fractions of the crop box: x = x1 - 1 + (x2 - x1 + 1)
@@ -37,26 +37,18 @@ export const placeLandmarks = (
   return out;
 };
 
-/**
- * The ONet stage on 48x48 crops (put `crop(48)` before it). Its candidates carry landmarks.
- *
- * @example
- * ```ts
- * import { loadDefaultWeights, outputCrops, toTensors } from "@mtcnn/mtcnn";
- * const w = await loadDefaultWeights();
- * if (w._tag === "Right") console.log(typeof outputCrops(toTensors(w.right.onet)));
- * ```
- */
-export const outputCrops = (weights: NetTensors<"onet">): Stage => {
-  const net = onet(weights);
-  return (state: CascadeState): TaskResult<MtcnnError, CascadeState> => async () => {
+/** The ONet stage on any runner of 48x48 crops (put `crop(48)` before it). */
+export const outputWith =
+  (run: CropRunner<"bbox" | "landmarks" | "prob">): Stage =>
+  (state: CascadeState): TaskResult<MtcnnError, CascadeState> =>
+  async () => {
     const t0 = performance.now();
     const c = state.candidates;
     if (c.count === 0) return E.right({ ...state, candidates: NO_CANDIDATES, crops: undefined });
+    const crops = cropsOf(state, 48);
+    if (crops._tag === "Left") return crops;
     try {
-      const r = await runOnCrops(state, 48, (x) => ({ ...net(x) }));
-      if (r._tag === "Left") return r;
-      const out = r.right;
+      const out = await run(crops.right);
       const keep = aboveThreshold(out.prob, c.count, state.options.thresholds[2]);
       const passed = selectCandidates(
         {
@@ -80,4 +72,19 @@ export const outputCrops = (weights: NetTensors<"onet">): Stage => {
       return E.left(fromUnknown("BackendError", "ONet failed")(e));
     }
   };
+
+/**
+ * The ONet stage on 48x48 crops (put `crop(48)` before it), in this thread. Its candidates
+ * carry landmarks.
+ *
+ * @example
+ * ```ts
+ * import { loadDefaultWeights, outputCrops, toTensors } from "@mtcnn/mtcnn";
+ * const w = await loadDefaultWeights();
+ * if (w._tag === "Right") console.log(typeof outputCrops(toTensors(w.right.onet)));
+ * ```
+ */
+export const outputCrops = (weights: NetTensors<"onet">): Stage => {
+  const net = onet(weights);
+  return outputWith(localCrops((x) => ({ ...net(x) })));
 };

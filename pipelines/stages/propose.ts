@@ -14,7 +14,9 @@ import {
   selectCandidates,
 } from "../../lib/candidates.ts";
 import { fromUnknown, type MtcnnError } from "../../lib/errors.ts";
-import { pnet } from "../../lib/nets/pnet.ts";
+import { pnet, type PNetOutput } from "../../lib/nets/pnet.ts";
+import type { SummedAreaTable } from "../../lib/area_resample.ts";
+import { levelPixels } from "./pyramid.ts";
 import type { NetTensors } from "../../lib/nets/tensors.ts";
 import { nms } from "../../lib/nms.ts";
 import type { TaskResult } from "../../lib/result.ts";
@@ -54,14 +56,20 @@ export const cellsToCandidates = (
   return { count: n, boxes, scores, offsets };
 };
 
-const runLevel = async (
-  net: ReturnType<typeof pnet>,
+/**
+ * PNet on one level: its candidates at or above `threshold` after NMS within the level. The
+ * level's pixels are computed from the summed-area table when the level has none.
+ */
+export const runPNetLevel = async (
+  net: (x: tf.Tensor4D) => PNetOutput,
+  sat: SummedAreaTable,
   level: LevelImage,
   threshold: number,
   nmsThreshold: number,
 ): Promise<Candidates> => {
+  const data = level.data ?? levelPixels(sat, level);
   const { bbox, prob } = tf.tidy(() => ({
-    ...net(tf.tensor4d(level.data, [1, level.height, level.width, 3])),
+    ...net(tf.tensor4d(data, [1, level.height, level.width, 3])),
   }));
   try {
     const [p, b] = await Promise.all([prob.data(), bbox.data()]) as [Float32Array, Float32Array];
@@ -72,6 +80,49 @@ const runLevel = async (
     prob.dispose();
   }
 };
+
+/** Runs PNet on every level of a state; one candidate set per level. */
+export type LevelRunner = (state: CascadeState) => Promise<Candidates[]>;
+
+/** PNet in this thread, level after level. */
+export const localLevels = (weights: NetTensors<"pnet">): LevelRunner => {
+  const net = pnet(weights);
+  return async (state) => {
+    const out: Candidates[] = [];
+    for (const level of state.levels) {
+      const o = state.options;
+      out.push(await runPNetLevel(net, state.sat, level, o.thresholds[0], o.nmsPerScale));
+    }
+    return out;
+  };
+};
+
+/**
+ * The propose stage on any {@linkcode LevelRunner} (in this thread, or a worker pool): joins
+ * the levels' candidates, suppresses overlaps across levels and applies the regression.
+ */
+export const proposeWith =
+  (runLevels: LevelRunner): Stage =>
+  (state: CascadeState): TaskResult<MtcnnError, CascadeState> =>
+  async () => {
+    const t0 = performance.now();
+    const o = state.options;
+    try {
+      const perLevel = await runLevels(state);
+      const all = perLevel.length ? concatCandidates(perLevel) : NO_CANDIDATES;
+      const kept = selectCandidates(all, nms(all.boxes, all.scores, all.count, o.nmsAcrossScales));
+      const offsets = kept.offsets ?? new Float64Array(4 * kept.count);
+      const boxes = applyOffsets(kept.boxes, offsets, kept.count, 0);
+      return E.right({
+        ...state,
+        candidates: { count: kept.count, boxes, scores: kept.scores },
+        crops: undefined,
+        timings: addTiming(state.timings, "pnet", performance.now() - t0),
+      });
+    } catch (e) {
+      return E.left(fromUnknown("BackendError", "PNet failed")(e));
+    }
+  };
 
 /**
  * The PNet stage. Needs the pyramid stage before it. Replaces the candidates with PNet's
@@ -87,32 +138,4 @@ const runLevel = async (
  * }
  * ```
  */
-export const propose = (weights: NetTensors<"pnet">): Stage => {
-  const net = pnet(weights);
-  return (state: CascadeState): TaskResult<MtcnnError, CascadeState> => async () => {
-    const t0 = performance.now();
-    const o = state.options;
-    try {
-      const perLevel: Candidates[] = [];
-      for (const level of state.levels) {
-        perLevel.push(await runLevel(net, level, o.thresholds[0], o.nmsPerScale));
-      }
-      const all = perLevel.length ? concatCandidates(perLevel) : NO_CANDIDATES;
-      const kept = selectCandidates(all, nms(all.boxes, all.scores, all.count, o.nmsAcrossScales));
-      const boxes = applyOffsets(
-        kept.boxes,
-        kept.offsets ?? new Float64Array(4 * kept.count),
-        kept.count,
-        0,
-      );
-      return E.right({
-        ...state,
-        candidates: { count: kept.count, boxes, scores: kept.scores },
-        crops: undefined,
-        timings: addTiming(state.timings, "pnet", performance.now() - t0),
-      });
-    } catch (e) {
-      return E.left(fromUnknown("BackendError", "PNet failed")(e));
-    }
-  };
-};
+export const propose = (weights: NetTensors<"pnet">): Stage => proposeWith(localLevels(weights));

@@ -5,11 +5,33 @@
  * @module
  */
 import * as TE from "fp-ts/TaskEither.js";
-import { areaResample } from "../../lib/area_resample.ts";
+import { areaResample, type SummedAreaTable } from "../../lib/area_resample.ts";
 import type { MtcnnError } from "../../lib/errors.ts";
-import { pyramidLevels } from "../../lib/pyramid.ts";
+import { type PyramidLevel, pyramidLevels } from "../../lib/pyramid.ts";
 import type { TaskResult } from "../../lib/result.ts";
 import { addTiming, type CascadeState, type LevelImage } from "../state.ts";
+
+/** The normalized pixels of one level, area-averaged from the whole image. */
+export const levelPixels = (sat: SummedAreaTable, level: PyramidLevel): Float32Array => {
+  const data = new Float32Array(level.width * level.height * 3);
+  areaResample(sat, 0, 0, sat.width, sat.height, level.width, level.height, data);
+  return data;
+};
+
+/**
+ * The pyramid plan stage: the levels' scales and sizes only. The propose stage computes each
+ * level's pixels when it needs them (in a worker, with a worker pool).
+ */
+export const pyramidPlan = (state: CascadeState): TaskResult<MtcnnError, CascadeState> =>
+  TE.right({
+    ...state,
+    levels: pyramidLevels(
+      state.image.width,
+      state.image.height,
+      state.options.minFaceSize,
+      state.options.scaleFactor,
+    ),
+  });
 
 /**
  * Computes the pyramid levels for the state's options (minFaceSize, scaleFactor). An image whose
@@ -29,11 +51,7 @@ export const pyramid = (state: CascadeState): TaskResult<MtcnnError, CascadeStat
     height,
     state.options.minFaceSize,
     state.options.scaleFactor,
-  ).map((l) => {
-    const data = new Float32Array(l.width * l.height * 3);
-    areaResample(state.sat, 0, 0, width, height, l.width, l.height, data);
-    return { ...l, data };
-  });
+  ).map((l) => ({ ...l, data: levelPixels(state.sat, l) }));
   return TE.right({
     ...state,
     levels,

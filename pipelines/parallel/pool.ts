@@ -1,0 +1,194 @@
+/**
+ * A pool of net workers. tfjs's own wasm threads do not start under Deno, so using more than
+ * one core means our own Workers, each with its own backend and weights. PNet's pyramid levels
+ * are shared out by size (largest first, to the least loaded worker); RNet's and ONet's crop
+ * batches are split evenly.
+ *
+ * @module
+ */
+import * as E from "fp-ts/Either.js";
+import type { Candidates } from "../../lib/candidates.ts";
+import { describe, type MtcnnError, mtcnnError } from "../../lib/errors.ts";
+import type { PyramidLevel } from "../../lib/pyramid.ts";
+import type { Result } from "../../lib/result.ts";
+import type { MtcnnWeights } from "../../lib/weights/record.ts";
+import type { BackendName } from "../edge/backend.ts";
+import type { CropRunner } from "../stages/crop_runner.ts";
+import type { LevelRunner } from "../stages/propose.ts";
+import type { FromWorker, ToWorker } from "./protocol.ts";
+
+/** Running nets on worker threads. */
+export interface NetPool {
+  /** Number of workers. */
+  readonly size: number;
+  /** The backend the workers run. */
+  readonly backend: string;
+  /** PNet on the state's pyramid levels, spread over the workers. */
+  readonly levels: LevelRunner;
+  /** RNet on crops, split over the workers. */
+  readonly rnet: CropRunner<"bbox" | "prob">;
+  /** ONet on crops, split over the workers. */
+  readonly onet: CropRunner<"bbox" | "landmarks" | "prob">;
+  /** Ends the workers. */
+  terminate(): void;
+}
+
+interface Slot {
+  readonly worker: Worker;
+  readonly pending: Map<number, { ok: (m: FromWorker) => void; fail: (e: Error) => void }>;
+}
+
+/** Splits `items` (with weights) into `n` groups, heaviest first to the lightest group. */
+export const balance = <T>(items: readonly T[], weight: (t: T) => number, n: number): T[][] => {
+  const groups: T[][] = Array.from({ length: n }, () => []);
+  const load = new Array(n).fill(0);
+  for (const it of [...items].sort((a, b) => weight(b) - weight(a))) {
+    const g = load.indexOf(Math.min(...load));
+    groups[g].push(it);
+    load[g] += weight(it);
+  }
+  return groups;
+};
+
+/** The smallest crop batch worth splitting across workers. */
+const MIN_SPLIT = 16;
+
+/**
+ * Starts `size` workers with copies of the weights on `backend`.
+ *
+ * @example
+ * ```ts
+ * import { loadDefaultWeights, startNetPool } from "@mtcnn/mtcnn";
+ * const w = await loadDefaultWeights();
+ * if (w._tag === "Right") {
+ *   const pool = await startNetPool(w.right, 2, "auto");
+ *   if (pool._tag === "Right") pool.right.terminate();
+ * }
+ * ```
+ */
+export const startNetPool = async (
+  weights: MtcnnWeights,
+  size: number,
+  backend: BackendName = "auto",
+): Promise<Result<MtcnnError, NetPool>> => {
+  if (!Number.isInteger(size) || size < 1 || size > 64) {
+    return E.left(
+      mtcnnError("OptionError", `workers must be an integer from 1 to 64, got ${size}`),
+    );
+  }
+  let nextId = 1;
+  const slots: Slot[] = [];
+  const terminate = () => {
+    for (const s of slots) {
+      s.worker.terminate();
+      for (const p of s.pending.values()) p.fail(new Error("the worker pool was terminated"));
+      s.pending.clear();
+    }
+  };
+  try {
+    const ready: Promise<string>[] = [];
+    for (let i = 0; i < size; i++) {
+      const worker = new Worker(new URL("./worker.ts", import.meta.url), { type: "module" });
+      const slot: Slot = { worker, pending: new Map() };
+      slots.push(slot);
+      ready.push(
+        new Promise<string>((resolve, reject) => {
+          worker.onmessage = (e: MessageEvent<FromWorker>) => {
+            const m = e.data;
+            if (m.kind === "ready") return resolve(m.backend);
+            const id = "id" in m ? m.id : undefined;
+            const p = id === undefined ? undefined : slot.pending.get(id);
+            if (m.kind === "error" && !p) return reject(new Error(m.message));
+            if (!p || id === undefined) return;
+            slot.pending.delete(id);
+            if (m.kind === "error") p.fail(new Error(m.message));
+            else p.ok(m);
+          };
+          worker.onerror = (e) => {
+            e.preventDefault();
+            const err = new Error(`a net worker failed: ${e.message}`);
+            reject(err);
+            for (const p of slot.pending.values()) p.fail(err);
+            slot.pending.clear();
+          };
+        }),
+      );
+      worker.postMessage({ kind: "init", backend, weights } satisfies ToWorker);
+    }
+    const backends = await Promise.all(ready);
+    const call = (slot: Slot, msg: ToWorker, transfer: Transferable[] = []) =>
+      new Promise<FromWorker>((ok, fail) => {
+        slot.pending.set((msg as { id: number }).id, { ok, fail });
+        slot.worker.postMessage(msg, transfer);
+      });
+    let rr = 0;
+    const crops = <K extends string>(kind: "rnet" | "onet"): CropRunner<K> => async (batch) => {
+      const parts = batch.count >= MIN_SPLIT * 2 ? slots.length : 1;
+      const per = Math.ceil(batch.count / parts);
+      const stride = batch.size * batch.size * 3;
+      const calls = [];
+      for (let k = 0; k < parts && k * per < batch.count; k++) {
+        const count = Math.min(per, batch.count - k * per);
+        const data = batch.data.slice(k * per * stride, (k * per + count) * stride);
+        const slot = slots[(rr++) % slots.length];
+        calls.push(
+          call(slot, { kind, id: nextId++, size: batch.size, count, data }, [data.buffer]),
+        );
+      }
+      const results = (await Promise.all(calls)) as Extract<FromWorker, { kind: "heads" }>[];
+      return joinHeads(results.map((r) => r.heads)) as Record<K, Float32Array>;
+    };
+    const levels: LevelRunner = async (state) => {
+      const indexed = state.levels.map((l, i) => ({ l, i }));
+      const groups = balance(indexed, (x) => x.l.width * x.l.height, slots.length);
+      const out: Candidates[] = new Array(state.levels.length);
+      await Promise.all(groups.map(async (g, k) => {
+        if (g.length === 0) return;
+        const plain: PyramidLevel[] = g.map(({ l }) => ({
+          scale: l.scale,
+          width: l.width,
+          height: l.height,
+        }));
+        const r = (await call(slots[k], {
+          kind: "pnet",
+          id: nextId++,
+          sat: state.sat,
+          levels: plain,
+          threshold: state.options.thresholds[0],
+          nms: state.options.nmsPerScale,
+        })) as Extract<FromWorker, { kind: "levels" }>;
+        r.candidates.forEach((c, j) => (out[g[j].i] = c));
+      }));
+      return out;
+    };
+    return E.right({
+      size,
+      backend: backends[0],
+      levels,
+      rnet: crops("rnet"),
+      onet: crops("onet"),
+      terminate,
+    });
+  } catch (e) {
+    terminate();
+    return E.left(mtcnnError("BackendError", `cannot start the net workers: ${describe(e)}`, e));
+  }
+};
+
+const joinHeads = (
+  parts: readonly Record<string, Float32Array>[],
+): Record<string, Float32Array> => {
+  if (parts.length === 1) return parts[0];
+  const out: Record<string, Float32Array> = {};
+  for (const k of Object.keys(parts[0])) {
+    const total = parts.reduce((n, p) => n + p[k].length, 0);
+    const joined = new Float32Array(total);
+    let o = 0;
+    for (const p of parts) {
+      joined.set(p[k], o);
+      o += p[k].length;
+    }
+    out[k] = joined;
+  }
+  return out;
+};

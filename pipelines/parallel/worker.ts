@@ -1,0 +1,62 @@
+/**
+ * A net worker: its own tfjs backend and copies of the three nets' weights; runs PNet on
+ * pyramid levels (reading the image's shared summed-area table) and RNet / ONet on crops.
+ * The same stage functions as in-thread detection.
+ *
+ * @module
+ */
+/// <reference lib="deno.worker" />
+import { describe } from "../../lib/errors.ts";
+import { onet } from "../../lib/nets/onet.ts";
+import { pnet } from "../../lib/nets/pnet.ts";
+import { rnet } from "../../lib/nets/rnet.ts";
+import { toTensors } from "../../lib/nets/tensors.ts";
+import { useBackend } from "../edge/backend.ts";
+import { type CropRunner, localCrops } from "../stages/crop_runner.ts";
+import { runPNetLevel } from "../stages/propose.ts";
+import type { FromWorker, ToWorker } from "./protocol.ts";
+
+let nets:
+  | {
+    pnet: ReturnType<typeof pnet>;
+    rnet: CropRunner<string>;
+    onet: CropRunner<string>;
+  }
+  | undefined;
+
+const post = (m: FromWorker, transfer: Transferable[] = []) => self.postMessage(m, transfer);
+
+const buffersOf = (arrays: (ArrayBufferView | undefined)[]): Transferable[] =>
+  arrays.filter((a): a is ArrayBufferView => a !== undefined).map((a) => a.buffer as ArrayBuffer);
+
+self.onmessage = async (e: MessageEvent<ToWorker>) => {
+  const m = e.data;
+  try {
+    if (m.kind === "init") {
+      const b = await useBackend(m.backend)();
+      if (b._tag === "Left") return post({ kind: "error", message: b.left.message });
+      const p = pnet(toTensors(m.weights.pnet));
+      const r = rnet(toTensors(m.weights.rnet));
+      const o = onet(toTensors(m.weights.onet));
+      nets = {
+        pnet: p,
+        rnet: localCrops((x) => ({ ...r(x) })),
+        onet: localCrops((x) => ({ ...o(x) })),
+      };
+      return post({ kind: "ready", backend: b.right });
+    }
+    if (!nets) return post({ kind: "error", id: m.id, message: "worker not initialised" });
+    if (m.kind === "pnet") {
+      const candidates = [];
+      for (const level of m.levels) {
+        candidates.push(await runPNetLevel(nets.pnet, m.sat, level, m.threshold, m.nms));
+      }
+      const buffers = buffersOf(candidates.flatMap((c) => [c.boxes, c.scores, c.offsets]));
+      return post({ kind: "levels", id: m.id, candidates }, buffers);
+    }
+    const heads = await nets[m.kind]({ size: m.size, count: m.count, data: m.data });
+    post({ kind: "heads", id: m.id, heads }, buffersOf(Object.values(heads)));
+  } catch (err) {
+    post({ kind: "error", id: "id" in m ? m.id : undefined, message: describe(err) });
+  }
+};

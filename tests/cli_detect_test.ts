@@ -1,0 +1,76 @@
+import { assert, assertEquals } from "./_assert.ts";
+import { HAS_SHARED, noteSharedSkip, sharedData } from "./_shared.ts";
+
+noteSharedSkip("cli_detect_test.ts");
+
+const cli = new URL("../cli.ts", import.meta.url).pathname;
+
+const run = async (...args: string[]) => {
+  const out = await new Deno.Command(Deno.execPath(), {
+    args: ["run", "-A", cli, ...args],
+    stdout: "piped",
+    stderr: "piped",
+    env: { NO_COLOR: "1" },
+  }).output();
+  const dec = new TextDecoder();
+  return { code: out.code, stdout: dec.decode(out.stdout), stderr: dec.decode(out.stderr) };
+};
+
+Deno.test("detect --help documents the options; a usage error exits with 2", async () => {
+  const h = await run("detect", "--help");
+  assertEquals(h.code, 0);
+  for (
+    const opt of [
+      "--min-face-size",
+      "--scale-factor",
+      "--thresholds",
+      "--box-format",
+      "--backend",
+      "--out",
+    ]
+  ) {
+    assert(h.stdout.includes(opt), opt);
+  }
+  const bad = await run("detect", "--thresholds", "1,2", "x.jpg");
+  assertEquals(bad.code, 2);
+  assert(bad.stderr.startsWith("error: --thresholds"), bad.stderr);
+  assertEquals((await run("nope")).code, 2);
+});
+
+Deno.test({
+  name: "detect prints one NDJSON line per image, reports bad files on stderr and goes on",
+  ignore: !HAS_SHARED,
+  fn: async () => {
+    const dir = await Deno.makeTempDir();
+    try {
+      await Deno.writeTextFile(`${dir}/broken.jpg`, "not a jpeg");
+      const r = await run(
+        "detect",
+        "--workers",
+        "0",
+        "--box-format",
+        "xyxy",
+        "--out",
+        `${dir}/out`,
+        sharedData("peer_tests/ivan.jpg"),
+        `${dir}/broken.jpg`,
+        `${dir}/missing.png`,
+        sharedData("peer_tests/no-faces.jpg"),
+      );
+      assertEquals(r.code, 1);
+      const lines = r.stdout.trim().split("\n").map((l) => JSON.parse(l));
+      assertEquals(lines.map((l) => l.faces.length), [1, 0]);
+      assertEquals([lines[0].width, lines[0].height], [561, 561]);
+      const [x1, y1, x2, y2] = lines[0].faces[0].box;
+      assert(x2 > x1 && y2 > y1 && Math.abs(x1 - 277) < 5, JSON.stringify(lines[0]));
+      const errors = r.stderr.trim().split("\n");
+      assertEquals(errors.length, 2, r.stderr);
+      assert(errors[0].includes("broken.jpg") && errors[1].includes("missing.png"), r.stderr);
+      assert(!r.stderr.includes("    at "), "no stack trace without --verbose");
+      const drawn = [...Deno.readDirSync(`${dir}/out`)].map((e) => e.name).sort();
+      assertEquals(drawn, ["ivan.png", "no-faces.png"]);
+    } finally {
+      await Deno.remove(dir, { recursive: true });
+    }
+  },
+});
