@@ -61,7 +61,7 @@ export const describe = (u: unknown): string =>
  * Wraps a caught exception as an {@linkcode MtcnnError} of the given tag, prefixing `what`;
  * an exception that already is an `MtcnnError` is kept as it is.
  */
-export const fromUnknown = (tag: MtcnnErrorTag, what: string) => (u: unknown): MtcnnError =>
+export const fromUnknown = (tag: MtcnnErrorTag, what: string): (u: unknown) => MtcnnError => (u) =>
   u instanceof MtcnnException
     ? u.error
     : isMtcnnError(u)

@@ -7,7 +7,8 @@
 import * as TE from "fp-ts/TaskEither.js";
 import { pipe } from "fp-ts/function.js";
 import { summedAreaTable } from "../lib/area_resample.ts";
-import { NO_CANDIDATES } from "../lib/candidates.ts";
+import { NO_CANDIDATES, selectCandidates } from "../lib/candidates.ts";
+import { nms } from "../lib/nms.ts";
 import type { MtcnnError } from "../lib/errors.ts";
 import type { Face } from "../lib/face.ts";
 import type { RgbImage } from "../lib/image.ts";
@@ -84,11 +85,34 @@ export const faceAndLandmarks = (t: CascadeTensors): readonly Stage[] => [
   output(t.onet),
 ];
 
-/** Pyramid, PNet and RNet only: faster, boxes and confidence without landmarks. */
+/**
+ * A final overlap suppression by intersection over the smaller box (`nmsOutput`, 0.7), as
+ * after ONet: RNet alone leaves several boxes per face.
+ */
+export const dedupe: Stage = (state) =>
+  TE.right({
+    ...state,
+    candidates: selectCandidates(
+      state.candidates,
+      nms(
+        state.candidates.boxes,
+        state.candidates.scores,
+        state.candidates.count,
+        state.options.nmsOutput,
+        "min",
+      ),
+    ),
+  });
+
+/**
+ * Pyramid, PNet and RNet only, then {@linkcode dedupe}: faster, boxes and confidence without
+ * landmarks.
+ */
 export const faceOnly = (t: Pick<CascadeTensors, "pnet" | "rnet">): readonly Stage[] => [
   pyramid,
   propose(t.pnet),
   refine(t.rnet),
+  dedupe,
 ];
 
 /**
@@ -120,31 +144,34 @@ export const initialState = (
  * console.log(r._tag); // "Left": an empty file is not an image
  * ```
  */
-export const runCascade =
-  (stages: readonly Stage[], options: DetectOptions = {}, sharedMemory = false) =>
-  (input: ImageInput): TaskResult<MtcnnError, Detection> => {
-    const run = sequence(stages);
-    return pipe(
-      TE.fromEither(resolveOptions(options)),
-      TE.flatMap((o) => {
-        const t0 = performance.now();
-        return pipe(
-          loadImage(input, o.maxPixels),
-          TE.map((img) => ({ img, decode: performance.now() - t0 })),
-          TE.flatMap(({ img, decode }) => {
-            const t1 = performance.now();
-            const s = initialState(img, o, sharedMemory);
-            return pipe(
-              run({ ...s, timings: { decode, prepare: performance.now() - t1 } }),
-              TE.map((end) => ({
-                width: img.width,
-                height: img.height,
-                faces: candidatesToFaces(end.candidates, img.width, img.height, o),
-                timings: end.timings,
-              })),
-            );
-          }),
-        );
-      }),
-    );
-  };
+export const runCascade = (
+  stages: readonly Stage[],
+  options: DetectOptions = {},
+  sharedMemory = false,
+): (input: ImageInput) => TaskResult<MtcnnError, Detection> =>
+(input: ImageInput): TaskResult<MtcnnError, Detection> => {
+  const run = sequence(stages);
+  return pipe(
+    TE.fromEither(resolveOptions(options)),
+    TE.flatMap((o) => {
+      const t0 = performance.now();
+      return pipe(
+        loadImage(input, o.maxPixels),
+        TE.map((img) => ({ img, decode: performance.now() - t0 })),
+        TE.flatMap(({ img, decode }) => {
+          const t1 = performance.now();
+          const s = initialState(img, o, sharedMemory);
+          return pipe(
+            run({ ...s, timings: { decode, prepare: performance.now() - t1 } }),
+            TE.map((end) => ({
+              width: img.width,
+              height: img.height,
+              faces: candidatesToFaces(end.candidates, img.width, img.height, o),
+              timings: end.timings,
+            })),
+          );
+        }),
+      );
+    }),
+  );
+};

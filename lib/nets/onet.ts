@@ -32,7 +32,7 @@ export interface ONetOutput {
  * }
  * ```
  */
-export const onet = (w: NetTensors<"onet">) => (x: tf.Tensor4D): ONetOutput =>
+export const onet = (w: NetTensors<"onet">): (x: tf.Tensor4D) => ONetOutput => (x) =>
   tf.tidy(() => {
     let h = convPrelu(x, w["conv1/kernel"], w["conv1/bias"], w["prelu1/alpha"]);
     h = tf.maxPool(h, 3, 2, "same");

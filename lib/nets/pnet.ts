@@ -32,7 +32,7 @@ export interface PNetOutput {
  * }
  * ```
  */
-export const pnet = (w: NetTensors<"pnet">) => (x: tf.Tensor4D): PNetOutput =>
+export const pnet = (w: NetTensors<"pnet">): (x: tf.Tensor4D) => PNetOutput => (x) =>
   tf.tidy(() => {
     let h = convPrelu(x, w["conv1/kernel"], w["conv1/bias"], w["prelu1/alpha"]);
     h = tf.maxPool(h, 2, 2, "same");

@@ -30,7 +30,7 @@ export interface RNetOutput {
  * }
  * ```
  */
-export const rnet = (w: NetTensors<"rnet">) => (x: tf.Tensor4D): RNetOutput =>
+export const rnet = (w: NetTensors<"rnet">): (x: tf.Tensor4D) => RNetOutput => (x) =>
   tf.tidy(() => {
     let h = convPrelu(x, w["conv1/kernel"], w["conv1/bias"], w["prelu1/alpha"]);
     h = tf.maxPool(h, 3, 2, "same");

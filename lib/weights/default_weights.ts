@@ -50,7 +50,9 @@ const split = (floats: Float32Array): Result<MtcnnError, MtcnnWeights> => {
  * if (r._tag === "Right") console.log(r.right.pnet.params["conv1/kernel"].length); // 270
  * ```
  */
-export const loadDefaultWeights: TaskResult<MtcnnError, MtcnnWeights> = async () => {
+export const loadDefaultWeights: TaskResult<MtcnnError, MtcnnWeights> = async (): Promise<
+  Result<MtcnnError, MtcnnWeights>
+> => {
   const bytes = decodeBase64(DEFAULT_WEIGHTS_BASE64);
   if (!bytes || bytes.length !== DEFAULT_WEIGHTS_FLOATS * 4) {
     return E.left(mtcnnError("WeightsError", "the embedded default weights are damaged (size)"));

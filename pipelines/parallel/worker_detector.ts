@@ -9,7 +9,7 @@ import * as E from "fp-ts/Either.js";
 import type { MtcnnError } from "../../lib/errors.ts";
 import type { TaskResult } from "../../lib/result.ts";
 import { checkWeights, type MtcnnWeights } from "../../lib/weights/record.ts";
-import { sequence } from "../cascade.ts";
+import { dedupe, sequence } from "../cascade.ts";
 import { type Detector, detectorOf } from "../detector.ts";
 import type { BackendName } from "../edge/backend.ts";
 import { type DetectOptions, resolveOptions } from "../options.ts";
@@ -36,7 +36,7 @@ export const pooledStages = (pool: NetPool, withOnet = true): readonly Stage[] =
   pyramidPlan,
   proposeWith(pool.levels),
   sequence([crop(24), refineWith(pool.rnet)]),
-  ...(withOnet ? [sequence([crop(48), outputWith(pool.onet)])] : []),
+  withOnet ? sequence([crop(48), outputWith(pool.onet)]) : dedupe,
 ];
 
 /**
