@@ -16,6 +16,13 @@ const COMMANDS: Readonly<
   >
 > = {
   detect: { help: "faces of images as NDJSON", load: () => import("./cli/detect.ts") },
+  convert: {
+    help: "weight files between .lz4, .pkl/.joblib and tfjs .json",
+    load: () => import("./cli/convert.ts"),
+  },
+  eval: { help: "accuracy on WIDER FACE or landmark lists", load: () => import("./cli/eval.ts") },
+  dataset: { help: "training sets for PNet, RNet, ONet", load: () => import("./cli/dataset.ts") },
+  train: { help: "train or fine-tune a network", load: () => import("./cli/train.ts") },
 };
 
 /** The top-level help. */

@@ -43,6 +43,24 @@ export * from "./lib/pyramid.ts";
 export * from "./lib/area_resample.ts";
 export * from "./lib/parity.ts";
 
+// Alignment
+export * from "./lib/align/affine.ts";
+export * from "./lib/align/similarity.ts";
+export * from "./lib/align/templates.ts";
+export * from "./lib/align/warp.ts";
+export * from "./lib/align/align_face.ts";
+export * from "./lib/align/crop.ts";
+
+// Annotations and evaluation
+export type * from "./lib/annotations/landmark_annotation.ts";
+export * from "./lib/annotations/mtfl.ts";
+export * from "./lib/annotations/cnn_facepoint.ts";
+export * from "./lib/eval/wider_gt.ts";
+export * from "./lib/eval/wider_splits.ts";
+export * from "./lib/eval/wider_ap.ts";
+export * from "./lib/eval/landmarks.ts";
+export * from "./lib/eval/pr_plot.ts";
+
 // Stages and cascades
 export * from "./pipelines/options.ts";
 export * from "./pipelines/state.ts";
@@ -53,6 +71,7 @@ export * from "./pipelines/stages/crop.ts";
 export * from "./pipelines/stages/crop_runner.ts";
 export * from "./pipelines/stages/refine.ts";
 export * from "./pipelines/stages/output.ts";
+export * from "./pipelines/stages/flip.ts";
 export * from "./pipelines/cascade.ts";
 export * from "./pipelines/detector.ts";
 export * from "./pipelines/parallel/pool.ts";

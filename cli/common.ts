@@ -64,6 +64,7 @@ export const listImages = (paths: readonly string[]): string[] => {
 
 /** The detect options' command-line names. */
 export const DETECT_VALUE_OPTIONS: readonly string[] = [
+  "preset",
   "min-face-size",
   "scale-factor",
   "thresholds",
@@ -72,6 +73,9 @@ export const DETECT_VALUE_OPTIONS: readonly string[] = [
   "crop-padding",
   "max-pixels",
 ];
+
+/** The detect options' boolean flags (`--clip` / `--no-clip`, `--flip`). */
+export const DETECT_FLAG_OPTIONS: readonly string[] = ["clip", "flip"];
 
 /** Help text of the detect options, shared by detect and eval. */
 export const DETECT_OPTIONS_HELP =
@@ -110,7 +114,13 @@ export const detectOptionsFrom = (
   if (pad !== undefined && pad !== "clamp" && pad !== "zeros") {
     return `--crop-padding must be clamp or zeros, got ${pad}`;
   }
+  const preset = o.preset;
+  if (preset !== undefined && preset !== "default" && preset !== "accurate") {
+    return `--preset must be default or accurate, got ${preset}`;
+  }
   return {
+    preset: preset as "default" | "accurate" | undefined,
+    flip: typeof o.flip === "boolean" ? o.flip : undefined,
     minFaceSize: min,
     scaleFactor: factor,
     thresholds,

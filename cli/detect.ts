@@ -5,17 +5,21 @@
  */
 import { basename, extname, join } from "node:path";
 import {
+  alignFace,
   createDetector,
   createWorkerDetector,
+  cropFace,
   type DetectOptions,
   drawFaces,
   loadDefaultWeights,
   loadImage,
+  rgbToImage,
   useBackend,
 } from "../mod.ts";
 import { numberOption, parseArgs } from "./args.ts";
 import {
   backendFrom,
+  DETECT_FLAG_OPTIONS,
   DETECT_OPTIONS_HELP,
   DETECT_VALUE_OPTIONS,
   detectOptionsFrom,
@@ -41,6 +45,10 @@ ${DETECT_OPTIONS_HELP}
   --face-only           PNet and RNet only: boxes and confidence, no landmarks
   --workers N           net worker threads (default: the number of cores; 0 = this thread)
   --out DIR             also write each image with boxes and landmarks drawn, as PNG
+  --crops DIR           also write each face as a 112x112 PNG aligned to the ArcFace
+                        five-point template (<image>_<n>.png; plain box crops with
+                        --face-only)
+  --crop-size N         side of the --crops images (default 112)
   --verbose             stack traces with errors
   -h, --help            this help
 `;
@@ -61,8 +69,8 @@ const writeAtomic = async (path: string, bytes: Uint8Array): Promise<void> => {
 /** Runs the command; returns the exit code. */
 export const run = async (args: string[]): Promise<number> => {
   const parsed = parseArgs(args, {
-    values: [...DETECT_VALUE_OPTIONS, "out", "workers"],
-    flags: ["help", "verbose", "clip", "face-only"],
+    values: [...DETECT_VALUE_OPTIONS, "out", "workers", "crops", "crop-size"],
+    flags: ["help", "verbose", "face-only", ...DETECT_FLAG_OPTIONS],
   });
   if (typeof parsed === "string") {
     printError(`${parsed} (see --help)`);
@@ -110,6 +118,14 @@ export const run = async (args: string[]): Promise<number> => {
   if (detector._tag === "Left") return printError(detector.left, verbose), 2;
   const out = typeof o.out === "string" ? o.out : undefined;
   if (out) await Deno.mkdir(out, { recursive: true });
+  const crops = typeof o.crops === "string" ? o.crops : undefined;
+  if (crops) await Deno.mkdir(crops, { recursive: true });
+  const cropSize = numberOption(o, "crop-size") ?? 112;
+  if (typeof cropSize === "string" || !(cropSize >= 8 && cropSize <= 4096)) {
+    printError(typeof cropSize === "string" ? cropSize : "--crop-size must be from 8 to 4096");
+    detector.right.dispose();
+    return 2;
+  }
   const images = listImages(parsed.positional);
   const bar = progress("detect", images.length, images.length > 1 && undefined);
   let failed = 0;
@@ -135,10 +151,26 @@ export const run = async (args: string[]): Promise<number> => {
       const { width, height, faces } = r.right;
       const line = JSON.stringify({ image: path, width, height, faces }) + "\n";
       await Deno.stdout.write(encoder.encode(line));
+      const stem = basename(path, extname(path));
       if (out && img._tag === "Right") {
         const drawn = drawFaces(img.right, faces, options.boxFormat ?? "xywh");
-        const name = basename(path, extname(path)) + ".png";
-        await writeAtomic(join(out, name), await drawn.encode());
+        await writeAtomic(join(out, stem + ".png"), await drawn.encode());
+      }
+      if (crops && img._tag === "Right") {
+        for (const [k, f] of faces.entries()) {
+          const xywh: [number, number, number, number] = options.boxFormat === "xyxy"
+            ? [f.box[0], f.box[1], f.box[2] - f.box[0], f.box[3] - f.box[1]]
+            : [...f.box];
+          const face = f.keypoints
+            ? alignFace(img.right, f.keypoints, { size: cropSize })
+            : cropFace(img.right, xywh, { size: cropSize, square: true, margin: 0.1 });
+          if (face._tag === "Left") {
+            printError(`${path}: face ${k}: ${face.left.message}`, verbose);
+            continue;
+          }
+          const png = await rgbToImage(face.right.image).encode();
+          await writeAtomic(join(crops, `${stem}_${k}.png`), png);
+        }
       }
     }
   } finally {

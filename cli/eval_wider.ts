@@ -9,6 +9,7 @@ import { evaluateWider, type WiderEvalImage } from "../lib/eval/wider_ap.ts";
 import { parseWiderGt } from "../lib/eval/wider_gt.ts";
 import { parseWiderSplits, type WiderSplits } from "../lib/eval/wider_splits.ts";
 import { prPlotSvg } from "../lib/eval/pr_plot.ts";
+import { writeFileAtomic } from "../pipelines/edge/atomic.ts";
 import { parseArgs } from "./args.ts";
 import { DETECT_OPTIONS_HELP, DETECT_VALUE_OPTIONS, printError } from "./common.ts";
 import { openFaceSource } from "./eval_source.ts";
@@ -47,17 +48,6 @@ const readText = async (path: string): Promise<string | Error> => {
     return new Error(
       `${path}: cannot read (${e instanceof Deno.errors.NotFound ? "no such file" : e})`,
     );
-  }
-};
-
-const writeAtomic = async (path: string, text: string): Promise<void> => {
-  const tmp = `${path}.${crypto.randomUUID()}.tmp`;
-  try {
-    await Deno.writeTextFile(tmp, text);
-    await Deno.rename(tmp, path);
-  } catch (e) {
-    await Deno.remove(tmp).catch(() => {});
-    throw e;
   }
 };
 
@@ -142,7 +132,8 @@ export const run = async (args: string[]): Promise<number> => {
   if (typeof o.plot === "string") {
     const curves = Object.entries(r.right).map(([label, v]) => ({ label, ...v }));
     try {
-      await writeAtomic(o.plot, prPlotSvg(curves, { title: `WIDER FACE: ${basename(o.gt)}` }));
+      const svg = prPlotSvg(curves, { title: `WIDER FACE: ${basename(o.gt)}` });
+      await writeFileAtomic(o.plot, new TextEncoder().encode(svg));
     } catch (e) {
       return printError(`${o.plot}: cannot write (${e instanceof Error ? e.message : e})`), 1;
     }

@@ -15,6 +15,7 @@ import { registerWasmGradKernels } from "../pipelines/train/wasm_grad_kernels.ts
 /** The help text. */
 export const TRAIN_HELP =
   `Usage: deno task train --net pnet|rnet|onet --data DIR --out DIR [options]
+       deno task train evaluate --list FILE [--pnet W --rnet W --onet W] (see its --help)
 
 Trains one network with Adam on a set made by \`deno task dataset\`. Losses: cross-entropy with
 online hard example mining (hardest 70%), box regression, landmark MSE, weighted per task
@@ -78,6 +79,7 @@ const VALUES = [
 
 /** Runs the command; returns the exit code. */
 export const run = async (args: string[]): Promise<number> => {
+  if (args[0] === "evaluate") return (await import("./train_evaluate.ts")).run(args.slice(1));
   const p = parseArgs(args, { values: VALUES, flags: ["help", "resume", "flip"] });
   if (typeof p === "string") return (printError(`${p} (see --help)`), 2);
   const o = p.options;

@@ -17,6 +17,7 @@ import type { TaskResult } from "../lib/result.ts";
 import { candidatesToFaces } from "./faces.ts";
 import { type DetectOptions, type ResolvedOptions, resolveOptions } from "./options.ts";
 import { crop } from "./stages/crop.ts";
+import { withFlip } from "./stages/flip.ts";
 import { type ImageInput, loadImage } from "./stages/load.ts";
 import { outputCrops } from "./stages/output.ts";
 import { propose } from "./stages/propose.ts";
@@ -62,7 +63,8 @@ export interface CascadeTensors {
 }
 
 /**
- * The classic cascade: pyramid, PNet, RNet, ONet. Faces with boxes, confidence and landmarks.
+ * The classic cascade: pyramid, PNet, RNet, ONet (inside {@linkcode withFlip}, which adds the
+ * mirror image only with the `flip` option). Faces with boxes, confidence and landmarks.
  *
  * @example
  * ```ts
@@ -74,15 +76,12 @@ export interface CascadeTensors {
  *     rnet: toTensors(w.right.rnet),
  *     onet: toTensors(w.right.onet),
  *   });
- *   console.log(stages.length); // 4
+ *   console.log(stages.length); // 1: the stages inside withFlip
  * }
  * ```
  */
 export const faceAndLandmarks = (t: CascadeTensors): readonly Stage[] => [
-  pyramid,
-  propose(t.pnet),
-  refine(t.rnet),
-  output(t.onet),
+  withFlip([pyramid, propose(t.pnet), refine(t.rnet), output(t.onet)]),
 ];
 
 /**
@@ -109,10 +108,7 @@ export const dedupe: Stage = (state) =>
  * landmarks.
  */
 export const faceOnly = (t: Pick<CascadeTensors, "pnet" | "rnet">): readonly Stage[] => [
-  pyramid,
-  propose(t.pnet),
-  refine(t.rnet),
-  dedupe,
+  withFlip([pyramid, propose(t.pnet), refine(t.rnet), dedupe]),
 ];
 
 /**

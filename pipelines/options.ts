@@ -15,8 +15,19 @@ export type CropPadding =
   /** The box is clamped to the image first, as facenet-pytorch does. */
   | "clamp";
 
+/**
+ * Named settings: `default` is the reference MTCNN; `accurate` trades speed for recall on small
+ * and hard faces (smaller minimum face with an upscaled pyramid, lower thresholds, flip
+ * test-time augmentation). Explicit options override a preset's values.
+ */
+export type Preset = "default" | "accurate";
+
 /** Options of a detection cascade. Every field is optional; the defaults are listed. */
 export interface DetectOptions {
+  /** Named settings to start from. Default `default`. */
+  readonly preset?: Preset;
+  /** Also detect on the mirror image and merge (test-time augmentation). Default false. */
+  readonly flip?: boolean;
   /** Smallest face side in pixels that the pyramid looks for. Default 20. */
   readonly minFaceSize?: number;
   /** Ratio between pyramid levels, in (0, 1). Default 0.709 (the paper's). */
@@ -48,6 +59,8 @@ export type ResolvedOptions = {
 
 /** The defaults. */
 export const DEFAULT_OPTIONS: ResolvedOptions = {
+  preset: "default",
+  flip: false,
   minFaceSize: 20,
   scaleFactor: 0.709,
   thresholds: [0.6, 0.7, 0.7],
@@ -61,6 +74,15 @@ export const DEFAULT_OPTIONS: ResolvedOptions = {
   maxPixels: 100_000_000,
 };
 
+/**
+ * What each preset changes from the defaults. `accurate` was tuned on `wider_val_416` only
+ * (docs/accuracy.md has its AP and speed).
+ */
+export const PRESETS: Readonly<Record<Preset, DetectOptions>> = {
+  default: {},
+  accurate: { minFaceSize: 10, thresholds: [0.5, 0.6, 0.6], flip: true },
+};
+
 const bad = (msg: string): Result<MtcnnError, ResolvedOptions> =>
   E.left(mtcnnError("OptionError", msg));
 
@@ -68,7 +90,15 @@ const inUnit = (x: unknown): boolean => typeof x === "number" && x >= 0 && x <= 
 
 /** Fills in defaults and checks every value; an OptionError names the option at fault. */
 export const resolveOptions = (o: DetectOptions = {}): Result<MtcnnError, ResolvedOptions> => {
-  const r: ResolvedOptions = { ...DEFAULT_OPTIONS, ...stripUndefined(o) };
+  const given = stripUndefined(o);
+  if (given.preset !== undefined && !(given.preset in PRESETS)) {
+    return bad(`preset must be "default" or "accurate", got ${JSON.stringify(given.preset)}`);
+  }
+  const r: ResolvedOptions = {
+    ...DEFAULT_OPTIONS,
+    ...PRESETS[given.preset ?? "default"],
+    ...given,
+  };
   if (!(Number.isFinite(r.minFaceSize) && r.minFaceSize >= 1)) {
     return bad(`minFaceSize must be a number >= 1, got ${r.minFaceSize}`);
   }

@@ -52,6 +52,8 @@ Deno.test({
         "xyxy",
         "--out",
         `${dir}/out`,
+        "--crops",
+        `${dir}/crops`,
         sharedData("peer_tests/ivan.jpg"),
         `${dir}/broken.jpg`,
         `${dir}/missing.png`,
@@ -69,6 +71,10 @@ Deno.test({
       assert(!r.stderr.includes("    at "), "no stack trace without --verbose");
       const drawn = [...Deno.readDirSync(`${dir}/out`)].map((e) => e.name).sort();
       assertEquals(drawn, ["ivan.png", "no-faces.png"]);
+      const { Image } = await import("imagescript");
+      const crop = await Image.decode(await Deno.readFile(`${dir}/crops/ivan_0.png`));
+      assertEquals([crop.width, crop.height], [112, 112]);
+      assertEquals([...Deno.readDirSync(`${dir}/crops`)].length, 1);
     } finally {
       await Deno.remove(dir, { recursive: true });
     }

@@ -14,6 +14,7 @@ import { type Detector, detectorOf } from "../detector.ts";
 import type { BackendName } from "../edge/backend.ts";
 import { type DetectOptions, resolveOptions } from "../options.ts";
 import { crop } from "../stages/crop.ts";
+import { withFlip } from "../stages/flip.ts";
 import { outputWith } from "../stages/output.ts";
 import { proposeWith } from "../stages/propose.ts";
 import { pyramidPlan } from "../stages/pyramid.ts";
@@ -33,10 +34,12 @@ export interface WorkerDetectorOptions extends DetectOptions {
 
 /** The pooled stages: pyramid plan, PNet, crop, RNet (and crop, ONet). */
 export const pooledStages = (pool: NetPool, withOnet = true): readonly Stage[] => [
-  pyramidPlan,
-  proposeWith(pool.levels),
-  sequence([crop(24), refineWith(pool.rnet)]),
-  withOnet ? sequence([crop(48), outputWith(pool.onet)]) : dedupe,
+  withFlip([
+    pyramidPlan,
+    proposeWith(pool.levels),
+    sequence([crop(24), refineWith(pool.rnet)]),
+    withOnet ? sequence([crop(48), outputWith(pool.onet)]) : dedupe,
+  ]),
 ];
 
 /**
