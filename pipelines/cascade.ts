@@ -88,7 +88,7 @@ export const faceAndLandmarks = (t: CascadeTensors): readonly Stage[] => [
  * A final overlap suppression by intersection over the smaller box (`nmsOutput`, 0.7), as
  * after ONet: RNet alone leaves several boxes per face.
  */
-export const dedupe: Stage = (state) =>
+export const dedupe: Stage = (state): TaskResult<MtcnnError, CascadeState> =>
   TE.right({
     ...state,
     candidates: selectCandidates(

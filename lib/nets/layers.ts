@@ -5,37 +5,38 @@
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
+import { asTensor, type TensorRef } from "./tensors.ts";
 
 /** Convolution + bias, then PReLU with a per-channel alpha when given. */
 export const convPrelu = (
   x: tf.Tensor4D,
-  kernel: tf.Tensor,
-  bias: tf.Tensor,
-  alpha?: tf.Tensor,
+  kernel: TensorRef,
+  bias: TensorRef,
+  alpha?: TensorRef,
 ): tf.Tensor4D =>
   tf.fused.conv2d({
     x,
-    filter: kernel as tf.Tensor4D,
+    filter: asTensor<tf.Tensor4D>(kernel),
     strides: 1,
     pad: "valid",
-    bias,
+    bias: asTensor(bias),
     activation: alpha ? "prelu" : "linear",
-    preluActivationWeights: alpha,
+    preluActivationWeights: alpha && asTensor(alpha),
   });
 
 /** Dense layer + bias, then PReLU when an alpha is given. */
 export const densePrelu = (
   x: tf.Tensor2D,
-  kernel: tf.Tensor,
-  bias: tf.Tensor,
-  alpha?: tf.Tensor,
+  kernel: TensorRef,
+  bias: TensorRef,
+  alpha?: TensorRef,
 ): tf.Tensor2D =>
   tf.fused.matMul({
     a: x,
-    b: kernel as tf.Tensor2D,
-    bias,
+    b: asTensor<tf.Tensor2D>(kernel),
+    bias: asTensor(bias),
     activation: alpha ? "prelu" : "linear",
-    preluActivationWeights: alpha,
+    preluActivationWeights: alpha && asTensor(alpha),
   }) as tf.Tensor2D;
 
 /**

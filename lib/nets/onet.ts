@@ -5,16 +5,16 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import { convPrelu, densePrelu, flattenWHC } from "./layers.ts";
-import type { NetTensors } from "./tensors.ts";
+import type { NetTensors, TensorRef } from "./tensors.ts";
 
 /** ONet's heads for an N x 48 x 48 x 3 batch. */
-export interface ONetOutput {
+export interface ONetOutput<T = TensorRef> {
   /** N x 4 box regression (dx1, dy1, dx2, dy2), in units of the crop's side. */
-  readonly bbox: tf.Tensor2D;
+  readonly bbox: T;
   /** N x 10 landmarks: x1..x5 then y1..y5, as fractions of the crop. */
-  readonly landmarks: tf.Tensor2D;
+  readonly landmarks: T;
   /** N x 2 softmax probabilities [non-face, face]. */
-  readonly prob: tf.Tensor2D;
+  readonly prob: T;
 }
 
 /**
@@ -32,7 +32,7 @@ export interface ONetOutput {
  * }
  * ```
  */
-export const onet = (w: NetTensors<"onet">): (x: tf.Tensor4D) => ONetOutput => (x) =>
+export const onet = (w: NetTensors<"onet">): (x: tf.Tensor4D) => ONetOutput<tf.Tensor2D> => (x) =>
   tf.tidy(() => {
     let h = convPrelu(x, w["conv1/kernel"], w["conv1/bias"], w["prelu1/alpha"]);
     h = tf.maxPool(h, 3, 2, "same");

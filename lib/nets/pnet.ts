@@ -6,14 +6,14 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import { convPrelu } from "./layers.ts";
-import type { NetTensors } from "./tensors.ts";
+import type { NetTensors, TensorRef } from "./tensors.ts";
 
 /** PNet's two heads for an N x H x W x 3 input: N x H' x W' x 4 and N x H' x W' x 2. */
-export interface PNetOutput {
+export interface PNetOutput<T = TensorRef> {
   /** Box regression (dx1, dy1, dx2, dy2) per cell, in units of the 12 px window. */
-  readonly bbox: tf.Tensor4D;
+  readonly bbox: T;
   /** Softmax probabilities [non-face, face] per cell. */
-  readonly prob: tf.Tensor4D;
+  readonly prob: T;
 }
 
 /**
@@ -32,7 +32,7 @@ export interface PNetOutput {
  * }
  * ```
  */
-export const pnet = (w: NetTensors<"pnet">): (x: tf.Tensor4D) => PNetOutput => (x) =>
+export const pnet = (w: NetTensors<"pnet">): (x: tf.Tensor4D) => PNetOutput<tf.Tensor4D> => (x) =>
   tf.tidy(() => {
     let h = convPrelu(x, w["conv1/kernel"], w["conv1/bias"], w["prelu1/alpha"]);
     h = tf.maxPool(h, 2, 2, "same");

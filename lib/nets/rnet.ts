@@ -5,14 +5,14 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import { convPrelu, densePrelu, flattenWHC } from "./layers.ts";
-import type { NetTensors } from "./tensors.ts";
+import type { NetTensors, TensorRef } from "./tensors.ts";
 
 /** RNet's heads for an N x 24 x 24 x 3 batch. */
-export interface RNetOutput {
+export interface RNetOutput<T = TensorRef> {
   /** N x 4 box regression (dx1, dy1, dx2, dy2), in units of the crop's side. */
-  readonly bbox: tf.Tensor2D;
+  readonly bbox: T;
   /** N x 2 softmax probabilities [non-face, face]. */
-  readonly prob: tf.Tensor2D;
+  readonly prob: T;
 }
 
 /**
@@ -30,7 +30,7 @@ export interface RNetOutput {
  * }
  * ```
  */
-export const rnet = (w: NetTensors<"rnet">): (x: tf.Tensor4D) => RNetOutput => (x) =>
+export const rnet = (w: NetTensors<"rnet">): (x: tf.Tensor4D) => RNetOutput<tf.Tensor2D> => (x) =>
   tf.tidy(() => {
     let h = convPrelu(x, w["conv1/kernel"], w["conv1/bias"], w["prelu1/alpha"]);
     h = tf.maxPool(h, 3, 2, "same");

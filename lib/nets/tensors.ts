@@ -8,8 +8,28 @@ import * as tf from "@tensorflow/tfjs";
 import { NET_SPECS, type NetName, type ParamOf } from "../spec.ts";
 import type { NetWeights } from "../weights/record.ts";
 
+/**
+ * A tfjs tensor as this library's types name it: every `tf.Tensor` and `tf.Variable` is one.
+ * (A local name keeps the published docs self-contained; cast to `tf.Tensor` for tfjs ops.)
+ */
+export interface TensorRef {
+  /** Dimensions, outermost first. */
+  readonly shape: readonly number[];
+  /** Element type, e.g. `float32`. */
+  readonly dtype: string;
+  /** Number of elements. */
+  readonly size: number;
+  /** True once disposed. */
+  readonly isDisposed: boolean;
+  /** Frees the tensor's memory. */
+  dispose(): void;
+}
+
+/** The tfjs tensor behind a {@linkcode TensorRef}. */
+export const asTensor = <T extends tf.Tensor = tf.Tensor>(t: TensorRef): T => t as unknown as T;
+
 /** The parameters of network `N` as tensors (constants or variables). */
-export type NetTensors<N extends NetName> = { readonly [K in ParamOf<N>]: tf.Tensor };
+export type NetTensors<N extends NetName> = { readonly [K in ParamOf<N>]: TensorRef };
 
 /**
  * Uploads a weight record as tensors. The caller owns them: dispose with
@@ -19,7 +39,7 @@ export const toTensors = <N extends NetName>(w: NetWeights<N>): NetTensors<N> =>
   const params = w.params as Record<string, Float32Array>;
   const out: Record<string, tf.Tensor> = {};
   for (const p of NET_SPECS[w.net]) out[p.name] = tf.tensor(params[p.name], [...p.shape]);
-  return out as NetTensors<N>;
+  return out as unknown as NetTensors<N>;
 };
 
 /**
@@ -43,7 +63,7 @@ export const fromTensors = async <N extends NetName>(
   t: NetTensors<N>,
 ): Promise<NetWeights<N>> => {
   const params: Record<string, Float32Array> = {};
-  const tensors = t as Record<string, tf.Tensor>;
+  const tensors = t as unknown as Record<string, tf.Tensor>;
   for (const p of NET_SPECS[net]) {
     params[p.name] = Float32Array.from(await tensors[p.name].data() as Float32Array);
   }
@@ -52,5 +72,5 @@ export const fromTensors = async <N extends NetName>(
 
 /** Disposes every tensor of a {@linkcode NetTensors} record. */
 export const disposeTensors = <N extends NetName>(t: NetTensors<N>): void => {
-  for (const v of Object.values(t) as tf.Tensor[]) v.dispose();
+  for (const v of Object.values(t) as TensorRef[]) v.dispose();
 };

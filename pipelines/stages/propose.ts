@@ -61,7 +61,7 @@ export const cellsToCandidates = (
  * level's pixels are computed from the summed-area table when the level has none.
  */
 export const runPNetLevel = async (
-  net: (x: tf.Tensor4D) => PNetOutput,
+  net: (x: tf.Tensor4D) => PNetOutput<tf.Tensor4D>,
   sat: SummedAreaTable,
   level: LevelImage,
   threshold: number,
