@@ -32,6 +32,15 @@ export * from "./lib/nets/pnet.ts";
 export * from "./lib/nets/rnet.ts";
 export * from "./lib/nets/onet.ts";
 export * from "./lib/codecs/faceapi_names.ts";
+export * from "./lib/codecs/lz4_frame.ts";
+export * from "./lib/codecs/pickle.ts";
+export * from "./lib/codecs/joblib.ts";
+export * from "./lib/codecs/joblib_write.ts";
+export * from "./lib/codecs/tfjs_weights.ts";
+export * from "./lib/codecs/tfjs_net_weights.ts";
+export * from "./lib/codecs/weights_codec.ts";
+export * from "./pipelines/weights_source.ts";
+export * from "./pipelines/weight_stages.ts";
 
 // Geometry and images
 export type * from "./lib/face.ts";
@@ -81,3 +90,5 @@ export * from "./pipelines/parallel/worker_detector.ts";
 export * from "./pipelines/edge/backend.ts";
 export { decodeRgb, imageToRgb } from "./pipelines/edge/decode.ts";
 export * from "./pipelines/edge/draw.ts";
+export * from "./pipelines/edge/atomic.ts";
+export * from "./pipelines/edge/weights_files.ts";

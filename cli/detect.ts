@@ -11,8 +11,8 @@ import {
   cropFace,
   type DetectOptions,
   drawFaces,
-  loadDefaultWeights,
   loadImage,
+  resolveMtcnnWeights,
   rgbToImage,
   useBackend,
 } from "../mod.ts";
@@ -43,6 +43,9 @@ cannot be read or decoded gives one error line on stderr and the run goes on; th
 Options:
 ${DETECT_OPTIONS_HELP}
   --face-only           PNet and RNet only: boxes and confidence, no landmarks
+  --pnet-weights FILE   PNet weights (.lz4, .pkl, .joblib or tfjs .json; default: embedded)
+  --rnet-weights FILE   RNet weights, likewise
+  --onet-weights FILE   ONet weights, likewise
   --workers N           net worker threads (default: the number of cores; 0 = this thread)
   --out DIR             also write each image with boxes and landmarks drawn, as PNG
   --crops DIR           also write each face as a 112x112 PNG aligned to the ArcFace
@@ -69,7 +72,16 @@ const writeAtomic = async (path: string, bytes: Uint8Array): Promise<void> => {
 /** Runs the command; returns the exit code. */
 export const run = async (args: string[]): Promise<number> => {
   const parsed = parseArgs(args, {
-    values: [...DETECT_VALUE_OPTIONS, "out", "workers", "crops", "crop-size"],
+    values: [
+      ...DETECT_VALUE_OPTIONS,
+      "out",
+      "workers",
+      "crops",
+      "crop-size",
+      "pnet-weights",
+      "rnet-weights",
+      "onet-weights",
+    ],
     flags: ["help", "verbose", "face-only", ...DETECT_FLAG_OPTIONS],
   });
   if (typeof parsed === "string") {
@@ -98,7 +110,12 @@ export const run = async (args: string[]): Promise<number> => {
   const verbose = o.verbose === true;
   const b = await useBackend(backend.backend)();
   if (b._tag === "Left") return printError(b.left, verbose), 1;
-  const weights = await loadDefaultWeights();
+  const file = (k: string) => (typeof o[k] === "string" ? o[k] as string : undefined);
+  const weights = await resolveMtcnnWeights({
+    pnet: file("pnet-weights"),
+    rnet: file("rnet-weights"),
+    onet: file("onet-weights"),
+  })();
   if (weights._tag === "Left") return printError(weights.left, verbose), 1;
   const workers = numberOption(o, "workers");
   if (typeof workers === "string" || (workers !== undefined && !(workers >= 0))) {

@@ -5,12 +5,14 @@
  *
  * @module
  */
+import { pipe } from "fp-ts/function.js";
 import * as TE from "fp-ts/TaskEither.js";
 import { decodeNetWeights } from "../lib/codecs/weights_codec.ts";
 import { type MtcnnError, mtcnnError } from "../lib/errors.ts";
-import type { TaskResult } from "../lib/result.ts";
+import type { Result, TaskResult } from "../lib/result.ts";
 import type { NetName } from "../lib/spec.ts";
-import { checkWeights, type NetWeights } from "../lib/weights/record.ts";
+import { loadDefaultWeights } from "../lib/weights/default_weights.ts";
+import { checkWeights, type MtcnnWeights, type NetWeights } from "../lib/weights/record.ts";
 import { looksLikeJson, readNetWeightsFile } from "./edge/weights_files.ts";
 
 /** A weights source: a file path, joblib bytes (`.lz4` or plain), or a weight record. */
@@ -53,4 +55,47 @@ export const resolveNetWeights = <N extends NetName>(
       `${net} weights must be a file path, bytes or a weight record, got ${typeof source}`,
     ),
   );
+};
+
+/** A source for any of the three networks; a network left out keeps its default weights. */
+export interface MtcnnWeightsSources {
+  /** PNet's weights. Default: the embedded pretrained PNet. */
+  readonly pnet?: WeightsSource<"pnet">;
+  /** RNet's weights. Default: the embedded pretrained RNet. */
+  readonly rnet?: WeightsSource<"rnet">;
+  /** ONet's weights. Default: the embedded pretrained ONet. */
+  readonly onet?: WeightsSource<"onet">;
+}
+
+/**
+ * The weights of the whole cascade: each network from its source (see
+ * {@linkcode resolveNetWeights}), the embedded pretrained weights for those without one.
+ *
+ * @example
+ * ```ts
+ * import { createDetector, resolveMtcnnWeights } from "@mtcnn/mtcnn";
+ * const w = await resolveMtcnnWeights({ onet: "my_onet.lz4" })(); // PNet, RNet: defaults
+ * if (w._tag === "Right") createDetector(w.right);
+ * ```
+ */
+export const resolveMtcnnWeights = (
+  sources: MtcnnWeightsSources = {},
+): TaskResult<MtcnnError, MtcnnWeights> =>
+() => {
+  // The embedded weights are decoded (and their SHA-256 checked) at most once, when needed.
+  let cached: Promise<Result<MtcnnError, MtcnnWeights>> | undefined;
+  const defaults = () => (cached ??= loadDefaultWeights());
+  const one = <N extends NetName>(
+    net: N,
+    source: WeightsSource<N> | undefined,
+  ): TaskResult<MtcnnError, NetWeights<N>> =>
+    source !== undefined
+      ? resolveNetWeights(net, source)
+      : pipe(defaults, TE.map((d) => d[net] as unknown as NetWeights<N>));
+  return pipe(
+    TE.Do,
+    TE.bind("pnet", () => one("pnet", sources.pnet)),
+    TE.bind("rnet", () => one("rnet", sources.rnet)),
+    TE.bind("onet", () => one("onet", sources.onet)),
+  )();
 };

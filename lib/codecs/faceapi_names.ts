@@ -7,7 +7,7 @@
  * @module
  */
 import * as E from "fp-ts/Either.js";
-import { mtcnnError, type MtcnnError } from "../errors.ts";
+import { type MtcnnError, mtcnnError } from "../errors.ts";
 import type { Result } from "../result.ts";
 import { NET_SPECS, type NetName } from "../spec.ts";
 import {
@@ -74,29 +74,46 @@ export const fromFaceApiTensors = <N extends NetName>(
     const data = a.data instanceof Float32Array ? a.data : Float32Array.from(a.data);
     if (isConvKernel(p.shape) && a.shape.length === 4) {
       // face-api.js stores conv kernels as [w, h, in, out].
-      arrays.push({ shape: [a.shape[1], a.shape[0], a.shape[2], a.shape[3]], data: swapHW(data, a.shape) });
+      arrays.push({
+        shape: [a.shape[1], a.shape[0], a.shape[2], a.shape[3]],
+        data: swapHW(data, a.shape),
+      });
     } else arrays.push({ shape: a.shape, data });
   }
   return weightsFromArrays(net, arrays);
 };
 
-/** face-api.js's named tensors for the whole cascade, in its manifest's order. */
-export const toFaceApiTensors = (w: MtcnnWeights): readonly (ShapedArray & { name: string })[] => {
-  const out: (ShapedArray & { name: string })[] = [];
-  for (const net of ["pnet", "rnet", "onet"] as const) {
-    const params = w[net].params as Record<string, Float32Array>;
-    const entries = NET_SPECS[net].map((p) => {
-      const data = params[p.name];
-      const shape = p.name.endsWith("/alpha") ? [p.shape[p.shape.length - 1]] : p.shape;
-      return isConvKernel(p.shape)
-        ? { name: faceApiName(net, p.name), shape: [p.shape[1], p.shape[0], p.shape[2], p.shape[3]], data: swapHW(data, p.shape) }
-        : { name: faceApiName(net, p.name), shape, data };
-    });
-    // face-api.js orders its heads by its own names (class before bbox).
-    out.push(...entries.sort((a, b) => order(a.name) - order(b.name)));
-  }
-  return out;
+/**
+ * face-api.js's named tensors for one network (its names and layouts, its heads class before
+ * bbox), in the order of its manifest.
+ */
+export const toFaceApiNetTensors = <N extends NetName>(
+  w: NetWeights<N>,
+): readonly (ShapedArray & { name: string })[] => {
+  const params = w.params as Record<string, Float32Array>;
+  const entries = NET_SPECS[w.net].map((p) => {
+    const data = params[p.name];
+    const name = faceApiName(w.net, p.name);
+    if (isConvKernel(p.shape)) {
+      return {
+        name,
+        shape: [p.shape[1], p.shape[0], p.shape[2], p.shape[3]],
+        data: swapHW(data, p.shape),
+      };
+    }
+    const shape = p.name.endsWith("/alpha") ? [p.shape[p.shape.length - 1]] : p.shape;
+    return { name, shape, data };
+  });
+  // face-api.js orders its heads by its own names (class before bbox).
+  return entries.sort((a, b) => order(a.name) - order(b.name));
 };
+
+/** face-api.js's named tensors for the whole cascade, in its manifest's order. */
+export const toFaceApiTensors = (w: MtcnnWeights): readonly (ShapedArray & { name: string })[] => [
+  ...toFaceApiNetTensors(w.pnet),
+  ...toFaceApiNetTensors(w.rnet),
+  ...toFaceApiNetTensors(w.onet),
+];
 
 const order = (name: string): number => {
   const m = /(?:conv4|fc2)_(\d)/.exec(name);
