@@ -1,6 +1,7 @@
 import * as tf from "@tensorflow/tfjs";
 import { assert } from "./_assert.ts";
 import { runParity } from "../bench/parity.ts";
+import { useBackend } from "../mod.ts";
 import { HAS_SHARED, noteSharedSkip } from "./_shared.ts";
 
 noteSharedSkip("parity_test.ts");
@@ -9,6 +10,7 @@ Deno.test({
   name: "the default cascade agrees with facenet-pytorch on its 230 reference images",
   ignore: !HAS_SHARED,
   fn: async () => {
+    await useBackend("auto")();
     const before = tf.memory().numTensors;
     const { report: r, disagreements } = await runParity("clamp");
     const info = JSON.stringify(r) + "\n" + disagreements.join("\n");
