@@ -1,45 +1,64 @@
 /**
- * Detection speed on `../shared/data/bench/*.jpg`: for each backend and image, the median over
- * several runs after a warm-up of decode time, detection time (decode excluded) and its split
- * into pyramid (with the summed-area table), PNet, RNet (with its crops), ONet (with its crops).
+ * Detection speed on `../shared/data/bench/*.jpg`: for each mode and image, medians over several
+ * runs after a warm-up of decode time, detection time (decode excluded) and the split of the
+ * detection into pyramid (with the summed-area table), PNet, RNet and ONet (each with its
+ * crops); the last column is the detection time over facenet-pytorch's (2 threads) measured on
+ * the same machine kind.
  *
- *   deno task bench [--backends wasm,cpu] [--runs N]
+ *   deno task bench [--modes workers,wasm,cpu] [--runs N]
+ *
+ * Modes: `workers` = wasm backend on 2 worker threads (`createWorkerDetector`, the CLI's
+ * default), `wasm` and `cpu` = one thread (`createDetector`).
  */
 import { basename } from "node:path";
-import { createDetector, loadDefaultWeights, loadImage, useBackend } from "../mod.ts";
+import {
+  createDetector,
+  createWorkerDetector,
+  type Detector,
+  loadDefaultWeights,
+  loadImage,
+  useBackend,
+} from "../mod.ts";
 import { sharedData } from "../tests/_shared.ts";
 
 const arg = (name: string, dflt: string) => {
   const i = Deno.args.indexOf(`--${name}`);
   return i >= 0 ? Deno.args[i + 1] : dflt;
 };
-const backends = arg("backends", "wasm,cpu").split(",") as ("wasm" | "cpu")[];
-const runs = Number(arg("runs", "7"));
+const modes = arg("modes", "workers,wasm,cpu").split(",");
+const runs = Number(arg("runs", "9"));
 const median = (xs: number[]) => {
   const s = [...xs].sort((a, b) => a - b);
   return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
 };
-const images = [
-  "astronaut_512x512.jpg",
-  "group_640x480.jpg",
-  "group_1280x720.jpg",
-  "group_1920x1080.jpg",
-]
-  .map((f) => sharedData(`bench/${f}`));
+/** facenet-pytorch MTCNN, PyTorch CPU, 2 threads, ms (../shared/README.md). */
+const FACENET_2T: Record<string, number> = {
+  "astronaut_512x512.jpg": 47,
+  "group_640x480.jpg": 115,
+  "group_1280x720.jpg": 230,
+  "group_1920x1080.jpg": 332,
+};
+const images = Object.keys(FACENET_2T).map((f) => sharedData(`bench/${f}`));
 
 const w = await loadDefaultWeights();
 if (w._tag === "Left") throw new Error(w.left.message);
-console.log(`| image | backend | decode ms | detect ms | pyramid | PNet | RNet | ONet | faces |`);
-console.log(`|---|---|---|---|---|---|---|---|---|`);
-for (const backend of backends) {
+console.log(
+  "| image | mode | decode ms | detect ms | pyramid | PNet | RNet | ONet | faces | vs facenet-pytorch |",
+);
+console.log("|---|---|---|---|---|---|---|---|---|---|");
+for (const mode of modes) {
+  const backend = mode === "cpu" ? "cpu" : "wasm";
   const b = await useBackend(backend)();
   if (b._tag === "Left") {
-    console.log(`| (all) | ${backend} | unavailable: ${b.left.message} |`);
+    console.log(`| (all) | ${mode} | unavailable: ${b.left.message} |`);
     continue;
   }
-  const d = createDetector(w.right);
+  const d = mode === "workers"
+    ? await createWorkerDetector(w.right, { workers: 2, backend })()
+    : createDetector(w.right);
   if (d._tag === "Left") throw new Error(d.left.message);
-  const n = backend === "cpu" ? Math.min(runs, 3) : runs;
+  const detector: Detector = d.right;
+  const n = mode === "cpu" ? Math.min(runs, 3) : runs;
   for (const path of images) {
     const bytes = await Deno.readFile(path);
     const rows: Record<string, number[]> = { decode: [], detect: [], pyr: [], p: [], r: [], o: [] };
@@ -49,7 +68,7 @@ for (const backend of backends) {
       const img = await loadImage(bytes)();
       const t1 = performance.now();
       if (img._tag === "Left") throw new Error(img.left.message);
-      const r = await d.right.detect(img.right);
+      const r = await detector.detect(img.right);
       const t2 = performance.now();
       if (r._tag === "Left") throw new Error(r.left.message);
       if (i === 0) continue; // warm-up
@@ -63,16 +82,17 @@ for (const backend of backends) {
       faces = r.right.faces.length;
     }
     const m = (k: string) => median(rows[k]).toFixed(0);
+    const ratio = (median(rows.detect) / FACENET_2T[basename(path)]).toFixed(2);
     console.log(
-      `| ${basename(path)} | ${backend} | ${m("decode")} | ${m("detect")} | ${m("pyr")} | ${
+      `| ${basename(path)} | ${mode} | ${m("decode")} | ${m("detect")} | ${m("pyr")} | ${
         m("p")
-      } | ${m("r")} | ${m("o")} | ${faces} |`,
+      } | ${m("r")} | ${m("o")} | ${faces} | ${ratio}x |`,
     );
   }
-  d.right.dispose();
+  detector.dispose();
 }
 console.log(
-  `\n${navigator.hardwareConcurrency} cores, Deno ${Deno.version.deno}, ${runs} runs after a warm-up (cpu: ${
+  `\n${navigator.hardwareConcurrency} cores, Deno ${Deno.version.deno}, medians of ${runs} runs after a warm-up (cpu: ${
     Math.min(runs, 3)
-  })`,
+  }). In workers mode the stage split is wall time on the main thread.`,
 );
