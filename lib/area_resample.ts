@@ -15,8 +15,11 @@ export interface SummedAreaTable {
   readonly width: number;
   /** Image height. */
   readonly height: number;
-  /** (height + 1) * (width + 1) * 3 exact integer sums. */
-  readonly sums: Float64Array;
+  /**
+   * (height + 1) * (width + 1) * 3 exact integer sums: 32-bit while 255 * width * height fits
+   * (images up to about 16.8 megapixels), 64-bit floats (exact to 2^53) above.
+   */
+  readonly sums: Uint32Array | Float64Array;
 }
 
 /** 127.5 and 1/128: MTCNN's input normalization. */
@@ -31,7 +34,10 @@ export const summedAreaTable = (img: RgbImage, shared = false): SummedAreaTable 
   const { width: w, height: h, data } = img;
   const stride = (w + 1) * 3;
   const n = (h + 1) * stride;
-  const sums = shared ? new Float64Array(new SharedArrayBuffer(8 * n)) : new Float64Array(n);
+  const Sums = 255 * w * h < 2 ** 32 ? Uint32Array : Float64Array;
+  const bytes = Sums.BYTES_PER_ELEMENT * n;
+  const buffer = (shared ? new SharedArrayBuffer(bytes) : new ArrayBuffer(bytes)) as ArrayBuffer;
+  const sums = new Sums(buffer);
   for (let y = 0; y < h; y++) {
     let r = 0, g = 0, b = 0;
     const src = y * w * 3;

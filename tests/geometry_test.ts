@@ -92,3 +92,12 @@ Deno.test("readImageSize() reads PNG and JPEG headers", async () => {
   assertEquals(readImageSize(await img.encodeJPEG(80)), { width: 37, height: 21 });
   assertEquals(readImageSize(new Uint8Array([1, 2, 3])), undefined);
 });
+
+Deno.test("summedAreaTable() switches to 64-bit sums where 32 bits could overflow", () => {
+  const small = summedAreaTable({ width: 4, height: 4, data: new Uint8Array(48).fill(255) });
+  assert(small.sums instanceof Uint32Array);
+  const w = 4200, h = 4100; // 255 * w * h > 2^32
+  const big = summedAreaTable({ width: w, height: h, data: new Uint8Array(w * h * 3).fill(255) });
+  assert(big.sums instanceof Float64Array);
+  assertEquals(big.sums[big.sums.length - 1], 255 * w * h);
+});
