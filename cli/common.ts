@@ -86,7 +86,7 @@ export const DETECT_OPTIONS_HELP =
   --crop-padding P      clamp (default, as facenet-pytorch) or zeros (as the paper's code)
   --max-pixels N        refuse larger images (default 100000000)
   --no-clip             do not clip boxes to the image
-  --backend B           auto (default: wasm, else cpu), wasm or cpu`;
+  --backend B           auto (default: wasm, else cpu), wasm, cpu or webgpu (needs a GPU)`;
 
 /** Detect options from parsed options, or an error message. */
 export const detectOptionsFrom = (

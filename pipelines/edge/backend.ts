@@ -12,7 +12,10 @@ import { fileURLToPath } from "node:url";
 import { describe, type MtcnnError, mtcnnError } from "../../lib/errors.ts";
 import type { TaskResult } from "../../lib/result.ts";
 
-/** Backends this library can start: `auto` is wasm with cpu as fallback. */
+/**
+ * Backends this library can start: `auto` is wasm with cpu as fallback; `webgpu` needs a GPU
+ * adapter (none on our CI machines) and loads `@tensorflow/tfjs-backend-webgpu` on demand.
+ */
 export type BackendName = "auto" | "wasm" | "cpu" | "webgpu";
 
 let wasmPathsSet = false;
@@ -28,9 +31,22 @@ const setWasmFolder = (): void => {
   wasmPathsSet = true;
 };
 
+/** Why WebGPU cannot run here, or undefined when an adapter exists. */
+const webgpuMissing = async (): Promise<string | undefined> => {
+  const gpu = (navigator as { gpu?: { requestAdapter(): Promise<unknown> } }).gpu;
+  if (!gpu) return "this runtime has no WebGPU (navigator.gpu)";
+  try {
+    return (await gpu.requestAdapter()) ? undefined : "no WebGPU adapter (no GPU on this machine)";
+  } catch (e) {
+    return `no WebGPU adapter (${describe(e)})`;
+  }
+};
+
 const tryBackend = async (name: string): Promise<boolean> => {
   try {
     if (name === "wasm") setWasmFolder();
+    // The WebGPU backend is loaded only when asked for and when a GPU adapter exists.
+    if (name === "webgpu") await import("@tensorflow/tfjs-backend-webgpu");
     return await tf.setBackend(name);
   } catch {
     return false;
@@ -50,6 +66,10 @@ const tryBackend = async (name: string): Promise<boolean> => {
  */
 export const useBackend =
   (name: BackendName = "auto"): TaskResult<MtcnnError, string> => async () => {
+    if (name === "webgpu") {
+      const why = await webgpuMissing();
+      if (why) return E.left(mtcnnError("BackendError", `backend webgpu is not available: ${why}`));
+    }
     const order = name === "auto" ? ["wasm", "cpu"] : [name];
     const current = tf.engine().backendName as string | undefined;
     if (current && order.includes(current)) return E.right(current);
