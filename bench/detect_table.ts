@@ -2,7 +2,7 @@
  * Detection speed on `../shared/data/bench/*.jpg`: for each mode and image, medians over several
  * runs after a warm-up of decode time, detection time (decode excluded) and the split of the
  * detection into pyramid (with the summed-area table), PNet, RNet and ONet (each with its
- * crops); the last column is the detection time over facenet-pytorch's (2 threads) measured on
+ * crops), and the rest (NMS, building the results); the last column is the detection time over facenet-pytorch's (2 threads) measured on
  * the same machine kind.
  *
  *   deno task bench [--modes workers,wasm,cpu] [--runs N]
@@ -43,9 +43,9 @@ const images = Object.keys(FACENET_2T).map((f) => sharedData(`bench/${f}`));
 const w = await loadDefaultWeights();
 if (w._tag === "Left") throw new Error(w.left.message);
 console.log(
-  "| image | mode | decode ms | detect ms | pyramid | PNet | RNet | ONet | faces | vs facenet-pytorch |",
+  "| image | mode | decode ms | detect ms | pyramid | PNet | RNet | ONet | rest | faces | vs facenet-pytorch |",
 );
-console.log("|---|---|---|---|---|---|---|---|---|---|");
+console.log("|---|---|---|---|---|---|---|---|---|---|---|");
 for (const mode of modes) {
   const backend = mode === "cpu" ? "cpu" : "wasm";
   const b = await useBackend(backend)();
@@ -61,7 +61,15 @@ for (const mode of modes) {
   const n = mode === "cpu" ? Math.min(runs, 3) : runs;
   for (const path of images) {
     const bytes = await Deno.readFile(path);
-    const rows: Record<string, number[]> = { decode: [], detect: [], pyr: [], p: [], r: [], o: [] };
+    const rows: Record<string, number[]> = {
+      decode: [],
+      detect: [],
+      pyr: [],
+      p: [],
+      r: [],
+      o: [],
+      rest: [],
+    };
     let faces = 0;
     for (let i = 0; i <= n; i++) {
       const t0 = performance.now();
@@ -79,6 +87,8 @@ for (const mode of modes) {
       rows.p.push(t.pnet ?? 0);
       rows.r.push((t.crop24 ?? 0) + (t.rnet ?? 0));
       rows.o.push((t.crop48 ?? 0) + (t.onet ?? 0));
+      const parts = ["pyr", "p", "r", "o"].reduce((n, k) => n + rows[k][rows[k].length - 1], 0);
+      rows.rest.push(t2 - t1 - parts);
       faces = r.right.faces.length;
     }
     const m = (k: string) => median(rows[k]).toFixed(0);
@@ -86,7 +96,7 @@ for (const mode of modes) {
     console.log(
       `| ${basename(path)} | ${mode} | ${m("decode")} | ${m("detect")} | ${m("pyr")} | ${
         m("p")
-      } | ${m("r")} | ${m("o")} | ${faces} | ${ratio}x |`,
+      } | ${m("r")} | ${m("o")} | ${m("rest")} | ${faces} | ${ratio}x |`,
     );
   }
   detector.dispose();

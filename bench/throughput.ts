@@ -24,7 +24,6 @@ const workers = wi >= 0 ? Number(Deno.args[wi + 1]) : 2;
 const files = [...Deno.readDirSync(dir)].filter((e) => /\.(jpe?g|png)$/i.test(e.name))
   .map((e) => join(dir, e.name)).sort();
 
-
 await useBackend("wasm")();
 const w = await loadDefaultWeights();
 if (w._tag === "Left") throw new Error(w.left.message);
