@@ -20,20 +20,26 @@
  */
 
 // Errors and results
-export * from "./lib/errors.ts";
+export { isMtcnnError, type MtcnnError, mtcnnError, type MtcnnErrorTag } from "./lib/errors.ts";
 export type * from "./lib/result.ts";
 
 // Networks, weights
 export * from "./lib/spec.ts";
 export * from "./lib/weights/record.ts";
 export * from "./lib/weights/default_weights.ts";
-export * from "./lib/nets/tensors.ts";
+export {
+  disposeTensors,
+  fromTensors,
+  type NetTensors,
+  type TensorRef,
+  toTensors,
+  toVariables,
+} from "./lib/nets/tensors.ts";
 export * from "./lib/nets/pnet.ts";
 export * from "./lib/nets/rnet.ts";
 export * from "./lib/nets/onet.ts";
-export * from "./lib/codecs/faceapi_names.ts";
+export { fromFaceApiTensors, toFaceApiTensors } from "./lib/codecs/faceapi_names.ts";
 export * from "./lib/codecs/lz4_frame.ts";
-export * from "./lib/codecs/pickle.ts";
 export * from "./lib/codecs/joblib.ts";
 export * from "./lib/codecs/joblib_write.ts";
 export * from "./lib/codecs/tfjs_weights.ts";
@@ -46,10 +52,9 @@ export * from "./pipelines/weight_stages.ts";
 export type * from "./lib/face.ts";
 export { KEYPOINT_NAMES } from "./lib/face.ts";
 export type * from "./lib/image.ts";
-export * from "./lib/candidates.ts";
+export { type Candidates, selectCandidates } from "./lib/candidates.ts";
 export * from "./lib/nms.ts";
-export * from "./lib/pyramid.ts";
-export * from "./lib/area_resample.ts";
+export { type PyramidLevel, pyramidLevels } from "./lib/pyramid.ts";
 export * from "./lib/parity.ts";
 
 // Alignment
@@ -72,23 +77,48 @@ export * from "./lib/eval/pr_plot.ts";
 
 // Stages and cascades
 export * from "./pipelines/options.ts";
-export * from "./pipelines/state.ts";
+export type { CascadeState, CropBatch, LevelImage, Stage } from "./pipelines/state.ts";
 export * from "./pipelines/stages/load.ts";
-export * from "./pipelines/stages/pyramid.ts";
-export * from "./pipelines/stages/propose.ts";
-export * from "./pipelines/stages/crop.ts";
-export * from "./pipelines/stages/crop_runner.ts";
+export { pyramid, pyramidPlan } from "./pipelines/stages/pyramid.ts";
+export { type LevelRunner, propose, proposeWith } from "./pipelines/stages/propose.ts";
+export { crop } from "./pipelines/stages/crop.ts";
+export { type CropRunner, localCrops } from "./pipelines/stages/crop_runner.ts";
 export * from "./pipelines/stages/refine.ts";
-export * from "./pipelines/stages/output.ts";
-export * from "./pipelines/stages/flip.ts";
-export * from "./pipelines/cascade.ts";
-export * from "./pipelines/detector.ts";
-export * from "./pipelines/parallel/pool.ts";
-export * from "./pipelines/parallel/worker_detector.ts";
+export { outputCrops, outputWith } from "./pipelines/stages/output.ts";
+export { withFlip } from "./pipelines/stages/flip.ts";
+export {
+  type CascadeTensors,
+  dedupe,
+  type Detection,
+  faceAndLandmarks,
+  faceOnly,
+  output,
+  refine,
+  runCascade,
+  sequence,
+} from "./pipelines/cascade.ts";
+export {
+  type CascadeName,
+  createDetector,
+  type Detector,
+  type DetectorOptions,
+} from "./pipelines/detector.ts";
+export { type NetPool, startNetPool } from "./pipelines/parallel/pool.ts";
+export {
+  createWorkerDetector,
+  type WorkerDetectorOptions,
+} from "./pipelines/parallel/worker_detector.ts";
 
 // Edges: backend, decoding, drawing
 export * from "./pipelines/edge/backend.ts";
-export { decodeRgb, imageToRgb } from "./pipelines/edge/decode.ts";
+export { decodeRgb } from "./pipelines/edge/decode.ts";
 export * from "./pipelines/edge/draw.ts";
 export * from "./pipelines/edge/atomic.ts";
-export * from "./pipelines/edge/weights_files.ts";
+export {
+  readAnyNetWeightsFile,
+  readNetWeightsFile,
+  type WeightsFormat,
+  weightsFormatOf,
+  writeNetWeightsFile,
+  type WriteWeightsOptions,
+} from "./pipelines/edge/weights_files.ts";

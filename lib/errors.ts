@@ -48,7 +48,15 @@ export const mtcnnError = (
   cause?: unknown,
 ): MtcnnError => (cause === undefined ? { _tag: tag, message } : { _tag: tag, message, cause });
 
-/** Returns true when `u` has the shape of an {@linkcode MtcnnError}. */
+/**
+ * Returns true when `u` has the shape of an {@linkcode MtcnnError}.
+ *
+ * @example
+ * ```ts
+ * import { isMtcnnError, mtcnnError } from "@mtcnn/mtcnn";
+ * console.log(isMtcnnError(mtcnnError("IoError", "x")), isMtcnnError(new Error("x"))); // true false
+ * ```
+ */
 export const isMtcnnError = (u: unknown): u is MtcnnError =>
   typeof u === "object" && u !== null && "_tag" in u && "message" in u &&
   typeof (u as MtcnnError).message === "string";

@@ -22,7 +22,15 @@ export interface Keypoints {
   readonly mouth_right: Point;
 }
 
-/** The landmark names in the order the networks output them. */
+/**
+ * The landmark names in the order the networks output them.
+ *
+ * @example
+ * ```ts
+ * import { KEYPOINT_NAMES } from "@mtcnn/mtcnn";
+ * console.log(KEYPOINT_NAMES[0]); // "left_eye"
+ * ```
+ */
 export const KEYPOINT_NAMES: readonly (keyof Keypoints)[] = [
   "left_eye",
   "right_eye",

@@ -63,7 +63,15 @@ export const nms = (
   return Int32Array.from(keep);
 };
 
-/** Intersection over union of two [x1, y1, x2, y2] boxes (0 when either is empty). */
+/**
+ * Intersection over union of two [x1, y1, x2, y2] boxes (0 when either is empty).
+ *
+ * @example
+ * ```ts
+ * import { iou } from "@mtcnn/mtcnn";
+ * console.log(iou([0, 0, 10, 10], [5, 0, 15, 10])); // 0.333...
+ * ```
+ */
 export const iou = (a: ArrayLike<number>, b: ArrayLike<number>): number => {
   const w = Math.min(a[2], b[2]) - Math.max(a[0], b[0]);
   const h = Math.min(a[3], b[3]) - Math.max(a[1], b[1]);

@@ -17,7 +17,16 @@ export interface PlainFace {
   readonly landmarks?: readonly (readonly [number, number])[];
 }
 
-/** Pairs [i, j] of a[i] and b[j] matched one to one, highest IoU first, each IoU >= `minIou`. */
+/**
+ * Pairs [i, j] of a[i] and b[j] matched one to one, highest IoU first, each IoU >= `minIou`.
+ *
+ * @example
+ * ```ts
+ * import { matchFaces } from "@mtcnn/mtcnn";
+ * const f = { box: [0, 0, 40, 40] as const, score: 0.99 };
+ * console.log(matchFaces([f], [f])); // [[0, 0]]
+ * ```
+ */
 export const matchFaces = (
   a: readonly PlainFace[],
   b: readonly PlainFace[],

@@ -93,7 +93,15 @@ const dense = (name: string, cin: number, cout: number, prelu?: string) => [
   ...(prelu ? [{ name: `${prelu}/alpha`, shape: [cout] }] : []),
 ];
 
-/** Every network's parameters in Keras `get_weights()` order. */
+/**
+ * Every network's parameters in Keras `get_weights()` order.
+ *
+ * @example
+ * ```ts
+ * import { NET_SPECS } from "@mtcnn/mtcnn";
+ * console.log(NET_SPECS.pnet[0]); // { name: "conv1/kernel", shape: [3, 3, 3, 10] }
+ * ```
+ */
 export const NET_SPECS: Readonly<Record<NetName, readonly ParamSpec[]>> = {
   pnet: [
     ...conv("conv1", 3, 3, 10, "prelu1"),
@@ -122,10 +130,26 @@ export const NET_SPECS: Readonly<Record<NetName, readonly ParamSpec[]>> = {
   ],
 };
 
-/** The side of the square input of RNet (24) and ONet (48); PNet takes any size >= 12. */
+/**
+ * The side of the square input of RNet (24) and ONet (48); PNet takes any size >= 12.
+ *
+ * @example
+ * ```ts
+ * import { NET_INPUT_SIZE } from "@mtcnn/mtcnn";
+ * console.log(NET_INPUT_SIZE.onet); // 48
+ * ```
+ */
 export const NET_INPUT_SIZE: Readonly<Record<NetName, number>> = { pnet: 12, rnet: 24, onet: 48 };
 
-/** Number of elements of a shape. */
+/**
+ * Number of elements of a shape.
+ *
+ * @example
+ * ```ts
+ * import { sizeOf } from "@mtcnn/mtcnn";
+ * console.log(sizeOf([3, 3, 3, 10])); // 270
+ * ```
+ */
 export const sizeOf = (shape: readonly number[]): number => shape.reduce((a, b) => a * b, 1);
 
 /**

@@ -37,18 +37,53 @@ export interface Detection {
   readonly timings: Readonly<Record<string, number>>;
 }
 
-/** Runs stages one after another; the first failure stops the cascade. */
+/**
+ * Runs stages one after another; the first failure stops the cascade.
+ *
+ * @example
+ * ```ts
+ * import { pyramid, sequence } from "@mtcnn/mtcnn";
+ * const twice = sequence([pyramid, pyramid]); // one Stage made of two
+ * console.log(typeof twice); // "function"
+ * ```
+ */
 export const sequence = (stages: readonly Stage[]): Stage => (state) =>
   stages.reduce<TaskResult<MtcnnError, CascadeState>>(
     (acc, stage) => pipe(acc, TE.flatMap(stage)),
     TE.right(state),
   );
 
-/** RNet with its crop: `crop(24)` then `refineCrops`. */
+/**
+ * RNet with its crop: `crop(24)` then `refineCrops`.
+ *
+ * @example
+ * ```ts
+ * import { createDetector, loadDefaultWeights, propose, pyramid, refine } from "@mtcnn/mtcnn";
+ * const w = await loadDefaultWeights();
+ * if (w._tag === "Right") {
+ *   const d = createDetector(w.right, { stages: (t) => [pyramid, propose(t.pnet), refine(t.rnet)] });
+ *   if (d._tag === "Right") d.right.dispose();
+ * }
+ * ```
+ */
 export const refine = (weights: NetTensors<"rnet">): Stage =>
   sequence([crop(24), refineCrops(weights)]);
 
-/** ONet with its crop: `crop(48)` then `outputCrops`. */
+/**
+ * ONet with its crop: `crop(48)` then `outputCrops`.
+ *
+ * @example
+ * ```ts
+ * import { createDetector, loadDefaultWeights, output, propose, pyramid, refine } from "@mtcnn/mtcnn";
+ * const w = await loadDefaultWeights();
+ * if (w._tag === "Right") {
+ *   const d = createDetector(w.right, {
+ *     stages: (t) => [pyramid, propose(t.pnet), refine(t.rnet), output(t.onet)],
+ *   });
+ *   if (d._tag === "Right") d.right.dispose();
+ * }
+ * ```
+ */
 export const output = (weights: NetTensors<"onet">): Stage =>
   sequence([crop(48), outputCrops(weights)]);
 
@@ -87,6 +122,15 @@ export const faceAndLandmarks = (t: CascadeTensors): readonly Stage[] => [
 /**
  * A final overlap suppression by intersection over the smaller box (`nmsOutput`, 0.7), as
  * after ONet: RNet alone leaves several boxes per face.
+ *
+ * @example
+ * ```ts
+ * import { dedupe, propose, pyramid, refine, type Stage } from "@mtcnn/mtcnn";
+ * // A face-only cascade ends with dedupe, as faceOnly() does.
+ * const stages = (t: Parameters<typeof propose>[0], r: Parameters<typeof refine>[0]): Stage[] =>
+ *   [pyramid, propose(t), refine(r), dedupe];
+ * console.log(typeof stages);
+ * ```
  */
 export const dedupe: Stage = (state): TaskResult<MtcnnError, CascadeState> =>
   TE.right({
@@ -106,6 +150,16 @@ export const dedupe: Stage = (state): TaskResult<MtcnnError, CascadeState> =>
 /**
  * Pyramid, PNet and RNet only, then {@linkcode dedupe}: faster, boxes and confidence without
  * landmarks.
+ *
+ * @example
+ * ```ts
+ * import { createDetector, loadDefaultWeights } from "@mtcnn/mtcnn";
+ * const w = await loadDefaultWeights();
+ * if (w._tag === "Right") {
+ *   const d = createDetector(w.right, { cascade: "faceOnly" }); // uses faceOnly()
+ *   if (d._tag === "Right") d.right.dispose();
+ * }
+ * ```
  */
 export const faceOnly = (t: Pick<CascadeTensors, "pnet" | "rnet">): readonly Stage[] => [
   withFlip([pyramid, propose(t.pnet), refine(t.rnet), dedupe]),

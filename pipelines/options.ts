@@ -57,7 +57,15 @@ export type ResolvedOptions = {
   readonly [K in keyof DetectOptions]-?: NonNullable<DetectOptions[K]>;
 };
 
-/** The defaults. */
+/**
+ * The defaults.
+ *
+ * @example
+ * ```ts
+ * import { DEFAULT_OPTIONS } from "@mtcnn/mtcnn";
+ * console.log(DEFAULT_OPTIONS.thresholds); // [0.6, 0.7, 0.7]
+ * ```
+ */
 export const DEFAULT_OPTIONS: ResolvedOptions = {
   preset: "default",
   flip: false,
@@ -77,6 +85,12 @@ export const DEFAULT_OPTIONS: ResolvedOptions = {
 /**
  * What each preset changes from the defaults. `accurate` was tuned on `wider_val_416` only
  * (docs/accuracy.md has its AP and speed).
+ *
+ * @example
+ * ```ts
+ * import { PRESETS } from "@mtcnn/mtcnn";
+ * console.log(PRESETS.accurate.minFaceSize); // 10
+ * ```
  */
 export const PRESETS: Readonly<Record<Preset, DetectOptions>> = {
   default: {},
@@ -88,7 +102,16 @@ const bad = (msg: string): Result<MtcnnError, ResolvedOptions> =>
 
 const inUnit = (x: unknown): boolean => typeof x === "number" && x >= 0 && x <= 1;
 
-/** Fills in defaults and checks every value; an OptionError names the option at fault. */
+/**
+ * Fills in defaults and checks every value; an OptionError names the option at fault.
+ *
+ * @example
+ * ```ts
+ * import { resolveOptions } from "@mtcnn/mtcnn";
+ * const r = resolveOptions({ minFaceSize: 40 });
+ * if (r._tag === "Right") console.log(r.right.minFaceSize, r.right.scaleFactor); // 40 0.709
+ * ```
+ */
 export const resolveOptions = (o: DetectOptions = {}): Result<MtcnnError, ResolvedOptions> => {
   const given = stripUndefined(o);
   if (given.preset !== undefined && !(given.preset in PRESETS)) {

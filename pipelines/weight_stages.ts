@@ -49,10 +49,30 @@ async () => {
 export const stagePNet = (source: WeightsSource<"pnet">): TaskResult<MtcnnError, OwnedStage> =>
   owned("pnet", source, (t) => sequence([pyramid, propose(t)]));
 
-/** The RNet stage (crop 24, then RNet) from weights in any form. */
+/**
+ * The RNet stage (crop 24, then RNet) from weights in any form.
+ *
+ * @example
+ * ```ts
+ * import { stageRNet } from "@mtcnn/mtcnn";
+ * const r = await stageRNet("rnet.lz4")();
+ * if (r._tag === "Right") r.right.dispose();
+ * else console.log(r.left.message);
+ * ```
+ */
 export const stageRNet = (source: WeightsSource<"rnet">): TaskResult<MtcnnError, OwnedStage> =>
   owned("rnet", source, refine);
 
-/** The ONet stage (crop 48, then ONet) from weights in any form. */
+/**
+ * The ONet stage (crop 48, then ONet) from weights in any form.
+ *
+ * @example
+ * ```ts
+ * import { stageONet } from "@mtcnn/mtcnn";
+ * const r = await stageONet("onet.lz4")();
+ * if (r._tag === "Right") r.right.dispose();
+ * else console.log(r.left.message);
+ * ```
+ */
 export const stageONet = (source: WeightsSource<"onet">): TaskResult<MtcnnError, OwnedStage> =>
   owned("onet", source, output);

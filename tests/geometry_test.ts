@@ -1,14 +1,8 @@
 import { assert, assertAlmostEquals, assertEquals } from "./_assert.ts";
-import {
-  applyOffsets,
-  areaResample,
-  cropRect,
-  iou,
-  nms,
-  pyramidLevels,
-  squareBoxes,
-  summedAreaTable,
-} from "../mod.ts";
+import { iou, nms, pyramidLevels } from "../mod.ts";
+import { areaResample, summedAreaTable } from "../lib/area_resample.ts";
+import { applyOffsets, squareBoxes } from "../lib/candidates.ts";
+import { cropRect } from "../pipelines/stages/crop.ts";
 import { readImageSize } from "../lib/image_header.ts";
 
 Deno.test("nms() keeps the higher-scoring box when IoU > 0.5 and keeps disjoint boxes", () => {

@@ -1,6 +1,7 @@
 import * as tf from "@tensorflow/tfjs";
 import { assert, assertEquals } from "./_assert.ts";
-import { balance, createWorkerDetector } from "../mod.ts";
+import { createWorkerDetector } from "../mod.ts";
+import { balance } from "../pipelines/parallel/pool.ts";
 import { defaultWeights, HAS_SHARED, makeDetector, noteSharedSkip, sharedData } from "./_shared.ts";
 
 noteSharedSkip("worker_detector_test.ts");

@@ -14,7 +14,15 @@ import type { Result } from "../result.ts";
  */
 export type Affine = readonly [number, number, number, number, number, number];
 
-/** The transform that leaves every point where it is. */
+/**
+ * The transform that leaves every point where it is.
+ *
+ * @example
+ * ```ts
+ * import { applyAffine, IDENTITY_AFFINE } from "@mtcnn/mtcnn";
+ * console.log(applyAffine(IDENTITY_AFFINE, [3, 4])); // [3, 4]
+ * ```
+ */
 export const IDENTITY_AFFINE: Affine = [1, 0, 0, 0, 1, 0];
 
 /**

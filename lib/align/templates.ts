@@ -10,6 +10,12 @@ import type { Point } from "../face.ts";
  * nose, left mouth corner, right mouth corner; pixel centres at integers). Numbers from
  * `arcface_dst` in deepinsight/insightface, `python-package/insightface/utils/face_align.py`,
  * the template most face recognition models (ArcFace, CosFace, AdaFace, ...) are trained on.
+ *
+ * @example
+ * ```ts
+ * import { ARCFACE_TEMPLATE_112 } from "@mtcnn/mtcnn";
+ * console.log(ARCFACE_TEMPLATE_112[0]); // the left eye in a 112x112 crop
+ * ```
  */
 export const ARCFACE_TEMPLATE_112: readonly Point[] = [
   [38.2946, 51.6963],
@@ -19,7 +25,15 @@ export const ARCFACE_TEMPLATE_112: readonly Point[] = [
   [70.7299, 92.2041],
 ];
 
-/** The side of the square crop {@linkcode ARCFACE_TEMPLATE_112} is defined for. */
+/**
+ * The side of the square crop {@linkcode ARCFACE_TEMPLATE_112} is defined for.
+ *
+ * @example
+ * ```ts
+ * import { ARCFACE_SIZE } from "@mtcnn/mtcnn";
+ * console.log(ARCFACE_SIZE); // 112
+ * ```
+ */
 export const ARCFACE_SIZE = 112;
 
 /** Size and margin of a template. */

@@ -108,7 +108,16 @@ export const toFaceApiNetTensors = <N extends NetName>(
   return entries.sort((a, b) => order(a.name) - order(b.name));
 };
 
-/** face-api.js's named tensors for the whole cascade, in its manifest's order. */
+/**
+ * face-api.js's named tensors for the whole cascade, in its manifest's order.
+ *
+ * @example
+ * ```ts
+ * import { loadDefaultWeights, toFaceApiTensors } from "@mtcnn/mtcnn";
+ * const w = await loadDefaultWeights();
+ * if (w._tag === "Right") console.log(toFaceApiTensors(w.right)[0].name); // "pnet/conv1/weights"
+ * ```
+ */
 export const toFaceApiTensors = (w: MtcnnWeights): readonly (ShapedArray & { name: string })[] => [
   ...toFaceApiNetTensors(w.pnet),
   ...toFaceApiNetTensors(w.rnet),

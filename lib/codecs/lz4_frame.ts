@@ -16,10 +16,27 @@ import type { Result } from "../result.ts";
 import { decodeLz4Block, GrowBuffer } from "./lz4_block.ts";
 import { xxhash32 } from "./xxhash32.ts";
 
-/** The first four bytes of every LZ4 frame (0x184D2204, little-endian). */
+/**
+ * The first four bytes of every LZ4 frame (0x184D2204, little-endian).
+ *
+ * @example
+ * ```ts
+ * import { LZ4_MAGIC } from "@mtcnn/mtcnn";
+ * console.log(LZ4_MAGIC); // [4, 34, 77, 24]
+ * ```
+ */
 export const LZ4_MAGIC: readonly number[] = [0x04, 0x22, 0x4d, 0x18];
 
-/** 256 MiB: the default ceiling on decompressed bytes (ONet's weights are 1.6 MB). */
+/**
+ * 256 MiB: the default ceiling on decompressed bytes (ONet's weights are 1.6 MB).
+ *
+ * @example
+ * ```ts
+ * import { decodeLz4Frame, LZ4_DEFAULT_MAX_OUTPUT } from "@mtcnn/mtcnn";
+ * const r = decodeLz4Frame(new Uint8Array(0), { maxOutputBytes: LZ4_DEFAULT_MAX_OUTPUT });
+ * console.log(r._tag); // "Left"
+ * ```
+ */
 export const LZ4_DEFAULT_MAX_OUTPUT = 256 * 1024 * 1024;
 
 /** Options of {@linkcode decodeLz4Frame}. */
@@ -34,7 +51,15 @@ const STORED_BLOCK = 64 * 1024;
 const u32 = (b: Uint8Array, i: number): number =>
   (b[i] | (b[i + 1] << 8) | (b[i + 2] << 16) | (b[i + 3] << 24)) >>> 0;
 
-/** True when `bytes` starts with the LZ4 frame magic number. */
+/**
+ * True when `bytes` starts with the LZ4 frame magic number.
+ *
+ * @example
+ * ```ts
+ * import { encodeLz4Frame, isLz4Frame } from "@mtcnn/mtcnn";
+ * console.log(isLz4Frame(encodeLz4Frame(new Uint8Array([1, 2, 3])))); // true
+ * ```
+ */
 export const isLz4Frame = (bytes: Uint8Array): boolean =>
   bytes.length >= 4 && LZ4_MAGIC.every((m, i) => bytes[i] === m);
 

@@ -242,7 +242,7 @@ const run = (r: PickleReader, options: PickleOptions): PickleLoad => {
  *
  * @example
  * ```ts
- * import { loadPickle } from "@mtcnn/mtcnn";
+ * import { loadPickle } from "./pickle.ts";
  * // pickle.dumps([1, "a"], protocol=2)
  * const bytes = new Uint8Array([0x80, 2, 0x5d, 0x71, 0, 0x28, 0x4b, 1, 0x58, 1, 0, 0, 0, 0x61,
  *   0x71, 1, 0x65, 0x2e]);

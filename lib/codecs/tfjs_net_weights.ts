@@ -28,7 +28,15 @@ const hasOurs = (net: NetName, named: ReadonlyMap<string, ShapedArray>): boolean
 const hasFaceApi = (net: NetName, named: ReadonlyMap<string, ShapedArray>): boolean =>
   named.has(`${net}/conv1/weights`);
 
-/** The networks whose tensors a set of named tensors holds, in either naming. */
+/**
+ * The networks whose tensors a set of named tensors holds, in either naming.
+ *
+ * @example
+ * ```ts
+ * import { tfjsNets } from "@mtcnn/mtcnn";
+ * console.log(tfjsNets(new Map())); // []
+ * ```
+ */
 export const tfjsNets = (named: ReadonlyMap<string, ShapedArray>): NetName[] =>
   NETS.filter((n) => hasOurs(n, named) || hasFaceApi(n, named));
 
@@ -70,6 +78,12 @@ export const netWeightsFromTfjs = <N extends NetName>(
 /**
  * Checked weights of network `net`, or, without `net`, of the one network the tensors hold;
  * a `WeightsError` asks for `--net` when they hold several.
+ *
+ * @example
+ * ```ts
+ * import { anyNetWeightsFromTfjs } from "@mtcnn/mtcnn";
+ * console.log(anyNetWeightsFromTfjs(new Map())._tag); // "Left": no network in an empty manifest
+ * ```
  */
 export const anyNetWeightsFromTfjs = (
   named: ReadonlyMap<string, ShapedArray>,

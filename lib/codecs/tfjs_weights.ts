@@ -53,7 +53,15 @@ export interface TfjsFiles {
   readonly shards: readonly { readonly path: string; readonly bytes: Uint8Array }[];
 }
 
-/** 4 MiB: tfjs's default shard size. */
+/**
+ * 4 MiB: tfjs's default shard size.
+ *
+ * @example
+ * ```ts
+ * import { TFJS_SHARD_BYTES } from "@mtcnn/mtcnn";
+ * console.log(TFJS_SHARD_BYTES); // 4194304
+ * ```
+ */
 export const TFJS_SHARD_BYTES = 4 * 1024 * 1024;
 
 const fail = (msg: string): Result<MtcnnError, never> =>
@@ -68,6 +76,13 @@ const isSpec = (w: unknown): w is TfjsWeightSpec => {
 /**
  * Parses manifest JSON: a bare manifest (an array of groups, as face-api.js ships) or a tfjs
  * `model.json` with a `weightsManifest`.
+ *
+ * @example
+ * ```ts
+ * import { parseTfjsManifest } from "@mtcnn/mtcnn";
+ * const m = parseTfjsManifest('[{"paths": ["a.bin"], "weights": [{"name": "x", "shape": [2], "dtype": "float32"}]}]');
+ * console.log(m._tag); // "Right"
+ * ```
  */
 export const parseTfjsManifest = (text: string): Result<MtcnnError, TfjsManifest> => {
   let json: unknown;

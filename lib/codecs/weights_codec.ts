@@ -55,6 +55,12 @@ export const guessNet = (arrays: readonly ShapedArray[]): Result<MtcnnError, Net
 /**
  * Checked weights of network `net` from arrays in Keras order, or, without `net`, of the
  * network the arrays fit ({@linkcode guessNet}).
+ *
+ * @example
+ * ```ts
+ * import { netWeightsFromArrays } from "@mtcnn/mtcnn";
+ * console.log(netWeightsFromArrays([])._tag); // "Left": no network has zero arrays
+ * ```
  */
 export const netWeightsFromArrays = (
   arrays: readonly ShapedArray[],
@@ -113,6 +119,13 @@ export const decodeAnyNetWeights = (bytes: Uint8Array): Result<MtcnnError, AnyNe
 /**
  * Checks a weight record of any network (right names, shapes, finite values), as
  * `checkWeights` does for a known network.
+ *
+ * @example
+ * ```ts
+ * import { checkAnyNetWeights, loadDefaultWeights } from "@mtcnn/mtcnn";
+ * const w = await loadDefaultWeights();
+ * if (w._tag === "Right") console.log(checkAnyNetWeights(w.right.onet)._tag); // "Right"
+ * ```
  */
 export const checkAnyNetWeights = (weights: AnyNetWeights): Result<MtcnnError, AnyNetWeights> => {
   const net = weights?.net;

@@ -49,6 +49,13 @@ const centre = (pts: readonly Point[]): Point => [
  * contains the centre (mean) of the ground-truth landmarks, the one whose box centre is
  * nearest to it. Undefined when no box contains it (a miss). The same rule serves lists with
  * boxes (CNN_FacePoint), so that results do not depend on how a list drew its boxes.
+ *
+ * @example
+ * ```ts
+ * import { matchFace } from "@mtcnn/mtcnn";
+ * const pts = [[10, 10], [20, 10], [15, 15], [11, 20], [19, 20]] as const;
+ * console.log(matchFace(pts, [{ box: [0, 0, 30, 30], confidence: 1 }]) !== undefined); // true
+ * ```
  */
 export const matchFace = (
   landmarks: FivePoints,
@@ -71,6 +78,13 @@ export const matchFace = (
 /**
  * NME of `predicted` against `truth`: the mean of the five point distances over the
  * distance between the ground-truth eye centres. NaN when the eyes coincide.
+ *
+ * @example
+ * ```ts
+ * import { faceNme } from "@mtcnn/mtcnn";
+ * const pts = [[10, 10], [20, 10], [15, 15], [11, 20], [19, 20]] as const;
+ * console.log(faceNme(pts, pts)); // 0
+ * ```
  */
 export const faceNme = (truth: FivePoints, predicted: readonly Point[]): number => {
   const iod = Math.hypot(truth[1][0] - truth[0][0], truth[1][1] - truth[0][1]);

@@ -34,6 +34,17 @@ export type NetTensors<N extends NetName> = { readonly [K in ParamOf<N>]: Tensor
 /**
  * Uploads a weight record as tensors. The caller owns them: dispose with
  * {@linkcode disposeTensors}.
+ *
+ * @example
+ * ```ts
+ * import { disposeTensors, loadDefaultWeights, toTensors } from "@mtcnn/mtcnn";
+ * const w = await loadDefaultWeights();
+ * if (w._tag === "Right") {
+ *   const t = toTensors(w.right.rnet);
+ *   console.log(t["fc4/kernel"].shape); // [576, 128]
+ *   disposeTensors(t);
+ * }
+ * ```
  */
 export const toTensors = <N extends NetName>(w: NetWeights<N>): NetTensors<N> => {
   const params = w.params as Record<string, Float32Array>;
@@ -45,6 +56,13 @@ export const toTensors = <N extends NetName>(w: NetWeights<N>): NetTensors<N> =>
 /**
  * Trainable copies of a weight record (each a `tf.Variable` named `net/param`). The caller
  * owns them.
+ *
+ * @example
+ * ```ts
+ * import { disposeTensors, loadDefaultWeights, toVariables } from "@mtcnn/mtcnn";
+ * const w = await loadDefaultWeights();
+ * if (w._tag === "Right") disposeTensors(toVariables(w.right.onet)); // trainable copies
+ * ```
  */
 export const toVariables = <N extends NetName>(w: NetWeights<N>): NetTensors<N> => {
   const params = w.params as Record<string, Float32Array>;
@@ -57,7 +75,19 @@ export const toVariables = <N extends NetName>(w: NetWeights<N>): NetTensors<N> 
   return out as unknown as NetTensors<N>;
 };
 
-/** Reads tensors back into a weight record (one readback per parameter). */
+/**
+ * Reads tensors back into a weight record (one readback per parameter).
+ *
+ * @example
+ * ```ts
+ * import { fromTensors, loadDefaultWeights, toTensors } from "@mtcnn/mtcnn";
+ * const w = await loadDefaultWeights();
+ * if (w._tag === "Right") {
+ *   const back = await fromTensors("pnet", toTensors(w.right.pnet));
+ *   console.log(back.params["conv1/bias"].length); // 10
+ * }
+ * ```
+ */
 export const fromTensors = async <N extends NetName>(
   net: N,
   t: NetTensors<N>,
@@ -70,7 +100,16 @@ export const fromTensors = async <N extends NetName>(
   return { net, params: params as NetWeights<N>["params"] };
 };
 
-/** Disposes every tensor of a {@linkcode NetTensors} record. */
+/**
+ * Disposes every tensor of a {@linkcode NetTensors} record.
+ *
+ * @example
+ * ```ts
+ * import { disposeTensors, loadDefaultWeights, toTensors } from "@mtcnn/mtcnn";
+ * const w = await loadDefaultWeights();
+ * if (w._tag === "Right") disposeTensors(toTensors(w.right.pnet));
+ * ```
+ */
 export const disposeTensors = <N extends NetName>(t: NetTensors<N>): void => {
   for (const v of Object.values(t) as TensorRef[]) v.dispose();
 };

@@ -66,5 +66,13 @@ export const loadDefaultWeights: TaskResult<MtcnnError, MtcnnWeights> = async ()
   return split(new Float32Array(bytes.buffer, bytes.byteOffset, DEFAULT_WEIGHTS_FLOATS));
 };
 
-/** The SHA-256 of the embedded weights' bytes (PNet, RNet, ONet in spec order, float32 LE). */
+/**
+ * The SHA-256 of the embedded weights' bytes (PNet, RNet, ONet in spec order, float32 LE).
+ *
+ * @example
+ * ```ts
+ * import { DEFAULT_WEIGHTS_DIGEST } from "@mtcnn/mtcnn";
+ * console.log(DEFAULT_WEIGHTS_DIGEST.slice(0, 8)); // "39110ca4"
+ * ```
+ */
 export const DEFAULT_WEIGHTS_DIGEST: string = DEFAULT_WEIGHTS_SHA256;

@@ -116,14 +116,32 @@ export const weightsFromArrays = <N extends NetName>(
   return E.right({ net, params: params as NetWeights<N>["params"] });
 };
 
-/** The arrays of a weight record in Keras `get_weights()` order, with their spec shapes. */
+/**
+ * The arrays of a weight record in Keras `get_weights()` order, with their spec shapes.
+ *
+ * @example
+ * ```ts
+ * import { loadDefaultWeights, weightsToArrays } from "@mtcnn/mtcnn";
+ * const w = await loadDefaultWeights();
+ * if (w._tag === "Right") console.log(weightsToArrays(w.right.pnet).length); // 13
+ * ```
+ */
 export const weightsToArrays = <N extends NetName>(w: NetWeights<N>): readonly ShapedArray[] =>
   NET_SPECS[w.net].map((p) => ({
     shape: p.shape,
     data: (w.params as Record<string, Float32Array>)[p.name],
   }));
 
-/** Checks a record someone built by hand: right network, shapes and finite values. */
+/**
+ * Checks a record someone built by hand: right network, shapes and finite values.
+ *
+ * @example
+ * ```ts
+ * import { checkWeights, loadDefaultWeights } from "@mtcnn/mtcnn";
+ * const w = await loadDefaultWeights();
+ * if (w._tag === "Right") console.log(checkWeights("rnet", w.right.rnet)._tag); // "Right"
+ * ```
+ */
 export const checkWeights = <N extends NetName>(
   net: N,
   w: NetWeights<N>,

@@ -10,7 +10,16 @@ import type { RgbImage } from "../../lib/image.ts";
 const BOX = 0x00ff00ff;
 const POINT = 0xff3030ff;
 
-/** An imagescript Image of packed RGB pixels (opaque). */
+/**
+ * An imagescript Image of packed RGB pixels (opaque).
+ *
+ * @example
+ * ```ts
+ * import { rgbToImage } from "@mtcnn/mtcnn";
+ * const img = rgbToImage({ width: 2, height: 1, data: new Uint8Array([255, 0, 0, 0, 0, 255]) });
+ * console.log(img.width, img.height); // 2 1
+ * ```
+ */
 export const rgbToImage = (rgb: RgbImage): Image => {
   const img = new Image(rgb.width, rgb.height);
   const n = rgb.width * rgb.height;

@@ -42,7 +42,15 @@ const FORMATS: Readonly<Record<string, WeightsFormat>> = {
   ".json": "tfjs",
 };
 
-/** The format a file name's extension names (case-insensitive), or undefined. */
+/**
+ * The format a file name's extension names (case-insensitive), or undefined.
+ *
+ * @example
+ * ```ts
+ * import { weightsFormatOf } from "@mtcnn/mtcnn";
+ * console.log(weightsFormatOf("onet.lz4"), weightsFormatOf("model.json")); // "joblib-lz4" "tfjs"
+ * ```
+ */
 export const weightsFormatOf = (path: string): WeightsFormat | undefined =>
   FORMATS[extname(path).toLowerCase()];
 

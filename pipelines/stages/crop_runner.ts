@@ -13,7 +13,20 @@ import type { CascadeState, CropBatch } from "../state.ts";
 /** Runs a net on crops; resolves to every head's values, row-major. */
 export type CropRunner<K extends string> = (crops: CropBatch) => Promise<Record<K, Float32Array>>;
 
-/** A {@linkcode CropRunner} in this thread: one forward pass, every head read back once. */
+/**
+ * A {@linkcode CropRunner} in this thread: one forward pass, every head read back once.
+ *
+ * @example
+ * ```ts
+ * import { loadDefaultWeights, localCrops, refineWith, rnet, toTensors } from "@mtcnn/mtcnn";
+ * const w = await loadDefaultWeights();
+ * if (w._tag === "Right") {
+ *   const net = rnet(toTensors(w.right.rnet));
+ *   const stage = refineWith(localCrops((x) => ({ ...net(x) }))); // what refineCrops() builds
+ *   console.log(typeof stage);
+ * }
+ * ```
+ */
 export const localCrops = <K extends string>(
   forward: (x: tf.Tensor4D) => Record<K, tf.Tensor>,
 ): CropRunner<K> =>

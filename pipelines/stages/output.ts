@@ -37,7 +37,19 @@ export const placeLandmarks = (
   return out;
 };
 
-/** The ONet stage on any runner of 48x48 crops (put `crop(48)` before it). */
+/**
+ * The ONet stage on any runner of 48x48 crops (put `crop(48)` before it).
+ *
+ * @example
+ * ```ts
+ * import { loadDefaultWeights, localCrops, onet, outputWith, toTensors } from "@mtcnn/mtcnn";
+ * const w = await loadDefaultWeights();
+ * if (w._tag === "Right") {
+ *   const net = onet(toTensors(w.right.onet));
+ *   console.log(typeof outputWith(localCrops((x) => ({ ...net(x) })))); // "function"
+ * }
+ * ```
+ */
 export const outputWith =
   (run: CropRunner<"bbox" | "landmarks" | "prob">): Stage =>
   (state: CascadeState): TaskResult<MtcnnError, CascadeState> =>

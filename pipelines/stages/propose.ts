@@ -100,6 +100,17 @@ export const localLevels = (weights: NetTensors<"pnet">): LevelRunner => {
 /**
  * The propose stage on any {@linkcode LevelRunner} (in this thread, or a worker pool): joins
  * the levels' candidates, suppresses overlaps across levels and applies the regression.
+ *
+ * @example
+ * ```ts
+ * import { type LevelRunner, proposeWith } from "@mtcnn/mtcnn";
+ * const none: LevelRunner = (state) => Promise.resolve(state.levels.map(() => ({
+ *   count: 0,
+ *   boxes: new Float64Array(0),
+ *   scores: new Float64Array(0),
+ * })));
+ * console.log(typeof proposeWith(none)); // a PNet stage that proposes nothing
+ * ```
  */
 export const proposeWith =
   (runLevels: LevelRunner): Stage =>

@@ -21,6 +21,12 @@ export const levelPixels = (sat: SummedAreaTable, level: PyramidLevel): Float32A
 /**
  * The pyramid plan stage: the levels' scales and sizes only. The propose stage computes each
  * level's pixels when it needs them (in a worker, with a worker pool).
+ *
+ * @example
+ * ```ts
+ * import { pyramidPlan } from "@mtcnn/mtcnn";
+ * console.log(typeof pyramidPlan); // "function": a Stage
+ * ```
  */
 export const pyramidPlan = (state: CascadeState): TaskResult<MtcnnError, CascadeState> =>
   TE.right({

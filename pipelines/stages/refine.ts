@@ -14,7 +14,19 @@ import type { TaskResult } from "../../lib/result.ts";
 import { addTiming, type CascadeState, type Stage } from "../state.ts";
 import { aboveThreshold, type CropRunner, cropsOf, faceScores, localCrops } from "./crop_runner.ts";
 
-/** The RNet stage on any runner of 24x24 crops (put `crop(24)` before it). */
+/**
+ * The RNet stage on any runner of 24x24 crops (put `crop(24)` before it).
+ *
+ * @example
+ * ```ts
+ * import { loadDefaultWeights, localCrops, refineWith, rnet, toTensors } from "@mtcnn/mtcnn";
+ * const w = await loadDefaultWeights();
+ * if (w._tag === "Right") {
+ *   const net = rnet(toTensors(w.right.rnet));
+ *   console.log(typeof refineWith(localCrops((x) => ({ ...net(x) })))); // "function"
+ * }
+ * ```
+ */
 export const refineWith =
   (run: CropRunner<"bbox" | "prob">): Stage =>
   (state: CascadeState): TaskResult<MtcnnError, CascadeState> =>
