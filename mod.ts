@@ -78,7 +78,15 @@ export * from "./lib/eval/pr_plot.ts";
 // Stages and cascades
 export * from "./pipelines/options.ts";
 export type { CascadeState, CropBatch, LevelImage, Stage } from "./pipelines/state.ts";
-export * from "./pipelines/stages/load.ts";
+export {
+  type ImageInput,
+  type LoadedImage,
+  loadImage,
+  type LoadOptions,
+  loadScaledImage,
+  type Orientation,
+  type TensorImage,
+} from "./pipelines/stages/load.ts";
 export { pyramid, pyramidPlan } from "./pipelines/stages/pyramid.ts";
 export { type LevelRunner, propose, proposeWith } from "./pipelines/stages/propose.ts";
 export { crop } from "./pipelines/stages/crop.ts";
@@ -108,6 +116,21 @@ export {
   createWorkerDetector,
   type WorkerDetectorOptions,
 } from "./pipelines/parallel/worker_detector.ts";
+
+// Image headers, EXIF orientation, downscaling
+export { readExifOrientation, readTiffOrientation } from "./lib/exif.ts";
+export { orientRgb } from "./lib/orientation.ts";
+export { areaDownscale, fitToPixels } from "./lib/downscale.ts";
+export {
+  type ImageFormat,
+  type ImageHeader,
+  type ImageSize,
+  readImageHeader,
+  readImageSize,
+  sniffImageFormat,
+} from "./lib/image_header.ts";
+export { rescaleFaces } from "./pipelines/faces.ts";
+export type { SummedAreaTable } from "./lib/area_resample.ts";
 
 // Edges: backend, decoding, drawing
 export * from "./pipelines/edge/backend.ts";

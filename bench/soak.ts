@@ -8,7 +8,10 @@
  * reads and decodes), the same bytes with an EXIF orientation, and one bad input (a cut-off
  * JPEG) in 25 that must fail with a DecodeError. Without `../shared`, generated images are used.
  *
- *   deno run -A bench/soak.ts [--n 1000] [--every 100] [--backend auto]
+ *   deno run -A --v8-flags=--expose-gc bench/soak.ts [--n 1000] [--every 100] [--backend auto]
+ *
+ * With `--expose-gc`, a garbage collection runs before each reading and "RSS after GC" shows
+ * what is still held; plain RSS also counts freed image buffers not yet collected.
  */
 import * as tf from "@tensorflow/tfjs";
 import { existsSync } from "node:fs";
@@ -79,14 +82,20 @@ const cut = typeof good.input === "string" ? await Deno.readFile(good.input) : g
 const bad = { name: "cut-off JPEG", input: (cut as Uint8Array).slice(0, 5000) };
 
 console.log(`backend ${tf.getBackend()}, ${images.length} images + 1 bad input, ${N} detections`);
-console.log("| detections | numTensors | RSS MiB | heap MiB | faces | failures | s |");
-console.log("|---|---|---|---|---|---|---|");
+const gc = (globalThis as { gc?: () => void }).gc;
+console.log(
+  "| detections | numTensors | RSS MiB | RSS after GC MiB | heap MiB | faces | failures | s |",
+);
+console.log("|---|---|---|---|---|---|---|---|");
 const t0 = performance.now();
 let faces = 0, failures = 0, unexpected = 0;
 const row = (k: number) => {
+  const rss = Deno.memoryUsage().rss;
+  gc?.();
   const m = Deno.memoryUsage();
   console.log(
-    `| ${k} | ${tf.memory().numTensors} | ${mib(m.rss)} | ${mib(m.heapUsed)} | ${faces} | ` +
+    `| ${k} | ${tf.memory().numTensors} | ${mib(rss)} | ${gc ? mib(m.rss) : "-"} | ` +
+      `${mib(m.heapUsed)} | ${faces} | ` +
       `${failures} | ${((performance.now() - t0) / 1000).toFixed(0)} |`,
   );
 };

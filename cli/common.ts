@@ -75,7 +75,7 @@ export const DETECT_VALUE_OPTIONS: readonly string[] = [
 ];
 
 /** The detect options' boolean flags (`--clip` / `--no-clip`, `--flip`). */
-export const DETECT_FLAG_OPTIONS: readonly string[] = ["clip", "flip"];
+export const DETECT_FLAG_OPTIONS: readonly string[] = ["clip", "flip", "downscale"];
 
 /** Help text of the detect options, shared by detect and eval. */
 export const DETECT_OPTIONS_HELP =
@@ -85,6 +85,7 @@ export const DETECT_OPTIONS_HELP =
   --box-format F        xywh (default) or xyxy
   --crop-padding P      clamp (default, as facenet-pytorch) or zeros (as the paper's code)
   --max-pixels N        refuse larger images (default 100000000)
+  --downscale           downscale larger images to --max-pixels instead (boxes in full size)
   --no-clip             do not clip boxes to the image
   --backend B           auto (default: wasm, else cpu), wasm, cpu or webgpu (needs a GPU)`;
 
@@ -128,6 +129,7 @@ export const detectOptionsFrom = (
     boxFormat: fmt as "xywh" | "xyxy" | undefined,
     cropPadding: pad as "clamp" | "zeros" | undefined,
     clip: o.clip === false ? false : undefined,
+    downscaleLargeImages: o.downscale === true ? true : undefined,
   };
 };
 

@@ -35,6 +35,8 @@ Options:
   }, J = jittered
                         positive/part/landmark crops per face added to the mined ones)
   --landmark-iou X      rnet/onet: landmark samples need IoU >= X with the face box (default 0.4)
+  --reframe A,B         rnet/onet: first cut each image to a square of A to B eye-to-mouth
+                        distances around its face (AFLW's framing is about 2.9,3.7)
   --pnet W --rnet W     mining weights: default, a .lz4 file or a checkpoint (default: default)
   --shard-size N        records per shard (default 4096)
   --backend B           auto (default), wasm or cpu
@@ -60,6 +62,7 @@ export const run = async (args: string[]): Promise<number> => {
       "pnet",
       "rnet",
       "shard-size",
+      "reframe",
       "backend",
     ],
     flags: ["help"],
@@ -121,6 +124,10 @@ export const run = async (args: string[]): Promise<number> => {
       }
       : undefined;
     const li = o["landmark-iou"] === undefined ? undefined : Number(o["landmark-iou"]);
+    const rf = typeof o.reframe === "string" ? o.reframe.split(",").map(Number) : undefined;
+    if (rf && (rf.length !== 2 || !(rf[0] > 0 && rf[1] >= rf[0]))) {
+      return (printError("--reframe takes two numbers A,B with 0 < A <= B"), 2);
+    }
     r = await generateMinedSet(images, {
       net: net as "rnet" | "onet",
       pnet: pt,
@@ -132,6 +139,7 @@ export const run = async (args: string[]): Promise<number> => {
       provenance,
       counts: c,
       landmarkIou: li,
+      reframe: rf ? { min: rf[0], max: rf[1] } : undefined,
     });
   }
   if (r._tag === "Left") return (printError(r.left), 1);

@@ -11,7 +11,8 @@ import {
   cropFace,
   type DetectOptions,
   drawFaces,
-  loadImage,
+  loadScaledImage,
+  rescaleFaces,
   resolveMtcnnWeights,
   rgbToImage,
   useBackend,
@@ -144,10 +145,12 @@ export const run = async (args: string[]): Promise<number> => {
     return 2;
   }
   const images = listImages(parsed.positional);
-  const bar = progress("detect", images.length, images.length > 1 && undefined);
+  const bar = progress("detect", images.length, images.length > 1 ? undefined : false);
   let failed = 0;
   const load = (i: number) =>
-    i < images.length ? loadImage(images[i], options.maxPixels)() : undefined;
+    i < images.length
+      ? loadScaledImage(images[i], options.maxPixels, { downscale: options.downscaleLargeImages })()
+      : undefined;
   try {
     // The next image is decoded while the workers detect faces in this one.
     let next = load(0);
@@ -155,7 +158,7 @@ export const run = async (args: string[]): Promise<number> => {
       const path = images[i];
       const img = (await next)!;
       next = load(i + 1);
-      const r = img._tag === "Left" ? img : await detector.right.detect(img.right);
+      const r = img._tag === "Left" ? img : await detector.right.detect(img.right.image);
       bar.tick();
       if (r._tag === "Left") {
         failed++;
@@ -165,22 +168,25 @@ export const run = async (args: string[]): Promise<number> => {
         );
         continue;
       }
-      const { width, height, faces } = r.right;
+      // Faces of a downscaled image are given in the full-size image's coordinates.
+      const scaled = img._tag === "Right" ? img.right : undefined;
+      const faces = scaled ? rescaleFaces(r.right.faces, scaled.scaleX, scaled.scaleY) : [];
+      const [width, height] = scaled ? [scaled.width, scaled.height] : [0, 0];
       const line = JSON.stringify({ image: path, width, height, faces }) + "\n";
       await Deno.stdout.write(encoder.encode(line));
       const stem = basename(path, extname(path));
       if (out && img._tag === "Right") {
-        const drawn = drawFaces(img.right, faces, options.boxFormat ?? "xywh");
+        const drawn = drawFaces(img.right.image, r.right.faces, options.boxFormat ?? "xywh");
         await writeAtomic(join(out, stem + ".png"), await drawn.encode());
       }
       if (crops && img._tag === "Right") {
-        for (const [k, f] of faces.entries()) {
+        for (const [k, f] of r.right.faces.entries()) {
           const xywh: [number, number, number, number] = options.boxFormat === "xyxy"
             ? [f.box[0], f.box[1], f.box[2] - f.box[0], f.box[3] - f.box[1]]
             : [...f.box];
           const face = f.keypoints
-            ? alignFace(img.right, f.keypoints, { size: cropSize })
-            : cropFace(img.right, xywh, { size: cropSize, square: true, margin: 0.1 });
+            ? alignFace(img.right.image, f.keypoints, { size: cropSize })
+            : cropFace(img.right.image, xywh, { size: cropSize, square: true, margin: 0.1 });
           if (face._tag === "Left") {
             printError(`${path}: face ${k}: ${face.left.message}`, verbose);
             continue;

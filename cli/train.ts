@@ -43,6 +43,8 @@ Options:
   --box-loss mse|smoothL1 box loss (default mse)
   --ohem X                fraction of classification samples kept (default 0.7)
   --flip                  mirror samples at random (landmarks mirrored with them)
+  --distill W             keep the --init weights' face scores and boxes: add W x the squared
+                          difference to a frozen copy of them (fine-tuning landmarks)
   --checkpoint-every N    steps between checkpoints (default 200)
   --resume                continue from OUT/checkpoint.bin if it exists
   --max-steps N           stop after N steps in total (checkpoint first)
@@ -75,6 +77,7 @@ const VALUES = [
   "export",
   "backend",
   "log-every",
+  "distill",
 ];
 
 /** Runs the command; returns the exit code. */
@@ -100,6 +103,7 @@ export const run = async (args: string[]): Promise<number> => {
     warmup: num("warmup", 0),
     seed: num("seed", 1),
     ohem: num("ohem", 0.7),
+    distill: num("distill", 0),
     every: num("checkpoint-every", 200),
     logEvery: num("log-every", 100),
   };
@@ -160,6 +164,7 @@ export const run = async (args: string[]): Promise<number> => {
       ohemRatio: n.ohem,
     },
     checkpointEvery: n.every,
+    distill: n.distill,
     resume: !!o.resume,
     flip: !!o.flip,
     maxSteps: o["max-steps"] === undefined ? undefined : Number(o["max-steps"]),

@@ -6,13 +6,16 @@
  */
 import { parseArgs } from "./args.ts";
 import { backendFrom, printError } from "./common.ts";
-import { useBackend } from "../mod.ts";
+import { createDetector, type MtcnnWeights, useBackend } from "../mod.ts";
+import { listImages } from "./common.ts";
+import { writeFileAtomic } from "../pipelines/edge/atomic.ts";
 import { evaluateCascade } from "../pipelines/train/evaluate_cascade.ts";
 import { loadNetWeights } from "../pipelines/train/net_weights_io.ts";
 import { type AnnotationFormat, loadTrainingImages } from "../pipelines/train/training_images.ts";
 
 /** The help text. */
 export const TRAIN_EVALUATE_HELP = `Usage: deno task train evaluate --list FILE [options]
+       deno task train evaluate --images DIR --ndjson FILE [--pnet W --rnet W --onet W]
 
 Runs the cascade over an annotated list and prints JSON: recall (IoU >= 0.5, one-to-one),
 false positives per image, landmark NME (mean distance over the inter-ocular distance; a face
@@ -24,6 +27,8 @@ Options:
   --root DIR            folder image paths are relative to (default: the list's folder)
   --pnet W --rnet W --onet W   default (pretrained), a .lz4 file or a checkpoint
   --limit N             first N images only
+  --images DIR --ndjson FILE   instead: detect every image of DIR with these weights and write
+                        detect's NDJSON to FILE (for \`deno task eval wider --predictions\`)
   --backend B           auto (default), wasm or cpu
   -h, --help            this help
 `;
@@ -31,13 +36,27 @@ Options:
 /** Runs the sub-command; returns the exit code. */
 export const run = async (args: string[]): Promise<number> => {
   const p = parseArgs(args, {
-    values: ["list", "format", "root", "pnet", "rnet", "onet", "limit", "backend"],
+    values: [
+      "list",
+      "format",
+      "root",
+      "pnet",
+      "rnet",
+      "onet",
+      "limit",
+      "backend",
+      "images",
+      "ndjson",
+    ],
     flags: ["help"],
   });
   if (typeof p === "string") return (printError(`${p} (see --help)`), 2);
   const o = p.options;
   if (o.help) return (console.log(TRAIN_EVALUATE_HELP), 0);
-  if (typeof o.list !== "string") return (printError("--list is required (see --help)"), 2);
+  const toNdjson = typeof o.images === "string" && typeof o.ndjson === "string";
+  if (typeof o.list !== "string" && !toNdjson) {
+    return (printError("--list (or --images and --ndjson) is required (see --help)"), 2);
+  }
   const format = (o.format ?? "cnn_facepoint") as AnnotationFormat;
   if (!["cnn_facepoint", "mtfl", "json"].includes(format)) return (printError("bad --format"), 2);
   const be = backendFrom(o);
@@ -49,12 +68,14 @@ export const run = async (args: string[]): Promise<number> => {
   const on = await loadNetWeights("onet", (o.onet as string) ?? "default");
   for (const w of [pn, rn, on]) if (w._tag === "Left") return (printError(w.left), 1);
   if (pn._tag === "Left" || rn._tag === "Left" || on._tag === "Left") return 1;
-  const imgs = await loadTrainingImages(o.list, format, o.root as string | undefined);
+  const weights = { pnet: pn.right, rnet: rn.right, onet: on.right };
+  if (toNdjson) return await detectToNdjson(weights, o.images as string, o.ndjson as string);
+  const imgs = await loadTrainingImages(o.list as string, format, o.root as string | undefined);
   if (imgs._tag === "Left") return (printError(imgs.left), 1);
   const limit = Number(o.limit ?? 0);
   const images = limit > 0 ? imgs.right.slice(0, limit) : imgs.right;
   const r = await evaluateCascade(
-    { pnet: pn.right, rnet: rn.right, onet: on.right },
+    weights,
     images,
     {},
     (l) => console.error(l),
@@ -62,4 +83,25 @@ export const run = async (args: string[]): Promise<number> => {
   if (r._tag === "Left") return (printError(r.left), 1);
   console.log(JSON.stringify({ list: o.list, backend: b.right, ...r.right }));
   return 0;
+};
+
+const detectToNdjson = async (w: MtcnnWeights, dir: string, out: string): Promise<number> => {
+  const d = createDetector(w);
+  if (d._tag === "Left") return (printError(d.left), 1);
+  const lines: string[] = [];
+  let failed = 0;
+  for (const path of listImages([dir])) {
+    const r = await d.right.detect(path);
+    if (r._tag === "Left") {
+      failed++;
+      printError(r.left);
+      continue;
+    }
+    const { width, height, faces } = r.right;
+    lines.push(JSON.stringify({ image: path, width, height, faces }));
+  }
+  d.right.dispose();
+  await writeFileAtomic(out, new TextEncoder().encode(lines.join("\n") + "\n"));
+  console.log(JSON.stringify({ images: lines.length, failed, out }));
+  return failed ? 1 : 0;
 };

@@ -53,6 +53,17 @@ export const selectCandidates = (c: Candidates, keep: ArrayLike<number>): Candid
   return { count: n, boxes, scores, offsets, landmarks };
 };
 
+/**
+ * Candidates in the coordinates of an image `1 / sx` times as wide and `1 / sy` times as high
+ * (x values divided by `sx`, y values by `sy`): faces found on a downscaled copy, mapped back.
+ */
+export const rescaleCandidates = (c: Candidates, sx: number, sy: number): Candidates => {
+  if (sx === 1 && sy === 1) return c;
+  const boxes = c.boxes.map((v, i) => v / (i % 2 === 0 ? sx : sy));
+  const landmarks = c.landmarks?.map((v, i) => v / (i % 2 === 0 ? sx : sy));
+  return { ...c, boxes, landmarks };
+};
+
 /** Joins candidate sets (offsets and landmarks kept only when every part has them). */
 export const concatCandidates = (parts: readonly Candidates[]): Candidates => {
   const count = parts.reduce((n, p) => n + p.count, 0);

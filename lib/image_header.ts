@@ -162,7 +162,15 @@ const tiffSizes = (b: Uint8Array): Parsed => {
   return E.right({ sizes: [{ width, height }], truncated: false });
 };
 
-/** The format named by the first bytes of an encoded image, or undefined. */
+/**
+ * The format named by the first bytes of an encoded image, or undefined.
+ *
+ * @example
+ * ```ts
+ * import { sniffImageFormat } from "@mtcnn/mtcnn";
+ * console.log(sniffImageFormat(new Uint8Array([0xff, 0xd8, 0xff, 0xe0]))); // "JPEG"
+ * ```
+ */
 export const sniffImageFormat = (b: Uint8Array): ImageFormat | undefined =>
   b[0] === 0xff && b[1] === 0xd8 && b[2] === 0xff
     ? "JPEG"

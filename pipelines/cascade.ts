@@ -7,7 +7,7 @@
 import * as TE from "fp-ts/TaskEither.js";
 import { pipe } from "fp-ts/function.js";
 import { summedAreaTable } from "../lib/area_resample.ts";
-import { NO_CANDIDATES, selectCandidates } from "../lib/candidates.ts";
+import { NO_CANDIDATES, rescaleCandidates, selectCandidates } from "../lib/candidates.ts";
 import { nms } from "../lib/nms.ts";
 import type { MtcnnError } from "../lib/errors.ts";
 import type { Face } from "../lib/face.ts";
@@ -18,7 +18,7 @@ import { candidatesToFaces } from "./faces.ts";
 import { type DetectOptions, type ResolvedOptions, resolveOptions } from "./options.ts";
 import { crop } from "./stages/crop.ts";
 import { withFlip } from "./stages/flip.ts";
-import { type ImageInput, loadImage } from "./stages/load.ts";
+import { type ImageInput, loadScaledImage } from "./stages/load.ts";
 import { outputCrops } from "./stages/output.ts";
 import { propose } from "./stages/propose.ts";
 import { pyramid } from "./stages/pyramid.ts";
@@ -206,17 +206,23 @@ export const runCascade = (
     TE.flatMap((o) => {
       const t0 = performance.now();
       return pipe(
-        loadImage(input, o.maxPixels),
-        TE.map((img) => ({ img, decode: performance.now() - t0 })),
-        TE.flatMap(({ img, decode }) => {
+        loadScaledImage(input, o.maxPixels, { downscale: o.downscaleLargeImages }),
+        TE.map((loaded) => ({ loaded, decode: performance.now() - t0 })),
+        TE.flatMap(({ loaded, decode }) => {
           const t1 = performance.now();
-          const s = initialState(img, o, sharedMemory);
+          const s = initialState(loaded.image, o, sharedMemory);
           return pipe(
             run({ ...s, timings: { decode, prepare: performance.now() - t1 } }),
             TE.map((end) => ({
-              width: img.width,
-              height: img.height,
-              faces: candidatesToFaces(end.candidates, img.width, img.height, o),
+              width: loaded.width,
+              height: loaded.height,
+              // Faces found on a downscaled copy are mapped back to the full-size image.
+              faces: candidatesToFaces(
+                rescaleCandidates(end.candidates, loaded.scaleX, loaded.scaleY),
+                loaded.width,
+                loaded.height,
+                o,
+              ),
               timings: end.timings,
             })),
           );

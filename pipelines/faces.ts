@@ -7,6 +7,28 @@ import type { Candidates } from "../lib/candidates.ts";
 import { type Face, KEYPOINT_NAMES, type Keypoints, type Point } from "../lib/face.ts";
 import type { ResolvedOptions } from "./options.ts";
 
+/**
+ * Faces in the coordinates of an image `1 / sx` times as wide and `1 / sy` times as high: faces
+ * found on a downscaled copy (`loadScaledImage`), mapped back to the full-size image.
+ *
+ * @example
+ * ```ts
+ * import { rescaleFaces } from "@mtcnn/mtcnn";
+ * console.log(rescaleFaces([{ box: [10, 10, 20, 20], confidence: 1 }], 0.5, 0.5)[0].box);
+ * // [20, 20, 40, 40]
+ * ```
+ */
+export const rescaleFaces = (faces: readonly Face[], sx: number, sy: number): Face[] =>
+  faces.map((f) => {
+    const [a, b, c, d] = f.box;
+    const box: [number, number, number, number] = [a / sx, b / sy, c / sx, d / sy];
+    if (!f.keypoints) return { box, confidence: f.confidence };
+    const keypoints = Object.fromEntries(
+      Object.entries(f.keypoints).map(([k, p]) => [k, [p[0] / sx, p[1] / sy] as Point]),
+    ) as unknown as Keypoints;
+    return { box, confidence: f.confidence, keypoints };
+  });
+
 /** Faces from candidates, in the options' box format, clipped to the image when asked. */
 export const candidatesToFaces = (
   c: Candidates,

@@ -50,6 +50,11 @@ export interface DetectOptions {
   readonly cropPadding?: CropPadding;
   /** Largest image accepted, in pixels; larger is an InputError. Default 100 megapixels. */
   readonly maxPixels?: number;
+  /**
+   * Area-downscale images over `maxPixels` to fit instead of refusing them; the faces are
+   * given in the full-size image's coordinates. Default false.
+   */
+  readonly downscaleLargeImages?: boolean;
 }
 
 /** Options with every default filled in. */
@@ -80,6 +85,7 @@ export const DEFAULT_OPTIONS: ResolvedOptions = {
   clip: true,
   cropPadding: "clamp",
   maxPixels: 100_000_000,
+  downscaleLargeImages: false,
 };
 
 /**

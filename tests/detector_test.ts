@@ -144,3 +144,25 @@ Deno.test({
     d.dispose();
   },
 });
+
+Deno.test({
+  name: "downscaleLargeImages detects on a smaller copy and reports full-size coordinates",
+  ignore: !HAS_SHARED,
+  fn: async () => {
+    const d = await makeDetector();
+    const path = sharedData("bench/group_1280x720.jpg");
+    const before = tf.memory().numTensors;
+    const full = ok(await d.detect(path));
+    const refused = await d.detect(path, { maxPixels: 400_000 });
+    assert(refused._tag === "Left" && refused.left._tag === "InputError");
+    const small = ok(await d.detect(path, { maxPixels: 400_000, downscaleLargeImages: true }));
+    assertEquals([small.width, small.height], [1280, 720]);
+    assertEquals(small.faces.length, full.faces.length);
+    for (const f of full.faces) {
+      const best = Math.max(...small.faces.map((g) => iou(xyxy(f), xyxy(g))));
+      assert(best >= 0.7, `IoU ${best}`);
+    }
+    assertEquals(tf.memory().numTensors, before);
+    d.dispose();
+  },
+});

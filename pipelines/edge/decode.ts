@@ -1,25 +1,20 @@
 /**
- * Image decoding (imagescript: JPEG, PNG, GIF's first frame, TIFF) to packed RGB.
+ * Image decoding with imagescript (JPEG baseline and progressive, grayscale and CMYK; PNG of
+ * every bit depth and colour type; GIF's first frame; TIFF) to RGBA or packed RGB. These
+ * functions decode whatever they are given: check sizes first with `readImageHeader`, as
+ * `loadImage` does.
  *
  * @module
  */
 import * as E from "fp-ts/Either.js";
-import { Image } from "imagescript";
+import { GIF, Image } from "imagescript";
 import { describe, type MtcnnError, mtcnnError } from "../../lib/errors.ts";
 import type { RgbImage } from "../../lib/image.ts";
+import { readImageHeader, sniffImageFormat } from "../../lib/image_header.ts";
 import type { Result } from "../../lib/result.ts";
 
-const MAGIC: readonly [string, number[]][] = [
-  ["JPEG", [0xff, 0xd8, 0xff]],
-  ["PNG", [0x89, 0x50, 0x4e, 0x47]],
-  ["GIF", [0x47, 0x49, 0x46, 0x38]],
-  ["TIFF", [0x49, 0x49, 0x2a, 0x00]],
-  ["TIFF", [0x4d, 0x4d, 0x00, 0x2a]],
-];
-
-/** The image format named by the first bytes, or undefined. */
-export const sniffFormat = (bytes: Uint8Array): string | undefined =>
-  MAGIC.find(([, m]) => m.every((b, i) => bytes[i] === b))?.[0];
+/** The image format named by the first bytes (JPEG, PNG, GIF or TIFF), or undefined. */
+export const sniffFormat = (bytes: Uint8Array): string | undefined => sniffImageFormat(bytes);
 
 /** Packs imagescript's RGBA bitmap to RGB (alpha is dropped; imagescript expands gray). */
 export const imageToRgb = (img: Image): RgbImage => {
@@ -32,6 +27,20 @@ export const imageToRgb = (img: Image): RgbImage => {
     data[i * 3 + 2] = src[j + 2];
   }
   return { width: img.width, height: img.height, data };
+};
+
+// imagescript's codecs report failures tersely ("jpg: failed to decode", a wasm trap); say more.
+const why = (bytes: Uint8Array, format: string, e: unknown): string => {
+  const header = readImageHeader(bytes);
+  const cut = header._tag === "Right" && header.right.truncated
+    ? "the file is cut off (no end marker)"
+    : header._tag === "Left"
+    ? header.left
+    : "the data is corrupt";
+  const msg = describe(e);
+  return `cannot decode ${format}: ${cut} (${
+    msg === "unreachable" ? "the decoder stopped on invalid data" : msg
+  })`;
 };
 
 /** Decodes encoded image bytes to an imagescript Image; a DecodeError says why it failed. */
@@ -47,17 +56,27 @@ export const decodeToImage = async (
     );
   }
   try {
-    const img = await Image.decode(bytes);
+    const img = format === "GIF" ? (await GIF.decode(bytes, true))[0] : await Image.decode(bytes);
     if (!(img instanceof Image) || img.width < 1 || img.height < 1) {
       return E.left(mtcnnError("DecodeError", `${what}: ${format} decoded to no pixels`));
     }
     return E.right(img);
   } catch (e) {
-    return E.left(mtcnnError("DecodeError", `${what}: cannot decode ${format}: ${describe(e)}`, e));
+    return E.left(mtcnnError("DecodeError", `${what}: ${why(bytes, format, e)}`, e));
   }
 };
 
-/** Decodes encoded image bytes to packed RGB. */
+/**
+ * Decodes encoded image bytes to packed RGB, in stored pixel order (no EXIF orientation and no
+ * size check: `loadImage` does both).
+ *
+ * @example
+ * ```ts
+ * import { decodeRgb } from "@mtcnn/mtcnn";
+ * const r = await decodeRgb(new TextEncoder().encode("not an image"), "note.jpg");
+ * console.log(r._tag === "Left" && r.left.message); // "note.jpg: not a JPEG, PNG, ..."
+ * ```
+ */
 export const decodeRgb = async (
   bytes: Uint8Array,
   what = "image",
