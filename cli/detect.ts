@@ -16,6 +16,7 @@ import {
   resolveMtcnnWeights,
   rgbToImage,
   useBackend,
+  writeFileAtomic,
 } from "../mod.ts";
 import { numberOption, parseArgs } from "./args.ts";
 import {
@@ -58,17 +59,6 @@ ${DETECT_OPTIONS_HELP}
 `;
 
 const encoder = new TextEncoder();
-
-const writeAtomic = async (path: string, bytes: Uint8Array): Promise<void> => {
-  const tmp = `${path}.${crypto.randomUUID()}.tmp`;
-  try {
-    await Deno.writeFile(tmp, bytes);
-    await Deno.rename(tmp, path);
-  } catch (e) {
-    await Deno.remove(tmp).catch(() => {});
-    throw e;
-  }
-};
 
 /** Runs the command; returns the exit code. */
 export const run = async (args: string[]): Promise<number> => {
@@ -177,7 +167,7 @@ export const run = async (args: string[]): Promise<number> => {
       const stem = basename(path, extname(path));
       if (out && img._tag === "Right") {
         const drawn = drawFaces(img.right.image, r.right.faces, options.boxFormat ?? "xywh");
-        await writeAtomic(join(out, stem + ".png"), await drawn.encode());
+        await writeFileAtomic(join(out, stem + ".png"), await drawn.encode());
       }
       if (crops && img._tag === "Right") {
         for (const [k, f] of r.right.faces.entries()) {
@@ -192,7 +182,7 @@ export const run = async (args: string[]): Promise<number> => {
             continue;
           }
           const png = await rgbToImage(face.right.image).encode();
-          await writeAtomic(join(crops, `${stem}_${k}.png`), png);
+          await writeFileAtomic(join(crops, `${stem}_${k}.png`), png);
         }
       }
     }
