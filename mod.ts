@@ -117,6 +117,50 @@ export {
   type WorkerDetectorOptions,
 } from "./pipelines/parallel/worker_detector.ts";
 
+// Training: annotations, datasets, losses, the loop (the same nets and stages as detection)
+export * from "./lib/annotations/json.ts";
+export { type AdamConfig, makeAdam } from "./lib/train/adam.ts";
+export { mirrorSample } from "./lib/train/augment.ts";
+export { decodeCheckpoint, encodeCheckpoint } from "./lib/train/checkpoint_format.ts";
+export { initWeights } from "./lib/train/init_weights.ts";
+export {
+  type LossOptions,
+  mtcnnLoss,
+  ohemMask,
+  TASK_WEIGHTS,
+  type TaskWeights,
+} from "./lib/train/losses.ts";
+export * from "./lib/train/lr_schedule.ts";
+export { cropPatch } from "./lib/train/patch.ts";
+export { derivePrng, makePrng, type Prng } from "./lib/train/prng.ts";
+export { reframe, type ReframeRange } from "./lib/train/reframe.ts";
+export { labelForIou, sampleCrops } from "./lib/train/samples.ts";
+export {
+  decodeShard,
+  encodeShard,
+  type ShardEntry,
+  type ShardIndex,
+} from "./lib/train/shard_format.ts";
+export { type EpochRecord, loadCheckpoint } from "./pipelines/train/checkpoint.ts";
+export * from "./pipelines/train/evaluate_cascade.ts";
+export {
+  generateMinedSet,
+  type MinedCounts,
+  type MineOptions,
+} from "./pipelines/train/gen_mined.ts";
+export { generatePnetSet, type GenOptions } from "./pipelines/train/gen_pnet.ts";
+export * from "./pipelines/train/net_weights_io.ts";
+export {
+  type Dataset,
+  epochBatches,
+  type HostBatch,
+  openDataset,
+} from "./pipelines/train/shard_reader.ts";
+export * from "./pipelines/train/train_net.ts";
+export { loadTrainingImages } from "./pipelines/train/training_images.ts";
+export type { ValMetrics } from "./pipelines/train/train_step.ts";
+export { registerWasmGradKernels } from "./pipelines/train/wasm_grad_kernels.ts";
+
 // Image headers, EXIF orientation, downscaling
 export { readExifOrientation, readTiffOrientation } from "./lib/exif.ts";
 export { orientRgb } from "./lib/orientation.ts";

@@ -24,7 +24,7 @@ Generates a training set (sharded binary records + index.json, see docs/training
 Options:
   --net NAME            pnet, rnet or onet (required)
   --list FILE           annotation list (required)
-  --format F            cnn_facepoint (default), mtfl or json (our format, docs/training.md)
+  --format F            cnn_facepoint (default), mtfl, wider (bbx_gt file) or json (ours)
   --root DIR            folder image paths are relative to (default: the list's folder)
   --out DIR             output folder (required; keep it out of the repository)
   --seed N              seed (default 1); same seed and list, same set
@@ -35,6 +35,7 @@ Options:
   }, J = jittered
                         positive/part/landmark crops per face added to the mined ones)
   --landmark-iou X      rnet/onet: landmark samples need IoU >= X with the face box (default 0.4)
+  --top-up-negatives    rnet/onet: add random negative crops when fewer were mined
   --reframe A,B         rnet/onet: first cut each image to a square of A to B eye-to-mouth
                         distances around its face (AFLW's framing is about 2.9,3.7)
   --pnet W --rnet W     mining weights: default, a .lz4 file or a checkpoint (default: default)
@@ -65,7 +66,7 @@ export const run = async (args: string[]): Promise<number> => {
       "reframe",
       "backend",
     ],
-    flags: ["help"],
+    flags: ["help", "top-up-negatives"],
   });
   if (typeof p === "string") return (printError(`${p} (see --help)`), 2);
   const o = p.options;
@@ -78,8 +79,8 @@ export const run = async (args: string[]): Promise<number> => {
     return (printError("--list and --out are required (see --help)"), 2);
   }
   const format = (o.format ?? "cnn_facepoint") as AnnotationFormat;
-  if (!["cnn_facepoint", "mtfl", "json"].includes(format)) {
-    return (printError("--format must be cnn_facepoint, mtfl or json"), 2);
+  if (!["cnn_facepoint", "mtfl", "json", "wider"].includes(format)) {
+    return (printError("--format must be cnn_facepoint, mtfl, wider or json"), 2);
   }
   const seed = int(o.seed, 1);
   const limit = int(o.limit, 0);
@@ -140,6 +141,7 @@ export const run = async (args: string[]): Promise<number> => {
       counts: c,
       landmarkIou: li,
       reframe: rf ? { min: rf[0], max: rf[1] } : undefined,
+      topUpNegatives: !!o["top-up-negatives"],
     });
   }
   if (r._tag === "Left") return (printError(r.left), 1);

@@ -23,7 +23,7 @@ is matched by the detection whose box holds the landmarks' centre, nearest centr
 
 Options:
   --list FILE           annotation list (required)
-  --format F            cnn_facepoint (default), mtfl (1-based: 1 is subtracted) or json
+  --format F            cnn_facepoint (default), mtfl (1-based: 1 is subtracted), wider or json
   --root DIR            folder image paths are relative to (default: the list's folder)
   --pnet W --rnet W --onet W   default (pretrained), a .lz4 file or a checkpoint
   --limit N             first N images only
@@ -58,7 +58,9 @@ export const run = async (args: string[]): Promise<number> => {
     return (printError("--list (or --images and --ndjson) is required (see --help)"), 2);
   }
   const format = (o.format ?? "cnn_facepoint") as AnnotationFormat;
-  if (!["cnn_facepoint", "mtfl", "json"].includes(format)) return (printError("bad --format"), 2);
+  if (!["cnn_facepoint", "mtfl", "json", "wider"].includes(format)) {
+    return (printError("bad --format"), 2);
+  }
   const be = backendFrom(o);
   if ("error" in be) return (printError(be.error), 2);
   const b = await useBackend(be.backend)();

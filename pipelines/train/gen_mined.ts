@@ -1,0 +1,231 @@
+/**
+ * RNet's (24x24) and ONet's (48x48) training sets, mined as the paper does: the earlier,
+ * already trained stages (the detection stages themselves) run over every training image, and
+ * each candidate they pass on is cut exactly as the cascade would cut it and labelled by its
+ * IoU with the faces. Landmark samples (ONet) are mined candidates that hold all five points.
+ * Positives and part faces can be topped up with crops jittered around the faces.
+ *
+ * @module
+ */
+import * as E from "fp-ts/Either.js";
+import { fromUnknown, type MtcnnError } from "../../lib/errors.ts";
+import type { RgbImage } from "../../lib/image.ts";
+import type { NetTensors } from "../../lib/nets/tensors.ts";
+import type { Result } from "../../lib/result.ts";
+import { iou } from "../../lib/nms.ts";
+import { LABEL } from "../../lib/train/losses.ts";
+import { cropPatch } from "../../lib/train/patch.ts";
+import { derivePrng, shuffleInPlace } from "../../lib/train/prng.ts";
+import { type AnnotatedFace, type Box, labelForIou, sampleCrops } from "../../lib/train/samples.ts";
+import type { ShardIndex } from "../../lib/train/shard_format.ts";
+import { reframe, type ReframeRange } from "../../lib/train/reframe.ts";
+import { initialState, refine, sequence } from "../cascade.ts";
+import { decodeRgb } from "../edge/decode.ts";
+import { type DetectOptions, resolveOptions } from "../options.ts";
+import { crop } from "../stages/crop.ts";
+import { propose } from "../stages/propose.ts";
+import { pyramid } from "../stages/pyramid.ts";
+import type { GenOptions } from "./gen_pnet.ts";
+import { progressBar } from "./progress.ts";
+import { openShardWriter, type ShardWriter } from "./shard_writer.ts";
+import type { TrainingImage } from "./training_images.ts";
+
+/** Per-image caps of a mined set. */
+export interface MinedCounts {
+  /** Mined negatives kept per image (the hardest: highest score first). */
+  readonly neg: number;
+  /** Mined positives kept per image. */
+  readonly pos: number;
+  /** Mined part faces kept per image. */
+  readonly part: number;
+  /** Mined landmark samples per face (ONet only). */
+  readonly landmark: number;
+  /** Jittered positives / parts / landmark crops added per face (0 = mined only). */
+  readonly jitter: number;
+}
+
+/** Defaults: about 3 : 1 : 1 : 2, mined first. */
+export const MINED_COUNTS: MinedCounts = { neg: 6, pos: 2, part: 2, landmark: 2, jitter: 1 };
+
+/** Mining settings. */
+export interface MineOptions extends GenOptions {
+  /** Which set: `rnet` (PNet mines) or `onet` (PNet and RNet mine). */
+  readonly net: "rnet" | "onet";
+  /** The earlier stages' weights. */
+  readonly pnet: NetTensors<"pnet">;
+  /** RNet's weights (for `onet`). */
+  readonly rnet?: NetTensors<"rnet">;
+  /** Detection options of the mining cascade (default: the detector's defaults). */
+  readonly detect?: DetectOptions;
+  /** Caps per image. */
+  readonly counts?: MinedCounts;
+  /** Landmark samples need IoU >= this with the face box (default 0.4). */
+  readonly landmarkIou?: number;
+  /** Top the negatives up with random crops when fewer were mined (default false). */
+  readonly topUpNegatives?: boolean;
+  /** Reframe each image around its face first (see `lib/train/reframe.ts`); default off. */
+  readonly reframe?: ReframeRange;
+}
+
+const offsetsOf = (b: ArrayLike<number>, f: Box): number[] => {
+  const w = b[2] - b[0] + 1;
+  const h = b[3] - b[1] + 1;
+  return [(f[0] - b[0]) / w, (f[1] - b[1]) / h, (f[2] - b[2]) / w, (f[3] - b[3]) / h];
+};
+
+// Inverse of the output stage: x = x1 - 1 + (x2 - x1 + 1) * lx.
+const landmarksOf = (b: ArrayLike<number>, lm: readonly number[]): number[] =>
+  lm.map((v, i) => i < 5 ? (v - b[0] + 1) / (b[2] - b[0] + 1) : (v - b[1] + 1) / (b[3] - b[1] + 1));
+
+const toBytes = (data: Float32Array, off: number, n: number): Uint8Array => {
+  const out = new Uint8Array(n);
+  for (let i = 0; i < n; i++) {
+    out[i] = Math.max(0, Math.min(255, Math.round(data[off + i] * 128 + 127.5)));
+  }
+  return out;
+};
+
+const mineImage = async (
+  w: ShardWriter,
+  img: RgbImage,
+  faces: readonly AnnotatedFace[],
+  stages: ReturnType<typeof sequence>,
+  o: MineOptions,
+  seed: number,
+): Promise<Result<MtcnnError, void>> => {
+  const opts = resolveOptions(o.detect);
+  if (opts._tag === "Left") return opts;
+  const st = await stages(initialState(img, opts.right))();
+  if (st._tag === "Left") return st;
+  const { candidates: c, crops } = st.right;
+  const side = o.net === "rnet" ? 24 : 48;
+  const px = side * side * 3;
+  const counts = o.counts ?? MINED_COUNTS;
+  const got = { neg: 0, pos: 0, part: 0, landmark: 0 };
+  const order = shuffleInPlace(Array.from({ length: c.count }, (_, i) => i), derivePrng(seed, 1));
+  order.sort((a, b) => c.scores[b] - c.scores[a]);
+  const lmUsed = new Set<number>();
+  for (const i of order) {
+    if (!crops) break;
+    const b = c.boxes.subarray(4 * i, 4 * i + 4);
+    let best = -1, bestIou = 0;
+    faces.forEach((f, k) => {
+      const v = iou([b[0], b[1], b[2], b[3]], f.box);
+      if (v > bestIou) [best, bestIou] = [k, v];
+    });
+    const label = labelForIou(bestIou);
+    const image = () => toBytes(crops.data, i * px, px);
+    const f = faces[best];
+    const lm = f?.landmarks;
+    if (
+      o.net === "onet" && lm && !lmUsed.has(best) &&
+      got.landmark < counts.landmark * faces.length &&
+      bestIou >= (o.landmarkIou ?? 0.4)
+    ) {
+      const enc = landmarksOf(b, lm);
+      if (enc.every((v) => v >= 0 && v <= 1)) {
+        await w.add({
+          image: image(),
+          label: LABEL.landmark,
+          box: offsetsOf(b, f.box),
+          landmarks: enc,
+        });
+        got.landmark++;
+        if (got.landmark >= counts.landmark * faces.length) lmUsed.add(best);
+      }
+    }
+    const zero10 = new Array(10).fill(0);
+    if (label === LABEL.neg && got.neg < counts.neg) {
+      await w.add({ image: image(), label, box: [0, 0, 0, 0], landmarks: zero10 });
+      got.neg++;
+    } else if (label === LABEL.pos && got.pos < counts.pos) {
+      await w.add({ image: image(), label, box: offsetsOf(b, f.box), landmarks: zero10 });
+      got.pos++;
+    } else if (label === LABEL.part && got.part < counts.part) {
+      await w.add({ image: image(), label, box: offsetsOf(b, f.box), landmarks: zero10 });
+      got.part++;
+    }
+  }
+  // When the earlier stages leave too few false positives to mine (clean one-face photos),
+  // random crops away from the faces top the negatives up, so the classifier still sees some.
+  const topUp = o.topUpNegatives ? counts.neg - got.neg : 0;
+  if (counts.jitter > 0 || topUp > 0) {
+    const lmN = o.net === "onet" ? counts.jitter : 0;
+    const extra = sampleCrops(derivePrng(seed, 2), img.width, img.height, faces, {
+      neg: topUp,
+      pos: counts.jitter,
+      part: counts.jitter,
+      landmark: lmN,
+    }, side);
+    for (const s of extra) await w.add({ ...s, image: cropPatch(img, s.crop, side) });
+  }
+  return E.right(undefined);
+};
+
+const generateMinedSetUnsafe = async (
+  images: readonly TrainingImage[],
+  o: MineOptions,
+): Promise<Result<MtcnnError, ShardIndex>> => {
+  const side = o.net === "rnet" ? 24 : 48;
+  const w = await openShardWriter(o.out, o.net, side, o);
+  const early = o.net === "rnet"
+    ? [pyramid, propose(o.pnet)]
+    : [pyramid, propose(o.pnet), refine(o.rnet!)];
+  const stages = sequence([...early, crop(side)]);
+  const bar = progressBar(`${o.net} set`);
+  let skipped = 0;
+  for (const [i, im] of images.entries()) {
+    bar.update(i, images.length, `${w.total()} samples`);
+    if (i % 500 === 0) o.log?.(`image ${i}/${images.length}: ${w.total()} samples`);
+    let bytes: Uint8Array;
+    try {
+      bytes = await Deno.readFile(im.path);
+    } catch {
+      skipped++;
+      continue;
+    }
+    const img = await decodeRgb(bytes, im.path);
+    if (img._tag === "Left") {
+      skipped++;
+      continue;
+    }
+    let image = img.right;
+    let faces = im.faces;
+    if (o.reframe && faces.length === 1) {
+      const f = reframe(image, faces[0], derivePrng(o.seed, i, 3), o.reframe);
+      if (f) [image, faces] = [f.image, [f.face]];
+    }
+    const r = await mineImage(w, image, faces, stages, o, (o.seed ^ (i * 2654435761)) >>> 0);
+    if (r._tag === "Left") return r;
+  }
+  bar.done();
+  const index = await w.finish({ ...(o.provenance as object ?? {}), skipped });
+  o.log?.(`wrote ${index.total} samples ${JSON.stringify(index.counts)}, skipped ${skipped}`);
+  return E.right(index);
+};
+
+/** Mines RNet's or ONet's set over annotated images.
+ *
+ * @example
+ * ```ts
+ * import { generateMinedSet, loadDefaultWeights, loadTrainingImages, toTensors } from "@mtcnn/mtcnn";
+ * const w = await loadDefaultWeights();
+ * const imgs = await loadTrainingImages("faces.json", "json");
+ * if (w._tag === "Right" && imgs._tag === "Right") {
+ *   const r = await generateMinedSet(imgs.right, {
+ *     net: "rnet", pnet: toTensors(w.right.pnet), out: "/tmp/sets/rnet", seed: 1,
+ *   });
+ *   if (r._tag === "Right") console.log(r.right.total);
+ * }
+ * ```
+ */
+export const generateMinedSet = async (
+  images: readonly TrainingImage[],
+  o: MineOptions,
+): Promise<Result<MtcnnError, ShardIndex>> => {
+  try {
+    return await generateMinedSetUnsafe(images, o);
+  } catch (e) {
+    return E.left(fromUnknown("IoError", `${o.out}: cannot write the set`)(e));
+  }
+};

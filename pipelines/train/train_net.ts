@@ -1,0 +1,285 @@
+/**
+ * The training loop: Adam with a learning-rate schedule over epochs of a sharded set, a
+ * validation pass per epoch, atomic checkpoints every N steps and at each epoch's end, and
+ * `resume`, which continues exactly as an uninterrupted run would (same seed, same weights,
+ * bit for bit: the weights, Adam's moments, the PRNG state and the data position are saved).
+ *
+ * @module
+ */
+import type * as tf from "@tensorflow/tfjs";
+import * as E from "fp-ts/Either.js";
+import { join } from "node:path";
+import { type MtcnnError, mtcnnError } from "../../lib/errors.ts";
+import { disposeTensors, fromTensors, toTensors, toVariables } from "../../lib/nets/tensors.ts";
+import type { Result } from "../../lib/result.ts";
+import { NET_INPUT_SIZE, NET_SPECS, type NetName } from "../../lib/spec.ts";
+import { makeAdam } from "../../lib/train/adam.ts";
+import { mirrorSample } from "../../lib/train/augment.ts";
+import type { LossOptions } from "../../lib/train/losses.ts";
+import { learningRateAt, type LrSchedule } from "../../lib/train/lr_schedule.ts";
+import { makePrng } from "../../lib/train/prng.ts";
+import type { NetWeights } from "../../lib/weights/record.ts";
+import { type EpochRecord, loadCheckpoint, saveCheckpoint, type TrainMeta } from "./checkpoint.ts";
+import { progressBar } from "./progress.ts";
+import { epochBatches, openDataset, stepsPerEpoch } from "./shard_reader.ts";
+import { trainStep, validationAccumulator } from "./train_step.ts";
+
+/** Settings of a training run. */
+export interface TrainOptions<N extends NetName> {
+  /** Network to train. */
+  readonly net: N;
+  /** Training set folder (with `index.json`). */
+  readonly data: string;
+  /** Validation set folder, optional. */
+  readonly val?: string;
+  /** Folder for `checkpoint.bin` (created). */
+  readonly out: string;
+  /** Epochs. */
+  readonly epochs: number;
+  /** Samples per step. */
+  readonly batchSize: number;
+  /** Seed of the data order and augmentation. */
+  readonly seed: number;
+  /** Learning-rate schedule. */
+  readonly lr: LrSchedule;
+  /** Loss settings. */
+  readonly loss: LossOptions;
+  /** Starting weights (random or pretrained); ignored when resuming from a checkpoint. */
+  readonly init: NetWeights<N>;
+  /** Parameters to train (default all); the others stay fixed. */
+  readonly trainable?: readonly string[];
+  /** Steps between checkpoints (default 200). */
+  readonly checkpointEvery?: number;
+  /** Continue from `out/checkpoint.bin` when it exists. */
+  readonly resume?: boolean;
+  /**
+   * Keep the starting weights' face scores and box regression: weight of the squared
+   * difference to a frozen copy of `init` (default 0, off). For fine-tuning landmarks.
+   */
+  readonly distill?: number;
+  /** Mirror each sample with probability 1/2 (default false). */
+  readonly flip?: boolean;
+  /** Stop (after checkpointing) once this many steps are done in total; for tests. */
+  readonly maxSteps?: number;
+  /** Receives one line per epoch and per `logEvery` steps. */
+  readonly log?: (line: string) => void;
+  /** Steps between log lines (default 100). */
+  readonly logEvery?: number;
+}
+
+/** What a run produced. */
+export interface TrainResult<N extends NetName> {
+  /** The trained weights. */
+  readonly weights: NetWeights<N>;
+  /** Finished epochs with their metrics. */
+  readonly history: readonly EpochRecord[];
+  /** Training throughput of this process (steps only, no validation or checkpoints). */
+  readonly samplesPerSecond: number;
+  /** Steps done in total. */
+  readonly steps: number;
+}
+
+/**
+ * Trains one net. Returns the final weights; failures (bad data, mismatched checkpoint) are
+ * values.
+
+ *
+ * @example
+ * ```ts
+ * import { initWeights, TASK_WEIGHTS, trainNet } from "@mtcnn/mtcnn";
+ * const r = await trainNet({
+ *   net: "pnet", data: "/tmp/sets/pnet_train", out: "runs/pnet", epochs: 1, batchSize: 256,
+ *   seed: 1, lr: { kind: "constant", base: 0.001 }, loss: { weights: TASK_WEIGHTS.pnet },
+ *   init: initWeights("pnet", 1), resume: true,
+ * });
+ * if (r._tag === "Right") console.log(r.right.samplesPerSecond);
+ * ```
+ */
+export const trainNet = async <N extends NetName>(
+  o: TrainOptions<N>,
+): Promise<Result<MtcnnError, TrainResult<N>>> => {
+  const ds = await openDataset(o.data);
+  if (ds._tag === "Left") return ds;
+  const side = NET_INPUT_SIZE[o.net];
+  if (ds.right.index.side !== side) {
+    return E.left(
+      mtcnnError(
+        "InputError",
+        `${o.data} holds ${ds.right.index.side}px samples; ${o.net} needs ${side}px`,
+      ),
+    );
+  }
+  const val = o.val ? await openDataset(o.val) : undefined;
+  if (val?._tag === "Left") return val;
+  const steps = stepsPerEpoch(ds.right, o.batchSize);
+  if (steps < 1) return E.left(mtcnnError("InputError", `${o.data}: fewer samples than one batch`));
+  const trainable = o.trainable ?? NET_SPECS[o.net].map((p) => p.name);
+  const config = JSON.stringify({
+    net: o.net,
+    batch: o.batchSize,
+    seed: o.seed,
+    lr: o.lr,
+    loss: o.loss,
+    trainable,
+    total: ds.right.index.total,
+    flip: !!o.flip,
+    distill: o.distill ?? 0,
+  });
+  const ckptPath = join(o.out, "checkpoint.bin");
+  await Deno.mkdir(o.out, { recursive: true });
+  const ck = o.resume ? await loadCheckpoint(ckptPath) : E.right(undefined);
+  if (ck._tag === "Left") return ck;
+  const saved = ck.right;
+  if (saved && saved.meta.config !== config) {
+    return E.left(
+      mtcnnError("OptionError", `${ckptPath} was made with other settings: ${saved.meta.config}`),
+    );
+  }
+  const start = saved
+    ? {
+      ...o.init,
+      params: Object.fromEntries(
+        NET_SPECS[o.net].map((p) => [p.name, saved.arrays[`w/${p.name}`]]),
+      ),
+    } as NetWeights<N>
+    : o.init;
+  const vars = toVariables(start);
+  const teacher = o.distill ? toTensors(o.init) : undefined;
+  const distill = teacher ? { teacher, weight: o.distill! } : undefined;
+  const all = vars as unknown as Record<string, tf.Variable>;
+  const adam = makeAdam(Object.fromEntries(trainable.map((n) => [n, all[n]])));
+  const prng = makePrng(o.seed ^ 0x5eed);
+  let epoch = 0, inEpoch = 0, global = 0;
+  const history: EpochRecord[] = [];
+  if (saved) {
+    adam.restore(saved.meta.adamStep, saved.arrays);
+    prng.state = saved.meta.prngState;
+    ({ epoch, stepInEpoch: inEpoch, globalStep: global } = saved.meta);
+    history.push(...saved.meta.history);
+    o.log?.(`resumed ${o.net} at epoch ${epoch + 1}, step ${inEpoch} (global ${global})`);
+  }
+  let lossSum = saved?.meta.lossSum ?? 0;
+  let trainMs = 0, trained = 0;
+  const checkpoint = async () => {
+    const arrays: Record<string, Float32Array> = {};
+    const w = await fromTensors(o.net, vars);
+    for (const p of NET_SPECS[o.net]) {
+      arrays[`w/${p.name}`] = (w.params as Record<string, Float32Array>)[p.name];
+    }
+    Object.assign(arrays, await adam.read());
+    return saveCheckpoint(ckptPath, {
+      meta: {
+        net: o.net,
+        config,
+        epoch,
+        stepInEpoch: inEpoch,
+        globalStep: global,
+        adamStep: adam.step,
+        prngState: prng.state,
+        lossSum,
+        history,
+      } satisfies TrainMeta,
+      arrays,
+    });
+  };
+  const bar = progressBar(o.net);
+  try {
+    while (epoch < o.epochs) {
+      for await (const rb of epochBatches(ds.right, o.seed, epoch, o.batchSize, inEpoch)) {
+        if (rb._tag === "Left") return rb;
+        const b = rb.right;
+        if (o.flip) {
+          for (let i = 0; i < b.size; i++) {
+            if (prng.next() < 0.5) mirrorSample(b.images, b.box, b.landmarks, b.labels[i], side, i);
+          }
+        }
+        const t0 = performance.now();
+        const loss = trainStep(
+          o.net,
+          vars,
+          trainable,
+          adam,
+          o.loss,
+          b,
+          learningRateAt(o.lr, global),
+          distill,
+        );
+        trainMs += performance.now() - t0;
+        trained += b.size;
+        if (!Number.isFinite(loss)) {
+          return E.left(mtcnnError("BackendError", `loss became ${loss} at step ${global}`));
+        }
+        lossSum += loss;
+        inEpoch++;
+        global++;
+        const sps = trained / (trainMs / 1000);
+        bar.update(
+          inEpoch,
+          steps,
+          `epoch ${epoch + 1}/${o.epochs} loss ${loss.toFixed(4)} ${sps.toFixed(0)} samples/s`,
+        );
+        if (global % (o.logEvery ?? 100) === 0) {
+          o.log?.(
+            `step ${global} epoch ${epoch + 1} ${inEpoch}/${steps} loss ${loss.toFixed(4)} lr ${
+              learningRateAt(o.lr, global - 1).toExponential(2)
+            } ${sps.toFixed(0)} samples/s`,
+          );
+        }
+        const stop = o.maxSteps !== undefined && global >= o.maxSteps;
+        if (global % (o.checkpointEvery ?? 200) === 0 || stop) {
+          const r = await checkpoint();
+          if (r._tag === "Left") return r;
+        }
+        if (stop) {
+          return E.right({
+            weights: await fromTensors(o.net, vars),
+            history,
+            samplesPerSecond: trained / (trainMs / 1000),
+            steps: global,
+          });
+        }
+      }
+      bar.done();
+      const acc = validationAccumulator(o.net, vars, o.loss);
+      if (val) {
+        for await (
+          const vb of epochBatches(val.right, 0, 0, Math.min(256, val.right.index.total))
+        ) {
+          if (vb._tag === "Left") return vb;
+          acc.add(vb.right);
+        }
+      }
+      const rec: EpochRecord = {
+        epoch: epoch + 1,
+        trainLoss: lossSum / steps,
+        ...(val ? { val: acc.result() } : {}),
+      };
+      history.push(rec);
+      o.log?.(
+        `epoch ${epoch + 1} train loss ${
+          Number.isNaN(rec.trainLoss) ? "(resumed)" : rec.trainLoss.toFixed(4)
+        }` + (rec.val
+          ? ` val ${
+            JSON.stringify(rec.val, (_, v) => typeof v === "number" ? +v.toFixed(5) : v)
+          }`
+          : ""),
+      );
+      epoch++;
+      inEpoch = 0;
+      lossSum = 0;
+      const r = await checkpoint();
+      if (r._tag === "Left") return r;
+    }
+    return E.right({
+      weights: await fromTensors(o.net, vars),
+      history,
+      samplesPerSecond: trained / Math.max(1e-9, trainMs / 1000),
+      steps: global,
+    });
+  } finally {
+    bar.done();
+    adam.dispose();
+    disposeTensors(vars);
+    if (teacher) disposeTensors(teacher);
+  }
+};
