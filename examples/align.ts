@@ -12,6 +12,7 @@ import {
   loadImage,
   rgbToImage,
   useBackend,
+  writeFileAtomic,
 } from "../mod.ts";
 
 const [path, outDir = "aligned"] = Deno.args;
@@ -45,6 +46,6 @@ for (const [i, face] of result.right.faces.entries()) {
     continue;
   }
   const file = join(outDir, `face_${i}.png`);
-  await Deno.writeFile(file, await rgbToImage(aligned.right.image).encode());
+  await writeFileAtomic(file, await rgbToImage(aligned.right.image).encode());
   console.log(`${file}: confidence ${face.confidence.toFixed(3)}`);
 }
