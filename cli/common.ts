@@ -26,15 +26,6 @@ export const printError = (e: MtcnnError | string, verbose = false): void => {
   }
 };
 
-/** True when stderr is a terminal (progress bars only then). */
-export const stderrIsTerminal = (): boolean => {
-  try {
-    return Deno.stderr.isTerminal();
-  } catch {
-    return false;
-  }
-};
-
 /**
  * Expands files and directories (searched recursively, sorted) to image paths. Paths that do
  * not exist are returned as themselves so that reading them reports the error in order.

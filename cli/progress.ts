@@ -1,11 +1,12 @@
 /**
- * A one-line progress bar on stderr, drawn only when stderr is a terminal.
+ * A progress bar that counts items, for the commands; drawn by the project's one bar
+ * (`pipelines/edge/progress.ts`), only when stderr is a terminal.
  *
  * @module
  */
-import { stderrIsTerminal } from "./common.ts";
+import { progressBar } from "../pipelines/edge/progress.ts";
 
-/** A progress bar; `tick` advances it, `done` clears the line. */
+/** A progress bar; `tick` advances it, `done` ends the line. */
 export interface Progress {
   /** Advances by `n` (default 1), with an optional note such as a loss. */
   tick(n?: number, note?: string): void;
@@ -13,36 +14,18 @@ export interface Progress {
   done(): void;
 }
 
-const enc = new TextEncoder();
-
-/** A progress bar over `total` items labelled `label`; silent when not a terminal. */
-export const progress = (label: string, total: number, enabled = stderrIsTerminal()): Progress => {
-  let n = 0;
-  let last = 0;
+/** A progress bar over `total` items labelled `label`; silent when not enabled. */
+export const progress = (label: string, total: number, enabled?: boolean): Progress => {
+  const bar = progressBar(label, enabled);
   const t0 = performance.now();
-  const draw = (note = "") => {
-    const frac = total > 0 ? Math.min(n / total, 1) : 0;
-    const width = 24;
-    const full = Math.round(frac * width);
-    const secs = (performance.now() - t0) / 1000;
-    const rate = secs > 0 ? (n / secs).toFixed(1) : "0";
-    const line = `\r${label} [${"#".repeat(full)}${
-      " ".repeat(width - full)
-    }] ${n}/${total} ${rate}/s ${note}`;
-    Deno.stderr.writeSync(enc.encode(line.slice(0, 160)));
-  };
+  let n = 0;
   return {
-    tick: (k = 1, note?: string) => {
+    tick: (k = 1, note = "") => {
       n += k;
-      if (!enabled) return;
-      const now = performance.now();
-      if (now - last > 100 || n >= total) {
-        last = now;
-        draw(note);
-      }
+      const secs = (performance.now() - t0) / 1000;
+      const rate = secs > 0 ? (n / secs).toFixed(1) : "0";
+      bar.update(n, total, `${n}/${total} ${rate}/s ${note}`);
     },
-    done: () => {
-      if (enabled) Deno.stderr.writeSync(enc.encode("\r\x1b[K"));
-    },
+    done: () => bar.done(),
   };
 };

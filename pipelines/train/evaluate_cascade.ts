@@ -15,7 +15,7 @@ import { iou } from "../../lib/nms.ts";
 import type { MtcnnWeights } from "../../lib/weights/record.ts";
 import { createDetector } from "../detector.ts";
 import type { DetectOptions } from "../options.ts";
-import { progressBar } from "./progress.ts";
+import { progressBar } from "../edge/progress.ts";
 import type { TrainingImage } from "./training_images.ts";
 
 /** What {@linkcode evaluateCascade} measures. */

@@ -26,7 +26,7 @@ import { crop } from "../stages/crop.ts";
 import { propose } from "../stages/propose.ts";
 import { pyramid } from "../stages/pyramid.ts";
 import type { GenOptions } from "./gen_pnet.ts";
-import { progressBar } from "./progress.ts";
+import { progressBar } from "../edge/progress.ts";
 import { openShardWriter, type ShardWriter } from "./shard_writer.ts";
 import type { TrainingImage } from "./training_images.ts";
 

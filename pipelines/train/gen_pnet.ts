@@ -13,7 +13,7 @@ import { derivePrng } from "../../lib/train/prng.ts";
 import { type SampleCounts, sampleCrops } from "../../lib/train/samples.ts";
 import type { ShardIndex } from "../../lib/train/shard_format.ts";
 import { decodeRgb } from "../edge/decode.ts";
-import { progressBar } from "./progress.ts";
+import { progressBar } from "../edge/progress.ts";
 import { openShardWriter } from "./shard_writer.ts";
 import type { TrainingImage } from "./training_images.ts";
 

@@ -20,7 +20,7 @@ import { learningRateAt, type LrSchedule } from "../../lib/train/lr_schedule.ts"
 import { makePrng } from "../../lib/train/prng.ts";
 import type { NetWeights } from "../../lib/weights/record.ts";
 import { type EpochRecord, loadCheckpoint, saveCheckpoint, type TrainMeta } from "./checkpoint.ts";
-import { progressBar } from "./progress.ts";
+import { progressBar } from "../edge/progress.ts";
 import { epochBatches, openDataset, stepsPerEpoch } from "./shard_reader.ts";
 import { trainStep, validationAccumulator } from "./train_step.ts";
 

@@ -1,5 +1,6 @@
 /**
- * A one-line progress bar on stderr, drawn only when stderr is a terminal (logs stay clean).
+ * The one progress bar of the project (training, dataset generation, detection, evaluation): one
+ * line on stderr, drawn only when stderr is a terminal, so that logs and pipes stay clean.
  *
  * @module
  */
@@ -14,9 +15,17 @@ export interface Progress {
 
 const enc = new TextEncoder();
 
-/** A bar on stderr when it is a terminal (or `force`), else a no-op. */
-export const progressBar = (label: string, force = false): Progress => {
-  const on = force || Deno.stderr.isTerminal();
+const stderrIsTerminal = (): boolean => {
+  try {
+    return Deno.stderr.isTerminal();
+  } catch {
+    return false;
+  }
+};
+
+/** A bar on stderr when `enabled` (default: when stderr is a terminal), else a no-op. */
+export const progressBar = (label: string, enabled: boolean = stderrIsTerminal()): Progress => {
+  const on = enabled;
   let last = 0;
   let drawn = false;
   return {
