@@ -160,6 +160,12 @@ export * from "./pipelines/train/train_net.ts";
 export { loadTrainingImages } from "./pipelines/train/training_images.ts";
 export type { ValMetrics } from "./pipelines/train/train_step.ts";
 export { registerWasmGradKernels } from "./pipelines/train/wasm_grad_kernels.ts";
+export {
+  channelGroups,
+  installWasmConvKernels,
+  setWasmConvKernels,
+  wasmConvKernels,
+} from "./lib/kernels/wasm_conv.ts";
 
 // Image headers, EXIF orientation, downscaling
 export { readExifOrientation, readTiffOrientation } from "./lib/exif.ts";

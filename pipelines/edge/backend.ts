@@ -10,6 +10,7 @@ import * as E from "fp-ts/Either.js";
 import { dirname } from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, type MtcnnError, mtcnnError } from "../../lib/errors.ts";
+import { installWasmConvKernels } from "../../lib/kernels/wasm_conv.ts";
 import type { TaskResult } from "../../lib/result.ts";
 
 /**
@@ -44,7 +45,10 @@ const webgpuMissing = async (): Promise<string | undefined> => {
 
 const tryBackend = async (name: string): Promise<boolean> => {
   try {
-    if (name === "wasm") setWasmFolder();
+    if (name === "wasm") {
+      setWasmFolder();
+      installWasmConvKernels();
+    }
     // The WebGPU backend is loaded only when asked for and when a GPU adapter exists.
     if (name === "webgpu") await import("@tensorflow/tfjs-backend-webgpu");
     return await tf.setBackend(name);
