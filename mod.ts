@@ -89,7 +89,7 @@ export {
 } from "./pipelines/stages/load.ts";
 export { pyramid, pyramidPlan } from "./pipelines/stages/pyramid.ts";
 export { type LevelRunner, propose, proposeWith } from "./pipelines/stages/propose.ts";
-export { crop } from "./pipelines/stages/crop.ts";
+export { crop, cropPixels, type CropStageOptions } from "./pipelines/stages/crop.ts";
 export { type CropRunner, localCrops } from "./pipelines/stages/crop_runner.ts";
 export * from "./pipelines/stages/refine.ts";
 export { outputCrops, outputWith } from "./pipelines/stages/output.ts";
@@ -180,7 +180,7 @@ export {
   sniffImageFormat,
 } from "./lib/image_header.ts";
 export { rescaleFaces } from "./pipelines/faces.ts";
-export type { SummedAreaTable } from "./lib/area_resample.ts";
+export { type SummedAreaTable, summedAreaTable } from "./lib/area_resample.ts";
 
 // Edges: backend, decoding, drawing
 export * from "./pipelines/edge/backend.ts";

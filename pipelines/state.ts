@@ -24,8 +24,15 @@ export interface CropBatch {
   readonly size: number;
   /** Number of crops; equal to the candidates' count. */
   readonly count: number;
-  /** count * size * size * 3 values. */
-  readonly data: Float32Array;
+  /** Per crop, the image rectangle it is cut from: x0, y0, width, height (0-based pixels). */
+  readonly rects: Int32Array;
+  /**
+   * count * size * size * 3 normalized values. Absent when the crops are to be cut where the
+   * net runs (a worker pool's workers), from `sat`: {@linkcode cropPixels} gives them.
+   */
+  readonly data?: Float32Array;
+  /** The image's summed-area table, which the crops are cut from. */
+  readonly sat: SummedAreaTable;
 }
 
 /** The state of a cascade between two stages. */

@@ -1,11 +1,6 @@
 import * as tf from "@tensorflow/tfjs";
 import { assert, assertEquals } from "./_assert.ts";
-import {
-  channelGroups,
-  setWasmConvKernels,
-  useBackend,
-  wasmConvKernels,
-} from "../mod.ts";
+import { channelGroups, setWasmConvKernels, useBackend, wasmConvKernels } from "../mod.ts";
 import { compileKernels, dataModule } from "../scripts/build_kernels.ts";
 
 const wasm = async () => {

@@ -49,9 +49,30 @@ type ConvFn = (
   lastLanes: number,
 ) => void;
 
+type WinoFn = (
+  inp: number,
+  n: number,
+  h: number,
+  w: number,
+  ci: number,
+  u: number,
+  coPad: number,
+  co: number,
+  bias: number,
+  alpha: number,
+  act: number,
+  out: number,
+  scratch: number,
+  lastLanes: number,
+) => void;
+
 interface Kernels {
   readonly memory: WebAssembly.Memory;
   readonly conv: readonly ConvFn[];
+  readonly wino: WinoFn;
+  readonly winoFilter: (g: number, ci: number, co: number, coPad: number, u: number) => void;
+  /** Bytes of scratch wino needs after the transformed filter. */
+  readonly winoScratch: (ci: number, coPad: number) => number;
   readonly fma: boolean;
 }
 
@@ -64,8 +85,16 @@ const instantiate = (memory: WebAssembly.Memory, base64: string): Kernels | null
     const inst = new WebAssembly.Instance(new WebAssembly.Module(bytes as BufferSource), {
       env: { memory },
     });
-    const e = inst.exports as Record<string, ConvFn>;
-    return { memory, conv: [e.conv1, e.conv1, e.conv2, e.conv3, e.conv4], fma: false };
+    const e = inst.exports as Record<string, unknown>;
+    const conv = [e.conv1, e.conv1, e.conv2, e.conv3, e.conv4] as ConvFn[];
+    return {
+      memory,
+      conv,
+      wino: e.wino as WinoFn,
+      winoFilter: e.winoFilter as Kernels["winoFilter"],
+      winoScratch: e.winoScratch as Kernels["winoScratch"],
+      fma: false,
+    };
   } catch {
     return null;
   }
@@ -120,17 +149,27 @@ const runConv = (backend: WasmBackendLike, a: ConvArgs): tf.TensorInfo | undefin
   const xp = offset(a.x), fp = offset(a.filter), bp = offset(a.bias), ap = offset(a.alpha);
   if (xp === undefined || fp === undefined || bp === undefined || ap === undefined) return;
   const coPad = Math.ceil(co / 4) * 4;
-  const needWeights = coPad !== co;
-  const needVectors = needWeights || !a.bias || a.activation === "relu";
+  // Winograd F(2x2, 3x3) where it pays: 3x3 kernels over 8 or more input channels.
+  const wino = winograd && kh === 3 && kw === 3 && ci >= 8;
+  const ciPad = Math.ceil(ci / 4) * 4;
+  const needWeights = !wino && coPad !== co;
+  const needVectors = coPad !== co || !a.bias || a.activation === "relu";
   const out = backend.makeOutput([n, h - kh + 1, w - kw + 1, co], "float32");
   const op = offset(out) as number;
   const taps = kh * kw * ci;
-  const scratchFloats = (needWeights ? taps * coPad : 0) + (needVectors ? 2 * coPad : 0);
+  const winoFloats = wino ? 16 * ciPad * coPad + k.winoScratch(ci, coPad) / 4 : 0;
+  const scratchFloats = winoFloats + (needWeights ? taps * coPad : 0) +
+    (needVectors ? 2 * coPad : 0);
   const scratch = scratchFloats ? backend.wasm._malloc(scratchFloats * 4) : 0;
   try {
     const heap = new Float32Array(k.memory.buffer);
     let wts = fp, bias = bp, alpha = ap;
     let at = scratch >> 2;
+    if (wino) {
+      k.winoFilter(fp, ci, co, coPad, scratch);
+      at += winoFloats;
+      heap.fill(0, at - coPad, at); // the zeros after V and M
+    }
     if (needWeights) {
       for (let r = 0; r < taps; r++) {
         const src = (fp >> 2) + r * co, dst = at + r * coPad;
@@ -148,6 +187,27 @@ const runConv = (backend: WasmBackendLike, a: ConvArgs): tf.TensorInfo | undefin
       alpha = (at + coPad) << 2;
     }
     const act = a.activation === "linear" ? 0 : 1;
+    if (wino) {
+      const uBytes = 16 * ciPad * coPad * 4;
+      const lastLanes = co - (coPad - 4);
+      k.wino(
+        xp,
+        n,
+        h,
+        w,
+        ci,
+        scratch,
+        coPad,
+        co,
+        bias,
+        alpha,
+        act,
+        op,
+        scratch + uBytes,
+        lastLanes,
+      );
+      return out;
+    }
     let c0 = 0;
     for (const v of channelGroups(co)) {
       const lastLanes = Math.min(4, co - c0 - 4 * (v - 1));
@@ -184,11 +244,13 @@ const ours = (x: tf.TensorInfo, filter: tf.TensorInfo, attrs: ConvAttrs): boolea
 };
 
 let enabled = true;
+let winograd = true;
 let installed = false;
 
 /**
  * Turns our wasm convolution kernels on (the default) or off (tfjs-wasm's own kernels run), e.g.
- * to compare the two. Affects only the wasm backend.
+ * to compare the two; `winograd: false` keeps direct convolution for the 3x3 layers too.
+ * Affects only the wasm backend.
  *
  * @example
  * ```ts
@@ -197,8 +259,9 @@ let installed = false;
  * setWasmConvKernels(true);
  * ```
  */
-export const setWasmConvKernels = (on: boolean): void => {
+export const setWasmConvKernels = (on: boolean, options: { winograd?: boolean } = {}): void => {
   enabled = on;
+  winograd = options.winograd ?? true;
 };
 
 /**

@@ -25,7 +25,10 @@ export type ToWorker =
     readonly id: number;
     readonly size: number;
     readonly count: number;
-    readonly data: Float32Array;
+    /** The crops' pixels, or (absent) cut them in the worker from `rects` and `sat`. */
+    readonly data?: Float32Array;
+    readonly rects: Int32Array;
+    readonly sat: SummedAreaTable;
   };
 
 /** From a worker. */

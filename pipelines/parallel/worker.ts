@@ -54,7 +54,13 @@ self.onmessage = async (e: MessageEvent<ToWorker>) => {
       const buffers = buffersOf(candidates.flatMap((c) => [c.boxes, c.scores, c.offsets]));
       return post({ kind: "levels", id: m.id, candidates }, buffers);
     }
-    const heads = await nets[m.kind]({ size: m.size, count: m.count, data: m.data });
+    const heads = await nets[m.kind]({
+      size: m.size,
+      count: m.count,
+      rects: m.rects,
+      data: m.data,
+      sat: m.sat,
+    });
     post({ kind: "heads", id: m.id, heads }, buffersOf(Object.values(heads)));
   } catch (err) {
     post({ kind: "error", id: "id" in m ? m.id : undefined, message: describe(err) });

@@ -37,8 +37,8 @@ export const pooledStages = (pool: NetPool, withOnet = true): readonly Stage[] =
   withFlip([
     pyramidPlan,
     proposeWith(pool.levels),
-    sequence([crop(24), refineWith(pool.rnet)]),
-    withOnet ? sequence([crop(48), outputWith(pool.onet)]) : dedupe,
+    sequence([crop(24, { deferred: true }), refineWith(pool.rnet)]),
+    withOnet ? sequence([crop(48, { deferred: true }), outputWith(pool.onet)]) : dedupe,
   ]),
 ];
 

@@ -14,7 +14,7 @@ import { selectCandidates, squareBoxes } from "../../lib/candidates.ts";
 import type { MtcnnError } from "../../lib/errors.ts";
 import type { TaskResult } from "../../lib/result.ts";
 import type { CropPadding } from "../options.ts";
-import { addTiming, type CascadeState, type Stage } from "../state.ts";
+import { addTiming, type CascadeState, type CropBatch, type Stage } from "../state.ts";
 
 /** The 0-based pixel rectangle [x0, x0 + w) x [y0, y0 + h) that a box's crop covers. */
 export const cropRect = (
@@ -35,6 +35,50 @@ export const cropRect = (
 };
 
 /**
+ * The pixels of a crop batch: its `data`, or, for a deferred batch, the crops cut now from its
+ * summed-area table (area-resampled, normalized).
+ *
+ * @example
+ * ```ts
+ * import { cropPixels, summedAreaTable } from "@mtcnn/mtcnn";
+ * const img = { width: 4, height: 4, data: new Uint8Array(48).fill(255) };
+ * const sat = summedAreaTable(img);
+ * const px = cropPixels({ size: 2, count: 1, rects: Int32Array.of(0, 0, 4, 4), sat });
+ * console.log(px.length, px[0]); // 12 0.99609375
+ * ```
+ */
+export const cropPixels = (batch: CropBatch): Float32Array => {
+  if (batch.data) return batch.data;
+  const { size, count, rects, sat } = batch;
+  const per = size * size * 3;
+  const data = new Float32Array(count * per);
+  for (let i = 0; i < count; i++) {
+    const r = 4 * i;
+    areaResample(
+      sat,
+      rects[r],
+      rects[r + 1],
+      rects[r + 2],
+      rects[r + 3],
+      size,
+      size,
+      data,
+      i * per,
+    );
+  }
+  return data;
+};
+
+/** Options of {@linkcode crop}. */
+export interface CropStageOptions {
+  /**
+   * Leave the cutting to the net's runner (`data` absent): worker pools cut each worker's share
+   * there, from the shared summed-area table. Default false: cut here.
+   */
+  readonly deferred?: boolean;
+}
+
+/**
  * A crop stage of side `size`. Candidates whose crop would be empty (wholly outside the image)
  * are dropped. The candidates' boxes become the squared boxes that were cut.
  *
@@ -45,37 +89,40 @@ export const cropRect = (
  * console.log(typeof crop24); // "function": a Stage
  * ```
  */
-export const crop =
-  (size: number): Stage => (state: CascadeState): TaskResult<MtcnnError, CascadeState> => {
-    const t0 = performance.now();
-    const { width, height } = state.image;
-    const c = state.candidates;
-    const boxes = squareBoxes(c.boxes, c.count);
-    const rects = [];
-    const keep: number[] = [];
-    for (let i = 0; i < c.count; i++) {
-      const r = cropRect(
-        boxes.subarray(4 * i, 4 * i + 4),
-        width,
-        height,
-        state.options.cropPadding,
-      );
-      const inside = r.x0 < width && r.y0 < height && r.x0 + r.w > 0 && r.y0 + r.h > 0;
-      if (r.w >= 1 && r.h >= 1 && inside) {
-        rects.push(r);
-        keep.push(i);
-      }
-    }
-    const kept = selectCandidates({ ...c, boxes }, keep);
-    const per = size * size * 3;
-    const data = new Float32Array(keep.length * per);
-    rects.forEach((r, i) =>
-      areaResample(state.sat, r.x0, r.y0, r.w, r.h, size, size, data, i * per)
+export const crop = (size: number, options: CropStageOptions = {}): Stage =>
+(
+  state: CascadeState,
+): TaskResult<MtcnnError, CascadeState> => {
+  const t0 = performance.now();
+  const { width, height } = state.image;
+  const c = state.candidates;
+  const boxes = squareBoxes(c.boxes, c.count);
+  const rects = new Int32Array(4 * c.count);
+  const keep: number[] = [];
+  for (let i = 0; i < c.count; i++) {
+    const r = cropRect(
+      boxes.subarray(4 * i, 4 * i + 4),
+      width,
+      height,
+      state.options.cropPadding,
     );
-    return TE.right({
-      ...state,
-      candidates: kept,
-      crops: { size, count: keep.length, data },
-      timings: addTiming(state.timings, `crop${size}`, performance.now() - t0),
-    });
+    const inside = r.x0 < width && r.y0 < height && r.x0 + r.w > 0 && r.y0 + r.h > 0;
+    if (r.w >= 1 && r.h >= 1 && inside) {
+      rects.set([r.x0, r.y0, r.w, r.h], 4 * keep.length);
+      keep.push(i);
+    }
+  }
+  const kept = selectCandidates({ ...c, boxes }, keep);
+  const batch: CropBatch = {
+    size,
+    count: keep.length,
+    rects: rects.slice(0, 4 * keep.length),
+    sat: state.sat,
   };
+  return TE.right({
+    ...state,
+    candidates: kept,
+    crops: options.deferred ? batch : { ...batch, data: cropPixels(batch) },
+    timings: addTiming(state.timings, `crop${size}`, performance.now() - t0),
+  });
+};

@@ -9,6 +9,7 @@ import * as E from "fp-ts/Either.js";
 import { type MtcnnError, mtcnnError } from "../../lib/errors.ts";
 import type { Result } from "../../lib/result.ts";
 import type { CascadeState, CropBatch } from "../state.ts";
+import { cropPixels } from "./crop.ts";
 
 /** Runs a net on crops; resolves to every head's values, row-major. */
 export type CropRunner<K extends string> = (crops: CropBatch) => Promise<Record<K, Float32Array>>;
@@ -31,7 +32,8 @@ export const localCrops = <K extends string>(
   forward: (x: tf.Tensor4D) => Record<K, tf.Tensor>,
 ): CropRunner<K> =>
 async (crops) => {
-  const { size, count, data } = crops;
+  const { size, count } = crops;
+  const data = cropPixels(crops);
   const out = tf.tidy(() => forward(tf.tensor4d(data, [count, size, size, 3])));
   try {
     const keys = Object.keys(out) as K[];

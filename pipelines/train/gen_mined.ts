@@ -27,6 +27,7 @@ import { propose } from "../stages/propose.ts";
 import { pyramid } from "../stages/pyramid.ts";
 import type { GenOptions } from "./gen_pnet.ts";
 import { progressBar } from "../edge/progress.ts";
+import { cropPixels } from "../stages/crop.ts";
 import { openShardWriter, type ShardWriter } from "./shard_writer.ts";
 import type { TrainingImage } from "./training_images.ts";
 
@@ -114,7 +115,7 @@ const mineImage = async (
       if (v > bestIou) [best, bestIou] = [k, v];
     });
     const label = labelForIou(bestIou);
-    const image = () => toBytes(crops.data, i * px, px);
+    const image = () => toBytes(cropPixels(crops), i * px, px);
     const f = faces[best];
     const lm = f?.landmarks;
     if (

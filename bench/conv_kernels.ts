@@ -1,0 +1,85 @@
+/**
+ * Every convolution of PNet, RNet and ONet at the sizes detection gives them, on the wasm
+ * backend, one thread: tfjs-wasm's own kernel (XNNPACK) against ours, direct and Winograd.
+ * Median ms of 9 runs after a warm-up, with the largest difference from tfjs's result.
+ *
+ *   deno run --allow-read --allow-env --allow-sys bench/conv_kernels.ts
+ */
+import * as tf from "@tensorflow/tfjs";
+import {
+  loadDefaultWeights,
+  setWasmConvKernels,
+  toTensors,
+  useBackend,
+  wasmConvKernels,
+} from "../mod.ts";
+
+const b = await useBackend("wasm")();
+if (b._tag === "Left") throw new Error(b.left.message);
+const w = await loadDefaultWeights();
+if (w._tag === "Left") throw new Error(w.left.message);
+const nets = {
+  pnet: toTensors(w.right.pnet),
+  rnet: toTensors(w.right.rnet),
+  onet: toTensors(w.right.onet),
+} as unknown as Record<string, Record<string, tf.Tensor>>;
+
+/** [net, layer, prelu, input shape]: PNet at the 1920x1080 image's first level, RNet 161 crops, ONet 11. */
+const LAYERS: [string, string, string, [number, number, number, number]][] = [
+  ["pnet", "conv1", "prelu1", [1, 649, 1153, 3]],
+  ["pnet", "conv2", "prelu2", [1, 323, 576, 10]],
+  ["pnet", "conv3", "prelu3", [1, 321, 574, 16]],
+  ["pnet", "conv4-1", "", [1, 319, 572, 32]],
+  ["rnet", "conv1", "prelu1", [161, 24, 24, 3]],
+  ["rnet", "conv2", "prelu2", [161, 11, 11, 28]],
+  ["rnet", "conv3", "prelu3", [161, 4, 4, 48]],
+  ["onet", "conv1", "prelu1", [11, 48, 48, 3]],
+  ["onet", "conv2", "prelu2", [11, 23, 23, 32]],
+  ["onet", "conv3", "prelu3", [11, 10, 10, 64]],
+  ["onet", "conv4", "prelu4", [11, 4, 4, 64]],
+];
+
+const median = (xs: number[]) => [...xs].sort((p, q) => p - q)[xs.length >> 1];
+
+console.log(`kernels: ${JSON.stringify(wasmConvKernels())}`);
+console.log("| layer | input | tfjs-wasm ms | ours direct ms | ours Winograd ms | max diff |");
+console.log("|---|---|---|---|---|---|");
+for (const [net, layer, prelu, shape] of LAYERS) {
+  const t = nets[net];
+  const x = tf.randomNormal(shape, 0, 1, "float32", 1) as tf.Tensor4D;
+  const run = () =>
+    tf.fused.conv2d({
+      x,
+      filter: t[`${layer}/kernel`] as tf.Tensor4D,
+      strides: 1,
+      pad: "valid",
+      bias: t[`${layer}/bias`],
+      activation: prelu ? "prelu" : "linear",
+      preluActivationWeights: prelu ? t[`${prelu}/alpha`] : undefined,
+    });
+  const cells: string[] = [];
+  let ref: Float32Array | undefined;
+  let diff = 0;
+  for (const mode of ["tfjs", "direct", "winograd"] as const) {
+    setWasmConvKernels(mode !== "tfjs", { winograd: mode === "winograd" });
+    const ts: number[] = [];
+    let out: Float32Array | undefined;
+    for (let i = 0; i < 10; i++) {
+      const s = performance.now();
+      const y = run();
+      if (i > 0) ts.push(performance.now() - s);
+      if (i === 0) out = y.dataSync() as Float32Array;
+      y.dispose();
+    }
+    if (!ref) ref = out;
+    else if (out) {
+      for (let i = 0; i < out.length; i++) diff = Math.max(diff, Math.abs(out[i] - ref[i]));
+    }
+    cells.push(median(ts).toFixed(2));
+  }
+  setWasmConvKernels(true);
+  x.dispose();
+  console.log(
+    `| ${net} ${layer} | ${shape.join("x")} | ${cells.join(" | ")} | ${diff.toExponential(1)} |`,
+  );
+}
