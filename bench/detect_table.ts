@@ -26,7 +26,9 @@ const arg = (name: string, dflt: string) => {
   return i >= 0 ? Deno.args[i + 1] : dflt;
 };
 const modes = arg("modes", "workers,wasm,cpu").split(",");
-const runs = Number(arg("runs", "9"));
+const runs = Number(arg("runs", "21"));
+/** Detections per image before the timed runs: the JIT and the wasm tier-up settle. */
+const WARMUP = Number(arg("warmup", "3"));
 const median = (xs: number[]) => {
   const s = [...xs].sort((a, b) => a - b);
   return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
@@ -71,7 +73,7 @@ for (const mode of modes) {
       rest: [],
     };
     let faces = 0;
-    for (let i = 0; i <= n; i++) {
+    for (let i = -WARMUP + 1; i <= n; i++) {
       const t0 = performance.now();
       const img = await loadImage(bytes)();
       const t1 = performance.now();
@@ -79,7 +81,7 @@ for (const mode of modes) {
       const r = await detector.detect(img.right);
       const t2 = performance.now();
       if (r._tag === "Left") throw new Error(r.left.message);
-      if (i === 0) continue; // warm-up
+      if (i <= 0) continue; // warm-up
       const t = r.right.timings;
       rows.decode.push(t1 - t0);
       rows.detect.push(t2 - t1);
@@ -91,6 +93,7 @@ for (const mode of modes) {
       rows.rest.push(t2 - t1 - parts);
       faces = r.right.faces.length;
     }
+    if (Deno.env.get("BENCH_DEBUG")) console.log(rows.detect.map((x) => x.toFixed(0)).join(" "));
     const m = (k: string) => median(rows[k]).toFixed(0);
     const ratio = (median(rows.detect) / FACENET_2T[basename(path)]).toFixed(2);
     console.log(
