@@ -112,6 +112,7 @@ export {
   type DetectorOptions,
 } from "./pipelines/detector.ts";
 export { type NetPool, startNetPool } from "./pipelines/parallel/pool.ts";
+export { type ImageLoader, startImageLoader } from "./pipelines/parallel/loader.ts";
 export {
   createWorkerDetector,
   type WorkerDetectorOptions,

@@ -12,6 +12,7 @@ import {
   type Detector,
   loadDefaultWeights,
   loadImage,
+  startImageLoader,
   useBackend,
 } from "../mod.ts";
 import { sharedData } from "../tests/_shared.ts";
@@ -56,11 +57,47 @@ const overlapped = async () => {
   return faces;
 };
 
-await detector.detect(files[0]); // warm-up
+const loader = startImageLoader();
+/** The next image decoded on a worker thread of its own while this one is detected. */
+const decodeWorker = async () => {
+  let faces = 0;
+  let next = loader.load(files[0])();
+  for (let i = 0; i < files.length; i++) {
+    const img = await next;
+    if (i + 1 < files.length) next = loader.load(files[i + 1])();
+    if (img._tag === "Left") continue;
+    const r = await detector.detect(img.right.image);
+    if (r._tag === "Right") faces += r.right.faces.length;
+  }
+  return faces;
+};
+
+/** Two images in flight: while one waits for a stage, the workers run the other's. */
+const twoInFlight = async () => {
+  let faces = 0;
+  let i = 0;
+  const lane = async () => {
+    while (i < files.length) {
+      const img = await loader.load(files[i++])();
+      if (img._tag === "Left") continue;
+      const r = await detector.detect(img.right.image);
+      if (r._tag === "Right") faces += r.right.faces.length;
+    }
+  };
+  await Promise.all([lane(), lane()]);
+  return faces;
+};
+
+for (let i = 0; i < 3; i++) await detector.detect(files[i % files.length]); // warm-up
 console.log(`${files.length} images from ${dir}, ${workers} worker(s)`);
 console.log("| mode | images/s | faces | peak RSS MB |\n|---|---|---|---|");
 for (
-  const [name, run] of [["decode, then detect", sequential], ["overlapped", overlapped]] as const
+  const [name, run] of [
+    ["decode, then detect", sequential],
+    ["overlapped", overlapped],
+    ["overlapped, decode worker", decodeWorker],
+    ["decode worker, two images in flight", twoInFlight],
+  ] as const
 ) {
   const t0 = performance.now();
   const faces = await run();
@@ -70,3 +107,4 @@ for (
   );
 }
 detector.dispose();
+loader.terminate();

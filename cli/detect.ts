@@ -15,6 +15,7 @@ import {
   rescaleFaces,
   resolveMtcnnWeights,
   rgbToImage,
+  startImageLoader,
   useBackend,
   writeFileAtomic,
 } from "../mod.ts";
@@ -137,10 +138,15 @@ export const run = async (args: string[]): Promise<number> => {
   const images = listImages(parsed.positional);
   const bar = progress("detect", images.length, images.length > 1 ? undefined : false);
   let failed = 0;
+  // With workers, images are decoded on a thread of their own (only for more than one image).
+  const loader = n > 0 && images.length > 1 ? startImageLoader() : undefined;
+  const loadOptions = { downscale: options.downscaleLargeImages };
   const load = (i: number) =>
-    i < images.length
-      ? loadScaledImage(images[i], options.maxPixels, { downscale: options.downscaleLargeImages })()
-      : undefined;
+    i >= images.length
+      ? undefined
+      : loader
+      ? loader.load(images[i], options.maxPixels, loadOptions)()
+      : loadScaledImage(images[i], options.maxPixels, loadOptions)();
   try {
     // The next image is decoded while the workers detect faces in this one.
     let next = load(0);
@@ -189,6 +195,7 @@ export const run = async (args: string[]): Promise<number> => {
   } finally {
     bar.done();
     detector.right.dispose();
+    loader?.terminate();
   }
   return failed > 0 ? 1 : 0;
 };

@@ -3,6 +3,7 @@
  *
  * @module
  */
+import { installWasmConvKernels } from "../lib/kernels/wasm_conv.ts";
 import * as E from "fp-ts/Either.js";
 import { type MtcnnError, mtcnnError } from "../lib/errors.ts";
 import { disposeTensors, toTensors } from "../lib/nets/tensors.ts";
@@ -73,6 +74,8 @@ export const createDetector = (
     const c = checkWeights(net, weights?.[net]);
     if (c._tag === "Left") return c;
   }
+  // Our convolution kernels, also when the wasm backend was started without useBackend.
+  installWasmConvKernels();
   const tensors: CascadeTensors = {
     pnet: toTensors(weights.pnet),
     rnet: toTensors(weights.rnet),

@@ -1,0 +1,78 @@
+/**
+ * Loading images on a worker thread: {@linkcode loadScaledImage} (read, header checks, decode,
+ * EXIF orientation, optional downscale) without blocking the thread that drives detection.
+ *
+ * @module
+ */
+import * as E from "fp-ts/Either.js";
+import { describe, type MtcnnError, mtcnnError, type MtcnnErrorTag } from "../../lib/errors.ts";
+import type { TaskResult } from "../../lib/result.ts";
+import type { LoadedImage, LoadOptions } from "../stages/load.ts";
+import type { ToLoader } from "./loader_worker.ts";
+
+/** An image loader on a worker thread. */
+export interface ImageLoader {
+  /** Loads a file path or encoded bytes (copied to the worker). */
+  load(
+    input: string | Uint8Array,
+    maxPixels?: number,
+    options?: LoadOptions,
+  ): TaskResult<MtcnnError, LoadedImage>;
+  /** Ends the worker; pending loads fail with a BackendError. */
+  terminate(): void;
+}
+
+type Reply =
+  | { readonly id: number; readonly loaded: LoadedImage }
+  | { readonly id: number; readonly error: { tag: MtcnnErrorTag; message: string } };
+
+/**
+ * Starts an image-loading worker. Loads run one after another, in the order asked.
+ *
+ * @example
+ * ```ts
+ * import { startImageLoader } from "@mtcnn/mtcnn";
+ * const loader = startImageLoader();
+ * const r = await loader.load(new Uint8Array(0))();
+ * console.log(r._tag); // "Left": an empty file is not an image
+ * loader.terminate();
+ * ```
+ */
+export const startImageLoader = (): ImageLoader => {
+  const worker = new Worker(new URL("./loader_worker.ts", import.meta.url), { type: "module" });
+  const pending = new Map<number, (r: E.Either<MtcnnError, LoadedImage>) => void>();
+  let nextId = 1;
+  const failAll = (why: string) => {
+    for (const done of pending.values()) done(E.left(mtcnnError("BackendError", why)));
+    pending.clear();
+  };
+  worker.onmessage = (e: MessageEvent<Reply>) => {
+    const m = e.data;
+    const done = pending.get(m.id);
+    if (!done) return;
+    pending.delete(m.id);
+    done("loaded" in m ? E.right(m.loaded) : E.left(mtcnnError(m.error.tag, m.error.message)));
+  };
+  worker.onerror = (e) => {
+    e.preventDefault();
+    failAll(`the image loader failed: ${e.message}`);
+  };
+  return {
+    load: (input, maxPixels = 100_000_000, options = {}) => () =>
+      new Promise((resolve) => {
+        const id = nextId++;
+        pending.set(id, resolve);
+        const msg: ToLoader = { id, input, maxPixels, options };
+        try {
+          worker.postMessage(msg);
+        } catch (err) {
+          pending.delete(id);
+          resolve(E.left(mtcnnError("InputError", `cannot send the image: ${describe(err)}`)));
+        }
+      }),
+    terminate: () => {
+      worker.terminate();
+      failAll("the image loader was terminated");
+    },
+  };
+};
