@@ -6,6 +6,7 @@
  * (imagescript's `decode` is wrapped to check); memory stays bounded.
  * `FUZZ_N` and `FUZZ_SEED` in the environment change the count and the seed.
  */
+import { observeJpegDecodes } from "../pipelines/edge/jpeg.ts";
 import { Frame, GIF, Image } from "imagescript";
 import { assert, assertEquals } from "./_assert.ts";
 import { loadScaledImage } from "../mod.ts";
@@ -214,6 +215,7 @@ Deno.test(`loadImage() survives ${N} mutated JPEG, PNG and GIF inputs within its
     call.pixels = Math.max(0, ...Array.from(gif, (f) => f.width * f.height));
     return gif;
   };
+  observeJpegDecodes((pixels) => calls.push({ pixels }));
   const outcomes = new Map<string, number>();
   const rss0 = Deno.memoryUsage().rss;
   let slowest = 0, hugeDecoded = 0;
@@ -248,6 +250,7 @@ Deno.test(`loadImage() survives ${N} mutated JPEG, PNG and GIF inputs within its
   } finally {
     Image.decode = decode;
     GIF.decode = decodeGif;
+    observeJpegDecodes(undefined);
   }
   const grown = (Deno.memoryUsage().rss - rss0) / 2 ** 20;
   console.log(

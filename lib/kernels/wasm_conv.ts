@@ -15,210 +15,10 @@
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
-import { decodeBase64 } from "../base64.ts";
-import { CONV_WASM_FMA, CONV_WASM_PLAIN } from "./conv_wasm_data.ts";
+import { kernelsOf, type WasmBackendLike } from "./instance.ts";
+import { type ConvArgs, runConv } from "./run_conv.ts";
 
-/** What we use of tfjs-wasm's backend object (internal, stable across 4.x). */
-interface WasmBackendLike {
-  readonly wasm: {
-    readonly asm?: { readonly memory?: WebAssembly.Memory };
-    readonly wasmMemory?: WebAssembly.Memory;
-    _malloc(bytes: number): number;
-    _free(ptr: number): void;
-  };
-  readonly dataIdMap: { get(id: unknown): { memoryOffset: number } | undefined };
-  makeOutput(shape: number[], dtype: "float32"): tf.TensorInfo;
-}
-
-type ConvFn = (
-  inp: number,
-  n: number,
-  h: number,
-  w: number,
-  ci: number,
-  kh: number,
-  kw: number,
-  wts: number,
-  coPad: number,
-  c0: number,
-  bias: number,
-  alpha: number,
-  act: number,
-  out: number,
-  co: number,
-  lastLanes: number,
-) => void;
-
-type WinoFn = (
-  inp: number,
-  n: number,
-  h: number,
-  w: number,
-  ci: number,
-  u: number,
-  coPad: number,
-  co: number,
-  bias: number,
-  alpha: number,
-  act: number,
-  out: number,
-  scratch: number,
-  lastLanes: number,
-) => void;
-
-interface Kernels {
-  readonly memory: WebAssembly.Memory;
-  readonly conv: readonly ConvFn[];
-  readonly wino: WinoFn;
-  readonly winoFilter: (g: number, ci: number, co: number, coPad: number, u: number) => void;
-  /** Bytes of scratch wino needs after the transformed filter. */
-  readonly winoScratch: (ci: number, coPad: number) => number;
-  readonly fma: boolean;
-}
-
-const instances = new WeakMap<WebAssembly.Memory, Kernels | null>();
-
-const instantiate = (memory: WebAssembly.Memory, base64: string): Kernels | null => {
-  const bytes = decodeBase64(base64);
-  if (!bytes) return null;
-  try {
-    const inst = new WebAssembly.Instance(new WebAssembly.Module(bytes as BufferSource), {
-      env: { memory },
-    });
-    const e = inst.exports as Record<string, unknown>;
-    const conv = [e.conv1, e.conv1, e.conv2, e.conv3, e.conv4] as ConvFn[];
-    return {
-      memory,
-      conv,
-      wino: e.wino as WinoFn,
-      winoFilter: e.winoFilter as Kernels["winoFilter"],
-      winoScratch: e.winoScratch as Kernels["winoScratch"],
-      fma: false,
-    };
-  } catch {
-    return null;
-  }
-};
-
-/** The kernels bound to a wasm backend's memory, or null where they cannot run. */
-const kernelsOf = (backend: WasmBackendLike): Kernels | null => {
-  const memory = backend.wasm?.asm?.memory ?? backend.wasm?.wasmMemory;
-  if (!(memory instanceof WebAssembly.Memory)) return null;
-  let k = instances.get(memory);
-  if (k === undefined) {
-    const fma = instantiate(memory, CONV_WASM_FMA);
-    k = fma ? { ...fma, fma: true } : instantiate(memory, CONV_WASM_PLAIN);
-    instances.set(memory, k);
-  }
-  return k;
-};
-
-/**
- * How the output channels are cut into groups of V vectors (4 channels each), V <= 4: groups of
- * 3 (3 pixels per step) while more than 4 vectors are left, then the rest in one group.
- * Measured best or equal on every MTCNN layer.
- */
-export const channelGroups = (co: number): number[] => {
-  const groups: number[] = [];
-  let left = Math.ceil(co / 4);
-  while (left > 4) {
-    groups.push(3);
-    left -= 3;
-  }
-  if (left > 0) groups.push(left);
-  return groups;
-};
-
-interface ConvArgs {
-  readonly x: tf.TensorInfo;
-  readonly filter: tf.TensorInfo;
-  readonly bias?: tf.TensorInfo;
-  readonly alpha?: tf.TensorInfo;
-  readonly activation: "linear" | "relu" | "prelu";
-}
-
-/** Our convolution, or undefined when this case is not ours (then tfjs's kernel runs). */
-const runConv = (backend: WasmBackendLike, a: ConvArgs): tf.TensorInfo | undefined => {
-  const k = kernelsOf(backend);
-  if (!k) return undefined;
-  const [n, h, w, ci] = a.x.shape;
-  const [kh, kw, fci, co] = a.filter.shape;
-  if (fci !== ci || kh > h || kw > w || co === 0) return undefined;
-  const offset = (t?: tf.TensorInfo) => (t ? backend.dataIdMap.get(t.dataId)?.memoryOffset : 0);
-  // Byte offsets do not move when memory grows; only views of it must be made afresh.
-  const xp = offset(a.x), fp = offset(a.filter), bp = offset(a.bias), ap = offset(a.alpha);
-  if (xp === undefined || fp === undefined || bp === undefined || ap === undefined) return;
-  const coPad = Math.ceil(co / 4) * 4;
-  // Winograd F(2x2, 3x3) where it pays: 3x3 kernels over 8 or more input channels.
-  const wino = winograd && kh === 3 && kw === 3 && ci >= 8;
-  const ciPad = Math.ceil(ci / 4) * 4;
-  const needWeights = !wino && coPad !== co;
-  const needVectors = coPad !== co || !a.bias || a.activation === "relu";
-  const out = backend.makeOutput([n, h - kh + 1, w - kw + 1, co], "float32");
-  const op = offset(out) as number;
-  const taps = kh * kw * ci;
-  const winoFloats = wino ? 16 * ciPad * coPad + k.winoScratch(ci, coPad) / 4 : 0;
-  const scratchFloats = winoFloats + (needWeights ? taps * coPad : 0) +
-    (needVectors ? 2 * coPad : 0);
-  const scratch = scratchFloats ? backend.wasm._malloc(scratchFloats * 4) : 0;
-  try {
-    const heap = new Float32Array(k.memory.buffer);
-    let wts = fp, bias = bp, alpha = ap;
-    let at = scratch >> 2;
-    if (wino) {
-      k.winoFilter(fp, ci, co, coPad, scratch);
-      at += winoFloats;
-      heap.fill(0, at - coPad, at); // the zeros after V and M
-    }
-    if (needWeights) {
-      for (let r = 0; r < taps; r++) {
-        const src = (fp >> 2) + r * co, dst = at + r * coPad;
-        for (let c = 0; c < coPad; c++) heap[dst + c] = c < co ? heap[src + c] : 0;
-      }
-      wts = at << 2;
-      at += taps * coPad;
-    }
-    if (needVectors) {
-      for (let c = 0; c < coPad; c++) {
-        heap[at + c] = a.bias && c < co ? heap[(bp >> 2) + c] : 0;
-        heap[at + coPad + c] = a.activation === "prelu" && c < co ? heap[(ap >> 2) + c] : 0;
-      }
-      bias = at << 2;
-      alpha = (at + coPad) << 2;
-    }
-    const act = a.activation === "linear" ? 0 : 1;
-    if (wino) {
-      const uBytes = 16 * ciPad * coPad * 4;
-      const lastLanes = co - (coPad - 4);
-      k.wino(
-        xp,
-        n,
-        h,
-        w,
-        ci,
-        scratch,
-        coPad,
-        co,
-        bias,
-        alpha,
-        act,
-        op,
-        scratch + uBytes,
-        lastLanes,
-      );
-      return out;
-    }
-    let c0 = 0;
-    for (const v of channelGroups(co)) {
-      const lastLanes = Math.min(4, co - c0 - 4 * (v - 1));
-      k.conv[v](xp, n, h, w, ci, kh, kw, wts, coPad, c0, bias, alpha, act, op, co, lastLanes);
-      c0 += 4 * v;
-    }
-    return out;
-  } finally {
-    if (scratch) backend.wasm._free(scratch);
-  }
-};
+export { channelGroups } from "./instance.ts";
 
 interface ConvAttrs {
   readonly strides: number | [number, number];
@@ -306,7 +106,7 @@ export const installWasmConvKernels = (): void => {
       const attrs = args.attrs as unknown as ConvAttrs;
       const backend = args.backend as unknown as WasmBackendLike;
       const r = enabled && ours(x, filter, attrs)
-        ? runConv(backend, { x, filter, activation: "linear" })
+        ? runConv(backend, { x, filter, activation: "linear" }, winograd)
         : undefined;
       return r ?? conv.kernelFunc(args);
     },
@@ -338,7 +138,7 @@ export const installWasmConvKernels = (): void => {
           bias,
           alpha,
           activation: activation as ConvArgs["activation"],
-        })
+        }, winograd)
         : undefined;
       return r ?? fused.kernelFunc(args);
     },

@@ -12,6 +12,7 @@ import { describe, type MtcnnError, mtcnnError } from "../../lib/errors.ts";
 import type { RgbImage } from "../../lib/image.ts";
 import { readImageHeader, sniffImageFormat } from "../../lib/image_header.ts";
 import type { Result } from "../../lib/result.ts";
+import { decodeJpegFast } from "./jpeg.ts";
 
 /** The image format named by the first bytes (JPEG, PNG, GIF or TIFF), or undefined. */
 export const sniffFormat = (bytes: Uint8Array): string | undefined => sniffImageFormat(bytes);
@@ -66,6 +67,38 @@ export const decodeToImage = async (
   }
 };
 
+/** Decoded pixels, RGBA, stored order. */
+export interface RgbaPixels {
+  /** Width in pixels. */
+  readonly width: number;
+  /** Height in pixels. */
+  readonly height: number;
+  /** width * height * 4 values. */
+  readonly data: Uint8Array | Uint8ClampedArray;
+}
+
+/**
+ * Decodes encoded image bytes to RGBA: complete JPEGs with MozJPEG (fast, and the reference's
+ * decoder), everything else and whatever MozJPEG refuses with imagescript.
+ */
+export const decodeRgba = async (
+  bytes: Uint8Array,
+  what = "image",
+): Promise<Result<MtcnnError, RgbaPixels>> => {
+  if (sniffFormat(bytes) === "JPEG") {
+    const header = readImageHeader(bytes);
+    // A cut-off JPEG is an error, as with the reference's PIL; MozJPEG would fill it with grey.
+    if (header._tag === "Right" && !header.right.truncated) {
+      const fast = await decodeJpegFast(bytes);
+      if (fast) return E.right(fast);
+    }
+  }
+  const r = await decodeToImage(bytes, what);
+  return r._tag === "Left"
+    ? r
+    : E.right({ width: r.right.width, height: r.right.height, data: r.right.bitmap });
+};
+
 /**
  * Decodes encoded image bytes to packed RGB, in stored pixel order (no EXIF orientation and no
  * size check: `loadImage` does both).
@@ -81,6 +114,14 @@ export const decodeRgb = async (
   bytes: Uint8Array,
   what = "image",
 ): Promise<Result<MtcnnError, RgbImage>> => {
-  const r = await decodeToImage(bytes, what);
-  return r._tag === "Left" ? r : E.right(imageToRgb(r.right));
+  const r = await decodeRgba(bytes, what);
+  if (r._tag === "Left") return r;
+  const { width, height, data: src } = r.right;
+  const data = new Uint8Array(width * height * 3);
+  for (let i = 0, j = 0; i < data.length; i += 3, j += 4) {
+    data[i] = src[j];
+    data[i + 1] = src[j + 1];
+    data[i + 2] = src[j + 2];
+  }
+  return E.right({ width, height, data });
 };

@@ -18,7 +18,7 @@ import type { RgbImage } from "../../lib/image.ts";
 import { readImageHeader } from "../../lib/image_header.ts";
 import { orientRgb } from "../../lib/orientation.ts";
 import type { Result, TaskResult } from "../../lib/result.ts";
-import { decodeToImage, sniffFormat } from "../edge/decode.ts";
+import { decodeRgba, decodeToImage, sniffFormat } from "../edge/decode.ts";
 import { readBytes } from "../edge/files.ts";
 
 export type { Orientation } from "../../lib/exif.ts";
@@ -148,11 +148,11 @@ const fromBytes = async (
   const { width: hw, height: hh } = header.right;
   if (hw * hh > limit) return E.left(tooLarge(hw, hh, limit, what, option));
   const orientation = o.exifOrientation === false ? 1 : readExifOrientation(bytes);
-  const img = await decodeToImage(bytes, what);
+  const img = await decodeRgba(bytes, what);
   if (img._tag === "Left") return img;
-  const { width: w, height: h, bitmap } = img.right;
+  const { width: w, height: h, data } = img.right;
   if (w * h > limit) return E.left(tooLarge(w, h, limit, what, option));
-  return loaded(fit(bitmap, w, h, 4, maxPixels, downscale, what), img.right, orientation);
+  return loaded(fit(data, w, h, 4, maxPixels, downscale, what), img.right, orientation);
 };
 
 const fromTensor = async (t: tf.Tensor, what: string): Promise<Result<MtcnnError, RgbImage>> => {

@@ -1,0 +1,105 @@
+/**
+ * Running one convolution with our kernels inside tfjs-wasm's heap: padding the filter, bias and
+ * PReLU vectors to whole vectors where needed, then the direct kernels group by group of output
+ * channels, or Winograd F(2x2, 3x3) for 3x3 filters over 8 or more input channels.
+ *
+ * @module
+ */
+import type * as tf from "@tensorflow/tfjs";
+import { channelGroups, kernelsOf, type WasmBackendLike } from "./instance.ts";
+
+/** A convolution for {@linkcode runConv}. */
+export interface ConvArgs {
+  readonly x: tf.TensorInfo;
+  readonly filter: tf.TensorInfo;
+  readonly bias?: tf.TensorInfo;
+  readonly alpha?: tf.TensorInfo;
+  readonly activation: "linear" | "relu" | "prelu";
+}
+
+/** Our convolution, or undefined when this case is not ours (then tfjs's kernel runs). */
+export const runConv = (
+  backend: WasmBackendLike,
+  a: ConvArgs,
+  winograd: boolean,
+): tf.TensorInfo | undefined => {
+  const k = kernelsOf(backend);
+  if (!k) return undefined;
+  const [n, h, w, ci] = a.x.shape;
+  const [kh, kw, fci, co] = a.filter.shape;
+  if (fci !== ci || kh > h || kw > w || co === 0) return undefined;
+  const offset = (t?: tf.TensorInfo) => (t ? backend.dataIdMap.get(t.dataId)?.memoryOffset : 0);
+  // Byte offsets do not move when memory grows; only views of it must be made afresh.
+  const xp = offset(a.x), fp = offset(a.filter), bp = offset(a.bias), ap = offset(a.alpha);
+  if (xp === undefined || fp === undefined || bp === undefined || ap === undefined) return;
+  const coPad = Math.ceil(co / 4) * 4;
+  // Winograd F(2x2, 3x3) where it pays: 3x3 kernels over 8 or more input channels.
+  const wino = winograd && kh === 3 && kw === 3 && ci >= 8;
+  const ciPad = Math.ceil(ci / 4) * 4;
+  const needWeights = !wino && coPad !== co;
+  const needVectors = coPad !== co || !a.bias || a.activation === "relu";
+  const out = backend.makeOutput([n, h - kh + 1, w - kw + 1, co], "float32");
+  const op = offset(out) as number;
+  const taps = kh * kw * ci;
+  const winoFloats = wino ? 16 * ciPad * coPad + k.winoScratch(ci, coPad) / 4 : 0;
+  const scratchFloats = winoFloats + (needWeights ? taps * coPad : 0) +
+    (needVectors ? 2 * coPad : 0);
+  const scratch = scratchFloats ? backend.wasm._malloc(scratchFloats * 4) : 0;
+  try {
+    const heap = new Float32Array(k.memory.buffer);
+    let wts = fp, bias = bp, alpha = ap;
+    let at = scratch >> 2;
+    if (wino) {
+      k.winoFilter(fp, ci, co, coPad, scratch);
+      at += winoFloats;
+      heap.fill(0, at - coPad, at); // the zeros after V and M
+    }
+    if (needWeights) {
+      for (let r = 0; r < taps; r++) {
+        const src = (fp >> 2) + r * co, dst = at + r * coPad;
+        for (let c = 0; c < coPad; c++) heap[dst + c] = c < co ? heap[src + c] : 0;
+      }
+      wts = at << 2;
+      at += taps * coPad;
+    }
+    if (needVectors) {
+      for (let c = 0; c < coPad; c++) {
+        heap[at + c] = a.bias && c < co ? heap[(bp >> 2) + c] : 0;
+        heap[at + coPad + c] = a.activation === "prelu" && c < co ? heap[(ap >> 2) + c] : 0;
+      }
+      bias = at << 2;
+      alpha = (at + coPad) << 2;
+    }
+    const act = a.activation === "linear" ? 0 : 1;
+    if (wino) {
+      const uBytes = 16 * ciPad * coPad * 4;
+      const lastLanes = co - (coPad - 4);
+      k.wino(
+        xp,
+        n,
+        h,
+        w,
+        ci,
+        scratch,
+        coPad,
+        co,
+        bias,
+        alpha,
+        act,
+        op,
+        scratch + uBytes,
+        lastLanes,
+      );
+      return out;
+    }
+    let c0 = 0;
+    for (const v of channelGroups(co)) {
+      const lastLanes = Math.min(4, co - c0 - 4 * (v - 1));
+      k.conv[v](xp, n, h, w, ci, kh, kw, wts, coPad, c0, bias, alpha, act, op, co, lastLanes);
+      c0 += 4 * v;
+    }
+    return out;
+  } finally {
+    if (scratch) backend.wasm._free(scratch);
+  }
+};
