@@ -8,7 +8,6 @@ import * as E from "fp-ts/Either.js";
 import { describe, type MtcnnError, mtcnnError, type MtcnnErrorTag } from "../../lib/errors.ts";
 import type { TaskResult } from "../../lib/result.ts";
 import type { LoadedImage, LoadOptions } from "../stages/load.ts";
-import type { ToLoader } from "./loader_worker.ts";
 
 /** An image loader on a worker thread. */
 export interface ImageLoader {
@@ -20,6 +19,18 @@ export interface ImageLoader {
   ): TaskResult<MtcnnError, LoadedImage>;
   /** Ends the worker; pending loads fail with a BackendError. */
   terminate(): void;
+}
+
+/** A message to the loader worker (pipelines/parallel/loader_worker.ts). */
+export interface ToLoader {
+  /** Matches the reply to the request. */
+  readonly id: number;
+  /** A path or encoded bytes. */
+  readonly input: string | Uint8Array;
+  /** As for loadScaledImage. */
+  readonly maxPixels: number;
+  /** As for loadScaledImage. */
+  readonly options: LoadOptions;
 }
 
 type Reply =
