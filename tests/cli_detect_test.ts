@@ -80,3 +80,29 @@ Deno.test({
     }
   },
 });
+
+Deno.test({
+  name: "detect on several images (workers and the decode worker) prints what --workers 0 prints",
+  ignore: !HAS_SHARED,
+  fn: async () => {
+    const dir = await Deno.makeTempDir();
+    try {
+      await Deno.writeTextFile(`${dir}/broken.jpg`, "not a jpeg");
+      const inputs = [
+        sharedData("peer_tests/ivan.jpg"),
+        `${dir}/broken.jpg`,
+        sharedData("bench/group_640x480.jpg"),
+        sharedData("peer_tests/no-faces.jpg"),
+      ];
+      const pooled = await run("detect", ...inputs);
+      const single = await run("detect", "--workers", "0", ...inputs);
+      assertEquals([pooled.code, single.code], [1, 1]);
+      assertEquals(pooled.stdout, single.stdout);
+      const lines = pooled.stdout.trim().split("\n").map((l) => JSON.parse(l));
+      assertEquals(lines.map((l) => l.faces.length), [1, 6, 0]);
+      assert(pooled.stderr.includes("broken.jpg"), pooled.stderr);
+    } finally {
+      await Deno.remove(dir, { recursive: true });
+    }
+  },
+});
