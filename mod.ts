@@ -95,6 +95,12 @@ export * from "./pipelines/stages/refine.ts";
 export { outputCrops, outputWith } from "./pipelines/stages/output.ts";
 export { withFlip } from "./pipelines/stages/flip.ts";
 export {
+  LANDMARK_PADDING,
+  type LandmarkStageOptions,
+  refineLandmarks,
+  refineLandmarksWith,
+} from "./pipelines/stages/landmarks.ts";
+export {
   type CascadeTensors,
   dedupe,
   type Detection,

@@ -38,7 +38,13 @@ Options:
   --top-up-negatives    rnet/onet: add random negative crops when fewer were mined
   --reframe A,B         rnet/onet: first cut each image to a square of A to B eye-to-mouth
                         distances around its face (AFLW's framing is about 2.9,3.7)
+  --repeat N            rnet/onet: mine each image N times (default 1), reframed anew each time
+  --after-onet          onet: run the whole cascade (also ONet, --onet) and cut the crops around
+                        its final boxes, as the landmark stage does (a landmark-only ONet's set)
   --pnet W --rnet W     mining weights: default, a .lz4 file or a checkpoint (default: default)
+  --onet W              ONet's weights for --after-onet (default: default)
+  --landmark-padding P  with --after-onet: zeros (default: mid grey outside the image) or clamp,
+                        as the landmark stage's padding
   --shard-size N        records per shard (default 4096)
   --backend B           auto (default), wasm or cpu
   -h, --help            this help
@@ -62,11 +68,14 @@ export const run = async (args: string[]): Promise<number> => {
       "landmark-iou",
       "pnet",
       "rnet",
+      "onet",
+      "repeat",
+      "landmark-padding",
       "shard-size",
       "reframe",
       "backend",
     ],
-    flags: ["help", "top-up-negatives"],
+    flags: ["help", "top-up-negatives", "after-onet"],
   });
   if (typeof p === "string") return (printError(`${p} (see --help)`), 2);
   const o = p.options;
@@ -85,12 +94,18 @@ export const run = async (args: string[]): Promise<number> => {
   const seed = int(o.seed, 1);
   const limit = int(o.limit, 0);
   const shardSize = int(o["shard-size"], 4096);
+  const repeat = int(o.repeat, 1);
   const counts = typeof o.counts === "string" ? o.counts.split(",").map(Number) : undefined;
   if (
-    [seed, limit, shardSize].some(Number.isNaN) ||
+    [seed, limit, shardSize, repeat].some(Number.isNaN) || repeat < 1 ||
     counts?.some((c) => !Number.isInteger(c) || c < 0)
   ) {
-    return (printError("--seed, --limit, --shard-size and --counts take whole numbers"), 2);
+    return (printError("--seed, --limit, --shard-size, --repeat, --counts take whole numbers"), 2);
+  }
+  if (o["after-onet"] && net !== "onet") return (printError("--after-onet needs --net onet"), 2);
+  const lp = o["landmark-padding"];
+  if (lp !== undefined && !(o["after-onet"] && (lp === "clamp" || lp === "zeros"))) {
+    return (printError("--landmark-padding takes clamp or zeros, with --after-onet"), 2);
   }
   const be = backendFrom(o);
   if ("error" in be) return (printError(be.error), 2);
@@ -113,6 +128,10 @@ export const run = async (args: string[]): Promise<number> => {
     if (pw._tag === "Left") return (printError(pw.left), 1);
     const rw = await loadNetWeights("rnet", (o.rnet as string) ?? "default");
     if (rw._tag === "Left") return (printError(rw.left), 1);
+    const ow = o["after-onet"]
+      ? await loadNetWeights("onet", (o.onet as string) ?? "default")
+      : undefined;
+    if (ow?._tag === "Left") return (printError(ow.left), 1);
     const pt = toTensors(pw.right);
     const rt = toTensors(rw.right);
     const c = counts
@@ -142,6 +161,9 @@ export const run = async (args: string[]): Promise<number> => {
       landmarkIou: li,
       reframe: rf ? { min: rf[0], max: rf[1] } : undefined,
       topUpNegatives: !!o["top-up-negatives"],
+      repeat,
+      afterOnet: ow ? toTensors(ow.right) : undefined,
+      landmarkPadding: lp as "clamp" | "zeros" | undefined,
     });
   }
   if (r._tag === "Left") return (printError(r.left), 1);

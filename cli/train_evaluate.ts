@@ -6,7 +6,16 @@
  */
 import { parseArgs } from "./args.ts";
 import { backendFrom, printError } from "./common.ts";
-import { createDetector, type MtcnnWeights, useBackend } from "../mod.ts";
+import {
+  createDetector,
+  type DetectorOptions,
+  disposeTensors,
+  faceAndLandmarks,
+  type MtcnnWeights,
+  toTensors,
+  useBackend,
+} from "../mod.ts";
+import { refineLandmarks } from "../pipelines/stages/landmarks.ts";
 import { listImages } from "./common.ts";
 import { writeFileAtomic } from "../pipelines/edge/atomic.ts";
 import { evaluateCascade } from "../pipelines/train/evaluate_cascade.ts";
@@ -26,6 +35,10 @@ Options:
   --format F            cnn_facepoint (default), mtfl (1-based: 1 is subtracted), wider or json
   --root DIR            folder image paths are relative to (default: the list's folder)
   --pnet W --rnet W --onet W   default (pretrained), a .lz4 file or a checkpoint
+  --landmark-onet W     a second ONet used for landmarks only, on crops of the final boxes
+                        (pipelines/stages/landmarks.ts); boxes and scores stay the cascade's
+  --landmark-padding P  its crops outside the image: zeros (default, mid grey) or clamp; use
+                        what its training set was cut with
   --limit N             first N images only
   --images DIR --ndjson FILE   instead: detect every image of DIR with these weights and write
                         detect's NDJSON to FILE (for \`deno task eval wider --predictions\`)
@@ -43,6 +56,8 @@ export const run = async (args: string[]): Promise<number> => {
       "pnet",
       "rnet",
       "onet",
+      "landmark-onet",
+      "landmark-padding",
       "limit",
       "backend",
       "images",
@@ -71,24 +86,42 @@ export const run = async (args: string[]): Promise<number> => {
   for (const w of [pn, rn, on]) if (w._tag === "Left") return (printError(w.left), 1);
   if (pn._tag === "Left" || rn._tag === "Left" || on._tag === "Left") return 1;
   const weights = { pnet: pn.right, rnet: rn.right, onet: on.right };
-  if (toNdjson) return await detectToNdjson(weights, o.images as string, o.ndjson as string);
-  const imgs = await loadTrainingImages(o.list as string, format, o.root as string | undefined);
-  if (imgs._tag === "Left") return (printError(imgs.left), 1);
-  const limit = Number(o.limit ?? 0);
-  const images = limit > 0 ? imgs.right.slice(0, limit) : imgs.right;
-  const r = await evaluateCascade(
-    weights,
-    images,
-    {},
-    (l) => console.error(l),
-  );
-  if (r._tag === "Left") return (printError(r.left), 1);
-  console.log(JSON.stringify({ list: o.list, backend: b.right, ...r.right }));
-  return 0;
+  const lw = typeof o["landmark-onet"] === "string"
+    ? await loadNetWeights("onet", o["landmark-onet"])
+    : undefined;
+  if (lw?._tag === "Left") return (printError(lw.left), 1);
+  const padding = o["landmark-padding"];
+  if (padding !== undefined && !(lw && (padding === "clamp" || padding === "zeros"))) {
+    return (printError("--landmark-padding takes clamp or zeros, with --landmark-onet"), 2);
+  }
+  const lt = lw ? toTensors(lw.right) : undefined;
+  const options: DetectorOptions = lt
+    ? { stages: (t) => [...faceAndLandmarks(t), refineLandmarks(lt, { padding })] }
+    : {};
+  try {
+    if (toNdjson) {
+      return await detectToNdjson(weights, options, o.images as string, o.ndjson as string);
+    }
+    const imgs = await loadTrainingImages(o.list as string, format, o.root as string | undefined);
+    if (imgs._tag === "Left") return (printError(imgs.left), 1);
+    const limit = Number(o.limit ?? 0);
+    const images = limit > 0 ? imgs.right.slice(0, limit) : imgs.right;
+    const r = await evaluateCascade(weights, images, options, (l) => console.error(l));
+    if (r._tag === "Left") return (printError(r.left), 1);
+    console.log(JSON.stringify({ list: o.list, backend: b.right, ...r.right }));
+    return 0;
+  } finally {
+    if (lt) disposeTensors(lt);
+  }
 };
 
-const detectToNdjson = async (w: MtcnnWeights, dir: string, out: string): Promise<number> => {
-  const d = createDetector(w);
+const detectToNdjson = async (
+  w: MtcnnWeights,
+  options: DetectorOptions,
+  dir: string,
+  out: string,
+): Promise<number> => {
+  const d = createDetector(w, options);
   if (d._tag === "Left") return (printError(d.left), 1);
   const lines: string[] = [];
   let failed = 0;

@@ -13,8 +13,7 @@ import { landmarkError, type LandmarkEvaluation } from "../../lib/eval/landmarks
 import type { Result } from "../../lib/result.ts";
 import { iou } from "../../lib/nms.ts";
 import type { MtcnnWeights } from "../../lib/weights/record.ts";
-import { createDetector } from "../detector.ts";
-import type { DetectOptions } from "../options.ts";
+import { createDetector, type DetectorOptions } from "../detector.ts";
 import { progressBar } from "../edge/progress.ts";
 import type { TrainingImage } from "./training_images.ts";
 
@@ -54,7 +53,8 @@ const matchCount = (faces: readonly Face[], gt: TrainingImage["faces"]): number 
   return tp;
 };
 
-/** Runs the cascade over `images` and scores it (faces given most confident first).
+/** Runs the cascade over `images` and scores it (faces given most confident first). `options`
+ * may give the detector's own stage list (e.g. with a landmark stage after ONet).
  *
  * @example
  * ```ts
@@ -70,7 +70,7 @@ const matchCount = (faces: readonly Face[], gt: TrainingImage["faces"]): number 
 export const evaluateCascade = async (
   weights: MtcnnWeights,
   images: readonly TrainingImage[],
-  options: DetectOptions = {},
+  options: DetectorOptions = {},
   log?: (line: string) => void,
 ): Promise<Result<MtcnnError, CascadeEvaluation>> => {
   const d = createDetector(weights, { ...options, boxFormat: "xywh" });

@@ -3,7 +3,9 @@
  * already trained stages (the detection stages themselves) run over every training image, and
  * each candidate they pass on is cut exactly as the cascade would cut it and labelled by its
  * IoU with the faces. Landmark samples (ONet) are mined candidates that hold all five points.
- * Positives and part faces can be topped up with crops jittered around the faces.
+ * Positives and part faces can be topped up with crops jittered around the faces. With
+ * `afterOnet`, the whole cascade runs first and the crops are cut around its final boxes: the
+ * samples of a landmark-only ONet (`pipelines/stages/landmarks.ts`).
  *
  * @module
  */
@@ -19,10 +21,12 @@ import { derivePrng, shuffleInPlace } from "../../lib/train/prng.ts";
 import { type AnnotatedFace, type Box, labelForIou, sampleCrops } from "../../lib/train/samples.ts";
 import type { ShardIndex } from "../../lib/train/shard_format.ts";
 import { reframe, type ReframeRange } from "../../lib/train/reframe.ts";
-import { initialState, refine, sequence } from "../cascade.ts";
+import { initialState, output, refine, sequence } from "../cascade.ts";
 import { decodeRgb } from "../edge/decode.ts";
-import { type DetectOptions, resolveOptions } from "../options.ts";
+import { type CropPadding, type DetectOptions, resolveOptions } from "../options.ts";
+import type { Stage } from "../state.ts";
 import { crop } from "../stages/crop.ts";
+import { LANDMARK_PADDING } from "../stages/landmarks.ts";
 import { propose } from "../stages/propose.ts";
 import { pyramid } from "../stages/pyramid.ts";
 import type { GenOptions } from "./gen_pnet.ts";
@@ -66,7 +70,29 @@ export interface MineOptions extends GenOptions {
   readonly topUpNegatives?: boolean;
   /** Reframe each image around its face first (see `lib/train/reframe.ts`); default off. */
   readonly reframe?: ReframeRange;
+  /**
+   * Times each image is mined (default 1); each time it is reframed anew, so with `reframe` it
+   * gives as many framings per face. The first pass is the same as with the default.
+   */
+  readonly repeat?: number;
+  /**
+   * ONet's weights (`onet` sets only): mine after the full cascade, cutting the 48x48 crops
+   * around the final boxes (after ONet's regression and suppression) exactly as the landmark
+   * stage cuts them at inference. Default: absent, mine the candidates RNet passes on.
+   */
+  readonly afterOnet?: NetTensors<"onet">;
+  /**
+   * With `afterOnet`: how the crops treat the part of a box outside the image, as the landmark
+   * stage's `padding` option (default: the stage's, `LANDMARK_PADDING`, zeros).
+   */
+  readonly landmarkPadding?: CropPadding;
 }
+
+/** `crop(side)` with another padding than the cascade's (the options are restored after). */
+const cropPadded = (side: number, padding: CropPadding): Stage => (s) => async () => {
+  const r = await crop(side)({ ...s, options: { ...s.options, cropPadding: padding } })();
+  return r._tag === "Left" ? r : E.right({ ...r.right, options: s.options });
+};
 
 const offsetsOf = (b: ArrayLike<number>, f: Box): number[] => {
   const w = b[2] - b[0] + 1;
@@ -171,8 +197,13 @@ const generateMinedSetUnsafe = async (
   const w = await openShardWriter(o.out, o.net, side, o);
   const early = o.net === "rnet"
     ? [pyramid, propose(o.pnet)]
+    : o.afterOnet
+    ? [pyramid, propose(o.pnet), refine(o.rnet!), output(o.afterOnet)]
     : [pyramid, propose(o.pnet), refine(o.rnet!)];
-  const stages = sequence([...early, crop(side)]);
+  const stages = sequence([
+    ...early,
+    o.afterOnet ? cropPadded(side, o.landmarkPadding ?? LANDMARK_PADDING) : crop(side),
+  ]);
   const bar = progressBar(`${o.net} set`);
   let skipped = 0;
   for (const [i, im] of images.entries()) {
@@ -190,14 +221,21 @@ const generateMinedSetUnsafe = async (
       skipped++;
       continue;
     }
-    let image = img.right;
-    let faces = im.faces;
-    if (o.reframe && faces.length === 1) {
-      const f = reframe(image, faces[0], derivePrng(o.seed, i, 3), o.reframe);
-      if (f) [image, faces] = [f.image, [f.face]];
+    // Pass 0 keeps the seeds of a single pass; later passes derive theirs from (seed, image, pass).
+    for (let p = 0; p < Math.max(1, o.repeat ?? 1); p++) {
+      let image = img.right;
+      let faces = im.faces;
+      if (o.reframe && faces.length === 1) {
+        const prng = p === 0 ? derivePrng(o.seed, i, 3) : derivePrng(o.seed, i, 3, p);
+        const f = reframe(image, faces[0], prng, o.reframe);
+        if (f) [image, faces] = [f.image, [f.face]];
+      }
+      const seed = p === 0
+        ? (o.seed ^ (i * 2654435761)) >>> 0
+        : derivePrng(o.seed, i, 4, p).int(0, 0xffffffff);
+      const r = await mineImage(w, image, faces, stages, o, seed);
+      if (r._tag === "Left") return r;
     }
-    const r = await mineImage(w, image, faces, stages, o, (o.seed ^ (i * 2654435761)) >>> 0);
-    if (r._tag === "Left") return r;
   }
   bar.done();
   const index = await w.finish({ ...(o.provenance as object ?? {}), skipped });
