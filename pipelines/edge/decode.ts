@@ -1,8 +1,8 @@
 /**
- * Image decoding with imagescript (JPEG baseline and progressive, grayscale and CMYK; PNG of
- * every bit depth and colour type; GIF's first frame; TIFF) to RGBA or packed RGB. These
- * functions decode whatever they are given: check sizes first with `readImageHeader`, as
- * `loadImage` does.
+ * Image decoding to RGBA or packed RGB: complete JPEGs with MozJPEG (`jpeg.ts`), everything else
+ * and whatever MozJPEG refuses with imagescript (JPEG baseline and progressive, grayscale and
+ * CMYK; PNG of every bit depth and colour type; GIF's first frame; TIFF). These functions decode
+ * whatever they are given: check sizes first with `readImageHeader`, as `loadImage` does.
  *
  * @module
  */
@@ -17,17 +17,15 @@ import { decodeJpegFast } from "./jpeg.ts";
 /** The image format named by the first bytes (JPEG, PNG, GIF or TIFF), or undefined. */
 export const sniffFormat = (bytes: Uint8Array): string | undefined => sniffImageFormat(bytes);
 
-/** Packs imagescript's RGBA bitmap to RGB (alpha is dropped; imagescript expands gray). */
-export const imageToRgb = (img: Image): RgbImage => {
-  const src = img.bitmap;
-  const n = img.width * img.height;
-  const data = new Uint8Array(n * 3);
-  for (let i = 0, j = 0; i < n; i++, j += 4) {
-    data[i * 3] = src[j];
-    data[i * 3 + 1] = src[j + 1];
-    data[i * 3 + 2] = src[j + 2];
+/** Packs RGBA pixels to RGB (alpha is dropped). */
+export const rgbaToRgb = (width: number, height: number, rgba: ArrayLike<number>): RgbImage => {
+  const data = new Uint8Array(width * height * 3);
+  for (let i = 0, j = 0; i < data.length; i += 3, j += 4) {
+    data[i] = rgba[j];
+    data[i + 1] = rgba[j + 1];
+    data[i + 2] = rgba[j + 2];
   }
-  return { width: img.width, height: img.height, data };
+  return { width, height, data };
 };
 
 // imagescript's codecs report failures tersely ("jpg: failed to decode", a wasm trap); say more.
@@ -115,13 +113,5 @@ export const decodeRgb = async (
   what = "image",
 ): Promise<Result<MtcnnError, RgbImage>> => {
   const r = await decodeRgba(bytes, what);
-  if (r._tag === "Left") return r;
-  const { width, height, data: src } = r.right;
-  const data = new Uint8Array(width * height * 3);
-  for (let i = 0, j = 0; i < data.length; i += 3, j += 4) {
-    data[i] = src[j];
-    data[i + 1] = src[j + 1];
-    data[i + 2] = src[j + 2];
-  }
-  return E.right({ width, height, data });
+  return r._tag === "Left" ? r : E.right(rgbaToRgb(r.right.width, r.right.height, r.right.data));
 };

@@ -18,7 +18,7 @@ import type { RgbImage } from "../../lib/image.ts";
 import { readImageHeader } from "../../lib/image_header.ts";
 import { orientRgb } from "../../lib/orientation.ts";
 import type { Result, TaskResult } from "../../lib/result.ts";
-import { decodeRgba, decodeToImage, sniffFormat } from "../edge/decode.ts";
+import { decodeRgba, decodeToImage, rgbaToRgb, sniffFormat } from "../edge/decode.ts";
 import { readBytes } from "../edge/files.ts";
 
 export type { Orientation } from "../../lib/exif.ts";
@@ -97,13 +97,7 @@ const fit = (
 ): Result<MtcnnError, RgbImage> => {
   if (w * h <= maxPixels) {
     if (channels === 3) return E.right({ width: w, height: h, data: src as Uint8Array });
-    const data = new Uint8Array(w * h * 3);
-    for (let i = 0, j = 0; i < data.length; i += 3, j += 4) {
-      data[i] = src[j];
-      data[i + 1] = src[j + 1];
-      data[i + 2] = src[j + 2];
-    }
-    return E.right({ width: w, height: h, data });
+    return E.right(rgbaToRgb(w, h, src));
   }
   if (!downscale) return E.left(tooLarge(w, h, maxPixels, what, "maxPixels"));
   const size = fitToPixels(w, h, maxPixels);
