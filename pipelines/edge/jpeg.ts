@@ -52,7 +52,11 @@ export interface Rgba {
 export const decodeJpegFast = async (bytes: Uint8Array): Promise<Rgba | undefined> => {
   try {
     await (ready ?? start());
-    const copy = bytes.slice().buffer as ArrayBuffer;
+    // The decoder copies the bytes into its own memory: hand it the buffer itself when the view
+    // covers all of it, a copy of the view otherwise.
+    const whole = bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength &&
+      bytes.buffer instanceof ArrayBuffer;
+    const copy = (whole ? bytes.buffer : bytes.slice().buffer) as ArrayBuffer;
     // Stored pixel order: in @jsquash/jpeg 1.6 that is `preserveOrientation: false` (true turns
     // the image by its EXIF tag; loadImage does that itself, tested for all 8 orientations).
     const img = await decode(copy, { preserveOrientation: false });

@@ -69,6 +69,33 @@ export const cropPixels = (batch: CropBatch): Float32Array => {
   return data;
 };
 
+/**
+ * Where the candidates' squared boxes are cut as `size` x `size` crops: the batch (rectangles
+ * only, no pixels yet), every candidate's squared box, and the indices of the candidates kept
+ * (a crop wholly outside the image is empty and left out).
+ */
+export const cutBoxes = (
+  state: CascadeState,
+  size: number,
+  padding: CropPadding,
+): { batch: CropBatch; boxes: Float64Array; keep: number[] } => {
+  const { width, height } = state.image;
+  const c = state.candidates;
+  const boxes = squareBoxes(c.boxes, c.count);
+  const rects = new Int32Array(4 * c.count);
+  const keep: number[] = [];
+  for (let i = 0; i < c.count; i++) {
+    const r = cropRect(boxes.subarray(4 * i, 4 * i + 4), width, height, padding);
+    const inside = r.x0 < width && r.y0 < height && r.x0 + r.w > 0 && r.y0 + r.h > 0;
+    if (r.w >= 1 && r.h >= 1 && inside) {
+      rects.set([r.x0, r.y0, r.w, r.h], 4 * keep.length);
+      keep.push(i);
+    }
+  }
+  const n = keep.length;
+  return { batch: { size, count: n, rects: rects.slice(0, 4 * n), sat: state.sat }, boxes, keep };
+};
+
 /** Options of {@linkcode crop}. */
 export interface CropStageOptions {
   /**
@@ -94,31 +121,8 @@ export const crop = (size: number, options: CropStageOptions = {}): Stage =>
   state: CascadeState,
 ): TaskResult<MtcnnError, CascadeState> => {
   const t0 = performance.now();
-  const { width, height } = state.image;
-  const c = state.candidates;
-  const boxes = squareBoxes(c.boxes, c.count);
-  const rects = new Int32Array(4 * c.count);
-  const keep: number[] = [];
-  for (let i = 0; i < c.count; i++) {
-    const r = cropRect(
-      boxes.subarray(4 * i, 4 * i + 4),
-      width,
-      height,
-      state.options.cropPadding,
-    );
-    const inside = r.x0 < width && r.y0 < height && r.x0 + r.w > 0 && r.y0 + r.h > 0;
-    if (r.w >= 1 && r.h >= 1 && inside) {
-      rects.set([r.x0, r.y0, r.w, r.h], 4 * keep.length);
-      keep.push(i);
-    }
-  }
-  const kept = selectCandidates({ ...c, boxes }, keep);
-  const batch: CropBatch = {
-    size,
-    count: keep.length,
-    rects: rects.slice(0, 4 * keep.length),
-    sat: state.sat,
-  };
+  const { batch, boxes, keep } = cutBoxes(state, size, state.options.cropPadding);
+  const kept = selectCandidates({ ...state.candidates, boxes }, keep);
   return TE.right({
     ...state,
     candidates: kept,

@@ -15,14 +15,14 @@
  * @module
  */
 import * as E from "fp-ts/Either.js";
-import { type Candidates, squareBoxes } from "../../lib/candidates.ts";
+import { type Candidates, selectCandidates } from "../../lib/candidates.ts";
 import { fromUnknown, type MtcnnError } from "../../lib/errors.ts";
 import type { NetTensors } from "../../lib/nets/tensors.ts";
 import { onet } from "../../lib/nets/onet.ts";
 import type { TaskResult } from "../../lib/result.ts";
 import type { CropPadding } from "../options.ts";
 import { addTiming, type CascadeState, type CropBatch, type Stage } from "../state.ts";
-import { cropPixels, cropRect } from "./crop.ts";
+import { cropPixels, cutBoxes } from "./crop.ts";
 import { type CropRunner, localCrops } from "./crop_runner.ts";
 import { placeLandmarks } from "./output.ts";
 
@@ -30,31 +30,16 @@ import { placeLandmarks } from "./output.ts";
 const SIDE = 48;
 
 /**
- * The 48x48 crops of the candidates' squared boxes, and which candidates they belong to (those
- * whose crop is not empty, i.e. not wholly outside the image).
+ * The 48x48 crops of the candidates' squared boxes (cut as `crop(48)` cuts them), those boxes, and
+ * which candidates they belong to (those whose crop is not empty).
  */
 const cropsOfBoxes = (
   state: CascadeState,
   padding: CropPadding,
 ): { batch: CropBatch; squared: Float64Array; index: number[] } => {
-  const { width, height } = state.image;
-  const c = state.candidates;
-  const boxes = squareBoxes(c.boxes, c.count);
-  const rects = new Int32Array(4 * c.count);
-  const squared = new Float64Array(4 * c.count);
-  const index: number[] = [];
-  for (let i = 0; i < c.count; i++) {
-    const box = boxes.subarray(4 * i, 4 * i + 4);
-    const r = cropRect(box, width, height, padding);
-    const inside = r.x0 < width && r.y0 < height && r.x0 + r.w > 0 && r.y0 + r.h > 0;
-    if (r.w < 1 || r.h < 1 || !inside) continue;
-    rects.set([r.x0, r.y0, r.w, r.h], 4 * index.length);
-    squared.set(box, 4 * index.length);
-    index.push(i);
-  }
-  const n = index.length;
-  const batch = { size: SIDE, count: n, rects: rects.slice(0, 4 * n), sat: state.sat };
-  return { batch: { ...batch, data: cropPixels(batch) }, squared: squared.slice(0, 4 * n), index };
+  const { batch, boxes, keep } = cutBoxes(state, SIDE, padding);
+  const squared = selectCandidates({ ...state.candidates, boxes }, keep).boxes;
+  return { batch: { ...batch, data: cropPixels(batch) }, squared, index: keep };
 };
 
 /**
@@ -68,12 +53,7 @@ const withLandmarks = (
   placed: Float64Array,
 ): Candidates => {
   if (!c.landmarks && index.length < c.count) {
-    const boxes = new Float64Array(4 * index.length);
-    const scores = new Float64Array(index.length);
-    index.forEach((k, j) => {
-      boxes.set(c.boxes.subarray(4 * k, 4 * k + 4), 4 * j);
-      scores[j] = c.scores[k];
-    });
+    const { boxes, scores } = selectCandidates(c, index);
     return { count: index.length, boxes, scores, landmarks: placed };
   }
   const landmarks = c.landmarks ? Float64Array.from(c.landmarks) : new Float64Array(10 * c.count);
