@@ -30,6 +30,7 @@ import {
   printError,
 } from "./common.ts";
 import { progress } from "./progress.ts";
+import { wantsVideo } from "./video_inputs.ts";
 
 /** The help text. */
 export const DETECT_HELP = `Usage: deno task detect [options] <image|directory>...
@@ -42,6 +43,9 @@ JSON line per image on stdout:
 Directories are searched recursively for .jpg .jpeg .png .gif .tif .tiff files. A file that
 cannot be read or decoded gives one error line on stderr and the run goes on; the exit code is
 1 if any input failed, 2 for a usage error.
+
+Videos (.mp4 .mov .mkv .webm .avi, or any file with --video) give one line per frame with a
+track id per face: see \`deno task detect --video --help\`.
 
 Options:
 ${DETECT_OPTIONS_HELP}
@@ -64,6 +68,7 @@ const encoder = new TextEncoder();
 
 /** Runs the command; returns the exit code. */
 export const run = async (args: string[]): Promise<number> => {
+  if (wantsVideo(args)) return (await import("./detect_video.ts")).run(args);
   const parsed = parseArgs(args, {
     values: [
       ...DETECT_VALUE_OPTIONS,

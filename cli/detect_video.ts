@@ -1,0 +1,307 @@
+/**
+ * `detect VIDEO`: faces of video frames with stable track ids, as NDJSON, one line per
+ * processed frame; optionally an annotated video (`--out`) and one aligned crop per track
+ * (`--crops`).
+ *
+ * @module
+ */
+import { basename, extname, join } from "node:path";
+import {
+  alignFace,
+  createDetector,
+  createWorkerDetector,
+  cropFace,
+  type DetectOptions,
+  type Detector,
+  type MtcnnWeights,
+  resolveMtcnnWeights,
+  type RgbImage,
+  rgbToImage,
+  useBackend,
+  writeFileAtomic,
+} from "../mod.ts";
+import { drawTrackedFaces } from "../lib/track/annotate.ts";
+import { faceQuality } from "../lib/track/face_quality.ts";
+import { createTracker } from "../lib/track/create_tracker.ts";
+import { openVideo, type VideoReadOptions } from "../pipelines/edge/video_reader.ts";
+import { openVideoWriter, type VideoWriter } from "../pipelines/edge/video_writer.ts";
+import { numberOption, parseArgs } from "./args.ts";
+import {
+  backendFrom,
+  DETECT_FLAG_OPTIONS,
+  DETECT_OPTIONS_HELP,
+  DETECT_VALUE_OPTIONS,
+  detectOptionsFrom,
+  printError,
+} from "./common.ts";
+import { progress } from "./progress.ts";
+import { isVideoPath, VIDEO_EXTENSIONS } from "./video_inputs.ts";
+
+/** The help text. */
+export const DETECT_VIDEO_HELP = `Usage: deno task detect [options] <video>...
+       deno task detect --video [options] <file>...
+
+Detects faces in video frames (${VIDEO_EXTENSIONS.join(" ")}, or any file ffmpeg reads with
+--video), decoded by ffmpeg, and follows each face from frame to frame with a track id that stays
+the same while the face is seen (and for --track-memory seconds after it was last seen); ids are
+never reused. One JSON line per processed frame on stdout:
+  {"image": path, "frame": n, "time": seconds, "width": w, "height": h,
+   "faces": [{"box": [x, y, w, h], "confidence": c, "keypoints": {...}, "track": id}]}
+A file that is not a video gives an error line and the run goes on with the next; the exit code
+is 1 if any input failed, 2 for a usage error. Needs ffmpeg (Debian: apt-get install ffmpeg).
+
+Options:
+  --every N             process every Nth frame (default 1)
+  --fps F               process F frames per second instead (not with --every)
+  --start S             start S seconds into the video (default 0)
+  --duration S          process S seconds (default: to the end)
+  --track-memory S      seconds a face that is not seen keeps its track (default 1)
+  --out DIR             also write DIR/<video>.mp4 with boxes, landmarks and track ids drawn
+  --crops DIR           also write one aligned crop per track, of its best frame (the most
+                        confident, largest, most frontal view): DIR/<video>_track<id>.png
+  --crop-size N         side of the crops (default 112)
+  --workers N           net worker threads (default: the number of cores; 0 = this thread)
+  --ffmpeg PATH         the ffmpeg program (default: ffmpeg on the PATH; ffprobe beside it)
+${DETECT_OPTIONS_HELP}
+  --face-only           PNet and RNet only: boxes and confidence, no landmarks
+  --pnet-weights FILE   PNet weights (default: embedded); --rnet-weights, --onet-weights too
+  --verbose             stack traces with errors
+  -h, --help            this help
+`;
+
+const encoder = new TextEncoder();
+
+/** A number option that must satisfy `ok`, or an error message. */
+const checked = (
+  o: Readonly<Record<string, string | boolean>>,
+  name: string,
+  ok: (n: number) => boolean,
+  rule: string,
+): number | undefined | string => {
+  const n = numberOption(o, name);
+  if (typeof n === "string") return n;
+  return n === undefined || ok(n) ? n : `--${name} must be ${rule}, got ${o[name]}`;
+};
+
+interface VideoRun {
+  readonly detector: Detector;
+  readonly options: DetectOptions;
+  readonly read: VideoReadOptions;
+  readonly memory: number;
+  readonly out?: string;
+  readonly crops?: string;
+  readonly cropSize: number;
+  readonly verbose: boolean;
+}
+
+/** Processes one video; returns false when it failed (the error is printed). */
+const processVideo = async (path: string, run: VideoRun): Promise<boolean> => {
+  const opened = await openVideo(path, run.read)();
+  if (opened._tag === "Left") return printError(opened.left, run.verbose), false;
+  const video = opened.right;
+  const { width, height } = video.info;
+  const rate = run.read.fps ?? video.info.fps / (run.read.every ?? 1);
+  const tracker = createTracker({
+    maxMissed: Math.max(1, Math.round(run.memory * rate)),
+    boxFormat: run.options.boxFormat,
+  });
+  const stem = basename(path, extname(path));
+  let writer: VideoWriter | undefined;
+  if (run.out) {
+    const w = openVideoWriter(join(run.out, stem + ".mp4"), { width, height, fps: rate, ffmpeg: run.read.ffmpeg });
+    if (w._tag === "Left") {
+      await video.cancel();
+      return printError(w.left, run.verbose), false;
+    }
+    writer = w.right;
+  }
+  const best = new Map<number, { quality: number; crop: RgbImage }>();
+  const bar = progress(stem, video.expectedFrames ?? 0);
+  let ok = true;
+  try {
+    // The next frame is read from ffmpeg while this one is detected.
+    let next = video.next();
+    for (let frame = await next; frame; frame = await next) {
+      next = video.next();
+      const r = await run.detector.detect(frame.image);
+      if (r._tag === "Left") {
+        printError(`${path}: frame ${frame.frame}: ${r.left.message}`, run.verbose);
+        ok = false;
+        break;
+      }
+      const faces = tracker.update(r.right.faces, { width, height });
+      const line = {
+        image: path,
+        frame: frame.frame,
+        time: Math.round(frame.time * 1000) / 1000,
+        width,
+        height,
+        faces,
+      };
+      await Deno.stdout.write(encoder.encode(JSON.stringify(line) + "\n"));
+      if (writer) {
+        const w = await writer.write(drawTrackedFaces(frame.image, faces, run.options.boxFormat));
+        if (w._tag === "Left") {
+          printError(w.left, run.verbose);
+          writer = undefined;
+          ok = false;
+        }
+      }
+      if (run.crops) {
+        for (const f of faces) {
+          const q = faceQuality(f, run.options.boxFormat);
+          if ((best.get(f.track)?.quality ?? -1) >= q) continue;
+          const [x, y, a, b] = f.box;
+          const xywh: [number, number, number, number] = run.options.boxFormat === "xyxy"
+            ? [x, y, a - x, b - y]
+            : [x, y, a, b];
+          const c = f.keypoints
+            ? alignFace(frame.image, f.keypoints, { size: run.cropSize })
+            : cropFace(frame.image, xywh, { size: run.cropSize, square: true, margin: 0.1 });
+          if (c._tag === "Right") best.set(f.track, { quality: q, crop: c.right.image });
+        }
+      }
+      bar.tick();
+    }
+  } finally {
+    bar.done();
+  }
+  if (!ok) {
+    await video.cancel();
+    await writer?.abort();
+    return false;
+  }
+  const end = await video.finish();
+  if (end._tag === "Left") {
+    await writer?.abort();
+    return printError(end.left, run.verbose), false;
+  }
+  if (writer) {
+    const w = await writer.finish();
+    if (w._tag === "Left") printError(w.left, run.verbose), ok = false;
+  }
+  if (run.crops) {
+    for (const [id, { crop }] of [...best].sort((a, b) => a[0] - b[0])) {
+      const file = join(run.crops, `${stem}_track${id}.png`);
+      try {
+        await writeFileAtomic(file, await rgbToImage(crop).encode());
+      } catch (e) {
+        printError(`cannot write ${file}: ${(e as Error).message}`, run.verbose);
+        ok = false;
+      }
+    }
+  }
+  return ok;
+};
+
+/** Runs the command; returns the exit code. */
+export const run = async (args: string[]): Promise<number> => {
+  const parsed = parseArgs(args, {
+    values: [
+      ...DETECT_VALUE_OPTIONS,
+      "out",
+      "workers",
+      "crops",
+      "crop-size",
+      "every",
+      "fps",
+      "start",
+      "duration",
+      "track-memory",
+      "ffmpeg",
+      "pnet-weights",
+      "rnet-weights",
+      "onet-weights",
+    ],
+    flags: ["help", "verbose", "video", "face-only", ...DETECT_FLAG_OPTIONS],
+  });
+  if (typeof parsed === "string") return printError(`${parsed} (see --help)`), 2;
+  const o = parsed.options;
+  if (o.help) return console.log(DETECT_VIDEO_HELP), 0;
+  if (parsed.positional.length === 0) return printError("no video given (see --help)"), 2;
+  if (!o.video) {
+    const other = parsed.positional.find((p) => !isVideoPath(p));
+    if (other !== undefined) {
+      return printError(
+        `${other} is not a video file name: give images and videos in separate runs, or add --video`,
+      ), 2;
+    }
+  }
+  const every = checked(o, "every", (n) => Number.isInteger(n) && n >= 1, "an integer >= 1");
+  const fps = checked(o, "fps", (n) => n > 0 && n <= 1000, "in (0, 1000]");
+  const start = checked(o, "start", (n) => n >= 0, ">= 0");
+  const duration = checked(o, "duration", (n) => n > 0, "> 0");
+  const memory = checked(o, "track-memory", (n) => n >= 0 && n <= 3600, "from 0 to 3600");
+  const workers = checked(o, "workers", (n) => Number.isInteger(n) && n >= 0, "an integer >= 0");
+  const cropSize = checked(o, "crop-size", (n) => n >= 8 && n <= 4096, "from 8 to 4096");
+  for (const v of [every, fps, start, duration, memory, workers, cropSize]) {
+    if (typeof v === "string") return printError(v), 2;
+  }
+  if (every !== undefined && fps !== undefined) {
+    return printError("give --every or --fps, not both"), 2;
+  }
+  const options = detectOptionsFrom(o);
+  if (typeof options === "string") return printError(options), 2;
+  const backend = backendFrom(o);
+  if ("error" in backend) return printError(backend.error), 2;
+  const verbose = o.verbose === true;
+  const b = await useBackend(backend.backend)();
+  if (b._tag === "Left") return printError(b.left, verbose), 1;
+  const file = (k: string) => (typeof o[k] === "string" ? o[k] as string : undefined);
+  const weights = await resolveMtcnnWeights({
+    pnet: file("pnet-weights"),
+    rnet: file("rnet-weights"),
+    onet: file("onet-weights"),
+  })();
+  if (weights._tag === "Left") return printError(weights.left, verbose), 1;
+  const detector = await makeDetector(
+    weights.right,
+    options,
+    o["face-only"] ? "faceOnly" : "faceAndLandmarks",
+    (workers as number | undefined) ?? Math.max(1, navigator.hardwareConcurrency || 1),
+    backend.backend,
+  );
+  if (detector._tag === "Left") return printError(detector.left, verbose), 2;
+  const out = file("out"), crops = file("crops");
+  try {
+    if (out) await Deno.mkdir(out, { recursive: true });
+    if (crops) await Deno.mkdir(crops, { recursive: true });
+    let failed = 0;
+    for (const path of parsed.positional) {
+      const ok = await processVideo(path, {
+        detector: detector.right,
+        options,
+        read: {
+          every: every as number | undefined,
+          fps: fps as number | undefined,
+          start: start as number | undefined,
+          duration: duration as number | undefined,
+          ffmpeg: file("ffmpeg"),
+        },
+        memory: (memory as number | undefined) ?? 1,
+        out,
+        crops,
+        cropSize: (cropSize as number | undefined) ?? 112,
+        verbose,
+      });
+      if (!ok) failed++;
+    }
+    return failed > 0 ? 1 : 0;
+  } catch (e) {
+    printError(`${(e as Error).message}`);
+    return 1;
+  } finally {
+    detector.right.dispose();
+  }
+};
+
+const makeDetector = async (
+  weights: MtcnnWeights,
+  options: DetectOptions,
+  cascade: "faceOnly" | "faceAndLandmarks",
+  workers: number,
+  backend: "auto" | "wasm" | "cpu" | "webgpu",
+) =>
+  workers > 0
+    ? await createWorkerDetector(weights, { ...options, cascade, workers, backend })()
+    : createDetector(weights, { ...options, cascade });
