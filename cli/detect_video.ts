@@ -108,7 +108,12 @@ const processVideo = async (path: string, run: VideoRun): Promise<boolean> => {
   const stem = basename(path, extname(path));
   let writer: VideoWriter | undefined;
   if (run.out) {
-    const w = openVideoWriter(join(run.out, stem + ".mp4"), { width, height, fps: rate, ffmpeg: run.read.ffmpeg });
+    const w = openVideoWriter(join(run.out, stem + ".mp4"), {
+      width,
+      height,
+      fps: rate,
+      ffmpeg: run.read.ffmpeg,
+    });
     if (w._tag === "Left") {
       await video.cancel();
       return printError(w.left, run.verbose), false;
@@ -224,7 +229,8 @@ export const run = async (args: string[]): Promise<number> => {
     if (other !== undefined) {
       return printError(
         `${other} is not a video file name: give images and videos in separate runs, or add --video`,
-      ), 2;
+      ),
+        2;
     }
   }
   const every = checked(o, "every", (n) => Number.isInteger(n) && n >= 1, "an integer >= 1");

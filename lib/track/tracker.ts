@@ -4,8 +4,8 @@
  *
  * Each update:
  * 1. **Predict** every live track's box (centre, width, height) one frame ahead with constant
- *    velocity; a track that was not seen keeps moving with a velocity that decays by
- *    `coast` per missed frame, and its predicted centre is kept inside the frame when the frame size is given.
+ *    velocity; a track that was not seen keeps its last size and moves on with a velocity that
+ *    decays by `coast` per missed frame, and its predicted centre is kept inside the frame when the frame size is given.
  * 2. **Associate** tracks with the frame's detections by minimum total cost (the Hungarian
  *    method, `assignment.ts`): cost = (1 - IoU of predicted box and detection) + `landmarkWeight`
  *    x the mean distance between the track's landmarks carried to the predicted box and the
@@ -124,7 +124,10 @@ const predict = (
   let k = 0;
   for (let i = 0, f = 1; i <= t.missed; i++, f *= coast) k += f;
   const [cx, cy, w, h] = t.box, v = t.velocity;
-  const pw = Math.max(1, w + v[2] * k), ph = Math.max(1, h + v[3] * k);
+  // The size is extrapolated one frame only: boxes cut by the frame's border shrink as a face
+  // leaves, and that shrinking must not carry on while it is unseen.
+  const g = t.missed === 0 ? 1 : 0;
+  const pw = Math.max(1, w + v[2] * g), ph = Math.max(1, h + v[3] * g);
   let px = cx + v[0] * k, py = cy + v[1] * k;
   // An unseen face is looked for where it left the frame, not beyond it.
   if (frameSize && t.missed > 0) {

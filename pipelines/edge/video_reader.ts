@@ -142,15 +142,13 @@ async () => {
         while (!(await reader.read()).done);
         const status = await proc.status;
         const err = lastLine(await stderr);
-        return status.success
-          ? { _tag: "Right", right: undefined }
-          : {
-            _tag: "Left",
-            left: mtcnnError(
-              "DecodeError",
-              `${path}: ffmpeg failed to decode the video${err ? `: ${err}` : ""}`,
-            ),
-          };
+        return status.success ? { _tag: "Right", right: undefined } : {
+          _tag: "Left",
+          left: mtcnnError(
+            "DecodeError",
+            `${path}: ffmpeg failed to decode the video${err ? `: ${err}` : ""}`,
+          ),
+        };
       },
       async cancel() {
         ended = true;

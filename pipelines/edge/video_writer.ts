@@ -103,7 +103,9 @@ export const openVideoWriter = (
     right: {
       async write(frame) {
         if (broken) return fail("ffmpeg stopped");
-        if (frame.width !== width || frame.height !== height || frame.data.length < width * height * 3) {
+        if (
+          frame.width !== width || frame.height !== height || frame.data.length < width * height * 3
+        ) {
           return {
             _tag: "Left",
             left: mtcnnError(
