@@ -8,12 +8,8 @@
 import { basename, extname, join } from "node:path";
 import {
   alignFace,
-  createDetector,
-  createWorkerDetector,
   cropFace,
   type DetectOptions,
-  type Detector,
-  type MtcnnWeights,
   resolveMtcnnWeights,
   type RgbImage,
   rgbToImage,
@@ -23,6 +19,9 @@ import {
 import { drawTrackedFaces } from "../lib/track/annotate.ts";
 import { faceQuality } from "../lib/track/face_quality.ts";
 import { createTracker } from "../lib/track/create_tracker.ts";
+import type { TrackedFace } from "../lib/track/tracker.ts";
+import { createFrameDetector, type FrameDetector } from "../pipelines/frame_detector.ts";
+import { trackVideo } from "../pipelines/track_video.ts";
 import { openVideo, type VideoReadOptions } from "../pipelines/edge/video_reader.ts";
 import { openVideoWriter, type VideoWriter } from "../pipelines/edge/video_writer.ts";
 import { numberOption, parseArgs } from "./args.ts";
@@ -56,6 +55,9 @@ Options:
   --start S             start S seconds into the video (default 0)
   --duration S          process S seconds (default: to the end)
   --track-memory S      seconds a face that is not seen keeps its track (default 1)
+  --track-fast K        full detection on every Kth processed frame only; in between, RNet and
+                        ONet look for the tracked faces around their predicted boxes (faster;
+                        new faces are found at the next full detection: see docs/speed.md)
   --out DIR             also write DIR/<video>.mp4 with boxes, landmarks and track ids drawn
   --crops DIR           also write one aligned crop per track, of its best frame (the most
                         confident, largest, most frontal view): DIR/<video>_track<id>.png
@@ -84,7 +86,8 @@ const checked = (
 };
 
 interface VideoRun {
-  readonly detector: Detector;
+  readonly detector: FrameDetector;
+  readonly trackFast?: number;
   readonly options: DetectOptions;
   readonly read: VideoReadOptions;
   readonly memory: number;
@@ -93,6 +96,27 @@ interface VideoRun {
   readonly cropSize: number;
   readonly verbose: boolean;
 }
+
+/** Keeps, per track, the aligned crop of its best view so far (by {@linkcode faceQuality}). */
+const keepBestCrops = (
+  best: Map<number, { quality: number; crop: RgbImage }>,
+  image: RgbImage,
+  faces: readonly TrackedFace[],
+  run: VideoRun,
+): void => {
+  for (const f of faces) {
+    const q = faceQuality(f, run.options.boxFormat);
+    if ((best.get(f.track)?.quality ?? -1) >= q) continue;
+    const [x, y, a, b] = f.box;
+    const xywh: [number, number, number, number] = run.options.boxFormat === "xyxy"
+      ? [x, y, a - x, b - y]
+      : [x, y, a, b];
+    const c = f.keypoints
+      ? alignFace(image, f.keypoints, { size: run.cropSize })
+      : cropFace(image, xywh, { size: run.cropSize, square: true, margin: 0.1 });
+    if (c._tag === "Right") best.set(f.track, { quality: q, crop: c.right.image });
+  }
+};
 
 /** Processes one video; returns false when it failed (the error is printed). */
 const processVideo = async (path: string, run: VideoRun): Promise<boolean> => {
@@ -124,17 +148,13 @@ const processVideo = async (path: string, run: VideoRun): Promise<boolean> => {
   const bar = progress(stem, video.expectedFrames ?? 0);
   let ok = true;
   try {
-    // The next frame is read from ffmpeg while this one is detected.
-    let next = video.next();
-    for (let frame = await next; frame; frame = await next) {
-      next = video.next();
-      const r = await run.detector.detect(frame.image);
+    for await (const r of trackVideo(video, run.detector, tracker, { trackFast: run.trackFast })) {
       if (r._tag === "Left") {
-        printError(`${path}: frame ${frame.frame}: ${r.left.message}`, run.verbose);
+        printError(`${path}: ${r.left.message}`, run.verbose);
         ok = false;
         break;
       }
-      const faces = tracker.update(r.right.faces, { width, height });
+      const { frame, faces } = r.right;
       const line = {
         image: path,
         frame: frame.frame,
@@ -148,24 +168,12 @@ const processVideo = async (path: string, run: VideoRun): Promise<boolean> => {
         const w = await writer.write(drawTrackedFaces(frame.image, faces, run.options.boxFormat));
         if (w._tag === "Left") {
           printError(w.left, run.verbose);
+          await writer.abort();
           writer = undefined;
           ok = false;
         }
       }
-      if (run.crops) {
-        for (const f of faces) {
-          const q = faceQuality(f, run.options.boxFormat);
-          if ((best.get(f.track)?.quality ?? -1) >= q) continue;
-          const [x, y, a, b] = f.box;
-          const xywh: [number, number, number, number] = run.options.boxFormat === "xyxy"
-            ? [x, y, a - x, b - y]
-            : [x, y, a, b];
-          const c = f.keypoints
-            ? alignFace(frame.image, f.keypoints, { size: run.cropSize })
-            : cropFace(frame.image, xywh, { size: run.cropSize, square: true, margin: 0.1 });
-          if (c._tag === "Right") best.set(f.track, { quality: q, crop: c.right.image });
-        }
-      }
+      if (run.crops) keepBestCrops(best, frame.image, faces, run);
       bar.tick();
     }
   } finally {
@@ -213,6 +221,7 @@ export const run = async (args: string[]): Promise<number> => {
       "start",
       "duration",
       "track-memory",
+      "track-fast",
       "ffmpeg",
       "pnet-weights",
       "rnet-weights",
@@ -240,7 +249,13 @@ export const run = async (args: string[]): Promise<number> => {
   const memory = checked(o, "track-memory", (n) => n >= 0 && n <= 3600, "from 0 to 3600");
   const workers = checked(o, "workers", (n) => Number.isInteger(n) && n >= 0, "an integer >= 0");
   const cropSize = checked(o, "crop-size", (n) => n >= 8 && n <= 4096, "from 8 to 4096");
-  for (const v of [every, fps, start, duration, memory, workers, cropSize]) {
+  const trackFast = checked(
+    o,
+    "track-fast",
+    (n) => Number.isInteger(n) && n >= 1,
+    "an integer >= 1",
+  );
+  for (const v of [every, fps, start, duration, memory, workers, cropSize, trackFast]) {
     if (typeof v === "string") return printError(v), 2;
   }
   if (every !== undefined && fps !== undefined) {
@@ -260,13 +275,12 @@ export const run = async (args: string[]): Promise<number> => {
     onet: file("onet-weights"),
   })();
   if (weights._tag === "Left") return printError(weights.left, verbose), 1;
-  const detector = await makeDetector(
-    weights.right,
-    options,
-    o["face-only"] ? "faceOnly" : "faceAndLandmarks",
-    (workers as number | undefined) ?? Math.max(1, navigator.hardwareConcurrency || 1),
-    backend.backend,
-  );
+  const detector = await createFrameDetector(weights.right, {
+    ...options,
+    cascade: o["face-only"] ? "faceOnly" : "faceAndLandmarks",
+    workers: (workers as number | undefined) ?? Math.max(1, navigator.hardwareConcurrency || 1),
+    backend: backend.backend,
+  })();
   if (detector._tag === "Left") return printError(detector.left, verbose), 2;
   const out = file("out"), crops = file("crops");
   try {
@@ -285,6 +299,7 @@ export const run = async (args: string[]): Promise<number> => {
           ffmpeg: file("ffmpeg"),
         },
         memory: (memory as number | undefined) ?? 1,
+        trackFast: trackFast as number | undefined,
         out,
         crops,
         cropSize: (cropSize as number | undefined) ?? 112,
@@ -300,14 +315,3 @@ export const run = async (args: string[]): Promise<number> => {
     detector.right.dispose();
   }
 };
-
-const makeDetector = async (
-  weights: MtcnnWeights,
-  options: DetectOptions,
-  cascade: "faceOnly" | "faceAndLandmarks",
-  workers: number,
-  backend: "auto" | "wasm" | "cpu" | "webgpu",
-) =>
-  workers > 0
-    ? await createWorkerDetector(weights, { ...options, cascade, workers, backend })()
-    : createDetector(weights, { ...options, cascade });

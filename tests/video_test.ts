@@ -4,7 +4,12 @@ import type { Detector } from "../pipelines/detector.ts";
 import { ffmpegAvailable } from "../pipelines/edge/video_probe.ts";
 import { openVideo } from "../pipelines/edge/video_reader.ts";
 import { openVideoWriter } from "../pipelines/edge/video_writer.ts";
-import { makeDetector } from "./_shared.ts";
+import { defaultWeights, makeDetector } from "./_shared.ts";
+import { iou } from "../lib/nms.ts";
+import { createTracker } from "../lib/track/create_tracker.ts";
+import { createFrameDetector } from "../pipelines/frame_detector.ts";
+import { trackVideo } from "../pipelines/track_video.ts";
+import { loadImage } from "../pipelines/stages/load.ts";
 import {
   ASTRONAUT,
   type Clip,
@@ -286,3 +291,64 @@ Deno.test({
     }
   },
 });
+
+Deno.test({
+  name: "trackVideo() with trackFast 5 finds the tracked faces between full detections, same ids",
+  ignore: !HAS_FFMPEG,
+  fn: async () => {
+    const dir = await Deno.makeTempDir({ prefix: "mtcnn_video_test_" });
+    const fd = await createFrameDetector(await defaultWeights(), { workers: 0 })();
+    if (fd._tag === "Left") throw new Error(fd.left.message);
+    const detector = fd.right;
+    try {
+      const photo = async (p: string) => {
+        const r = await detector.detect(await loadRgb(p));
+        if (r._tag === "Left") throw new Error(r.left.message);
+        return r.right.faces;
+      };
+      const clip = makeClips(await photo(GROUP), (await photo(ASTRONAUT))[0])
+        .find((c) => c.name === "crossing")!;
+      const path = await writeClip(clip, dir);
+      const before = tf.memory().numTensors;
+      const frames = async (trackFast: number) => {
+        const v = await openVideo(path)();
+        if (v._tag === "Left") throw new Error(v.left.message);
+        const out = [];
+        for await (
+          const r of trackVideo(v.right, detector, createTracker({ maxMissed: 25 }), { trackFast })
+        ) {
+          if (r._tag === "Left") throw new Error(r.left.message);
+          out.push({ frame: r.right.frame.frame, faces: r.right.faces, full: r.right.full });
+        }
+        assertEquals((await v.right.finish())._tag, "Right");
+        return out;
+      };
+      const full = await frames(1), fast = await frames(5);
+      assertEquals(fast.map((f) => f.full), full.map((_, i) => i % 5 === 0));
+      const a = trackFigures(clip, full), b = trackFigures(clip, fast);
+      assertEquals([b.switches, b.fragments, b.reused], [0, 0, 0], JSON.stringify(b.ids));
+      // Between full detections the faces are found again (not only on every 5th frame).
+      assert(b.matched >= 0.9 * a.matched, `${b.matched} of ${a.matched}`);
+      // Where both found a face, the boxes agree.
+      for (const [i, f] of fast.entries()) {
+        for (const face of f.faces) {
+          const best = Math.max(0, ...full[i].faces.map((g) => iouXywh(g.box, face.box)));
+          assert(best > 0.6, `frame ${i}: IoU ${best}`);
+        }
+      }
+      assertEquals(tf.memory().numTensors, before);
+    } finally {
+      detector.dispose();
+      await Deno.remove(dir, { recursive: true });
+    }
+  },
+});
+
+const loadRgb = async (p: string) => {
+  const r = await loadImage(p)();
+  if (r._tag === "Left") throw new Error(r.left.message);
+  return r.right;
+};
+
+const iouXywh = (a: readonly number[], b: readonly number[]) =>
+  iou([a[0], a[1], a[0] + a[2], a[1] + a[3]], [b[0], b[1], b[0] + b[2], b[1] + b[3]]);
