@@ -16,14 +16,16 @@ import {
   useBackend,
   writeFileAtomic,
 } from "../mod.ts";
-import { drawTrackedFaces } from "../lib/track/annotate.ts";
-import { faceQuality } from "../lib/track/face_quality.ts";
-import { createTracker } from "../lib/track/create_tracker.ts";
-import type { TrackedFace } from "../lib/track/tracker.ts";
-import { createFrameDetector, type FrameDetector } from "../pipelines/frame_detector.ts";
-import { trackVideo } from "../pipelines/track_video.ts";
-import { openVideo, type VideoReadOptions } from "../pipelines/edge/video_reader.ts";
-import { openVideoWriter, type VideoWriter } from "../pipelines/edge/video_writer.ts";
+import { createTracker, drawTrackedFaces, faceQuality, type TrackedFace } from "../track.ts";
+import {
+  createFrameDetector,
+  type FrameDetector,
+  openVideo,
+  openVideoWriter,
+  trackVideo,
+  type VideoReadOptions,
+  type VideoWriter,
+} from "../video.ts";
 import { numberOption, parseArgs } from "./args.ts";
 import {
   backendFrom,

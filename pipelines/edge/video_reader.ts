@@ -46,26 +46,35 @@ export interface VideoReader {
   cancel(): Promise<void>;
 }
 
-const ffmpegArgs = (path: string, o: VideoReadOptions): string[] => [
-  "-v",
-  "error",
-  "-nostdin",
-  ...(o.start ? ["-ss", String(o.start)] : []),
-  "-i",
-  path,
-  ...(o.duration ? ["-t", String(o.duration)] : []),
-  "-map",
-  "0:v:0",
-  ...(o.every && o.every > 1 ? ["-vf", `select=not(mod(n\\,${o.every}))`] : []),
-  ...(o.fps ? ["-vf", `fps=${o.fps}`] : []),
-  "-fps_mode",
-  "passthrough",
-  "-f",
-  "rawvideo",
-  "-pix_fmt",
-  "rgb24",
-  "pipe:1",
-];
+const ffmpegArgs = (path: string, o: VideoReadOptions, info: VideoInfo): string[] => {
+  // Frame selection, then the probed size: frames always have the size the reader cuts
+  // (a stream whose size changes midway, or rotation metadata, cannot misalign the pipe).
+  const filters = [
+    ...(o.every && o.every > 1 ? [`select=not(mod(n\\,${o.every}))`] : []),
+    ...(o.fps ? [`fps=${o.fps}`] : []),
+    `scale=${info.width}:${info.height}`,
+  ];
+  return [
+    "-v",
+    "error",
+    "-nostdin",
+    ...(o.start ? ["-ss", String(o.start)] : []),
+    "-i",
+    path,
+    ...(o.duration ? ["-t", String(o.duration)] : []),
+    "-map",
+    "0:v:0",
+    "-vf",
+    filters.join(","),
+    "-fps_mode",
+    "passthrough",
+    "-f",
+    "rawvideo",
+    "-pix_fmt",
+    "rgb24",
+    "pipe:1",
+  ];
+};
 
 /**
  * Opens `path` for decoding with ffmpeg: probes it first (`DecodeError` "not a video" for a file
@@ -84,7 +93,7 @@ async () => {
   let proc: Deno.ChildProcess;
   try {
     proc = new Deno.Command(program, {
-      args: ffmpegArgs(path, options),
+      args: ffmpegArgs(path, options, info),
       stdin: "null",
       stdout: "piped",
       stderr: "piped",
