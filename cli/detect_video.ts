@@ -178,6 +178,10 @@ const processVideo = async (path: string, run: VideoRun): Promise<boolean> => {
       if (run.crops) keepBestCrops(best, frame.image, faces, run);
       bar.tick();
     }
+  } catch (e) {
+    // Unexpected (ffmpeg killed, stdout closed): this video fails, the run goes on.
+    printError(`${path}: ${(e as Error)?.message ?? e}`, run.verbose);
+    ok = false;
   } finally {
     bar.done();
   }
