@@ -9,6 +9,7 @@
  * pan, 25 fps, H.264), or from the fixture group photo upscaled when ../shared is absent.
  */
 import { existsSync } from "node:fs";
+import process from "node:process";
 import { iou } from "../lib/nms.ts";
 import type { Face } from "../lib/face.ts";
 import { createTracker } from "../lib/track/create_tracker.ts";
@@ -93,14 +94,18 @@ const pass = async (k: number) => {
   const v = await openVideo(clip)();
   if (v._tag === "Left") throw new Error(v.left.message);
   const out: (readonly Face[])[] = [];
+  const cpu0 = process.cpuUsage();
   const t0 = performance.now();
   for await (const r of trackVideo(v.right, detector, createTracker(), { trackFast: k })) {
     if (r._tag === "Left") throw new Error(r.left.message);
     out.push(r.right.faces);
   }
   const secs = (performance.now() - t0) / 1000;
+  const cpu = process.cpuUsage(cpu0);
   await v.right.finish();
-  return { fps: out.length / secs, faces: out };
+  // CPU time of this process (main thread and workers; ffmpeg not included), per frame.
+  const cpuMs = (cpu.user + cpu.system) / 1000 / out.length;
+  return { fps: out.length / secs, cpuMs, faces: out };
 };
 const xyxy = (b: Face["box"]) => [b[0], b[1], b[0] + b[2], b[1] + b[3]];
 const recall = (ref: (readonly Face[])[], got: (readonly Face[])[]) => {
@@ -115,12 +120,16 @@ const recall = (ref: (readonly Face[])[], got: (readonly Face[])[]) => {
 };
 await pass(1); // warm-up
 const loads = [load()];
-const results = new Map<number, { fps: number[]; faces: (readonly Face[])[] }>();
+const results = new Map<
+  number,
+  { fps: number[]; cpuMs: number[]; faces: (readonly Face[])[] }
+>();
 for (let r = 0; r < runs; r++) {
   for (const k of [1, ...ks]) {
     const p = await pass(k);
-    const e = results.get(k) ?? { fps: [], faces: p.faces };
+    const e = results.get(k) ?? { fps: [], cpuMs: [], faces: p.faces };
     e.fps.push(p.fps);
+    e.cpuMs.push(p.cpuMs);
     results.set(k, e);
   }
   loads.push(load());
@@ -137,13 +146,21 @@ console.log(
     loads.join(", ")
   }\n`,
 );
-console.log("| mode | frames/s | faces found | recall of full detection's faces |");
-console.log("| ---- | -------- | ----------- | -------------------------------- |");
+console.log(
+  "| mode | frames/s | CPU ms per frame | faces found | recall of full detection's faces |",
+);
+console.log(
+  "| ---- | -------- | ---------------- | ----------- | -------------------------------- |",
+);
 for (const [k, e] of results) {
   const n = e.faces.reduce((s, f) => s + f.length, 0);
   const name = k === 1 ? "full detection, every frame" : `--track-fast ${k}`;
   const rec = k === 1 ? "(reference)" : `${(100 * recall(ref, e.faces)).toFixed(1)}%`;
-  console.log(`| ${name} | ${median(e.fps).toFixed(1)} | ${n} of ${refFaces} | ${rec} |`);
+  console.log(
+    `| ${name} | ${median(e.fps).toFixed(1)} | ${
+      median(e.cpuMs).toFixed(0)
+    } | ${n} of ${refFaces} | ${rec} |`,
+  );
 }
 console.log(
   `\ndecoding, ms per frame: ffmpeg to /dev/null ${median(nullMs).toFixed(1)}, ` +
