@@ -5,15 +5,18 @@
  * ```ts
  * import { createTracker } from "@mtcnn/mtcnn/track";
  * const tracker = createTracker();
- * const a = tracker.update([{ box: [100, 80, 60, 70], confidence: 0.99 }]);
- * const b = tracker.update([{ box: [104, 81, 60, 70], confidence: 0.98 }]);
- * console.log(a[0].track, b[0].track); // 1 1
+ * if (tracker._tag === "Right") {
+ *   const a = tracker.right.update([{ box: [100, 80, 60, 70], confidence: 0.99 }]);
+ *   const b = tracker.right.update([{ box: [104, 81, 60, 70], confidence: 0.98 }]);
+ *   console.log(a[0].track, b[0].track); // 1 1
+ * }
  * ```
  *
  * @module
  */
 export {
   type CentreBox,
+  checkTrackerOptions,
   INITIAL_TRACKER_STATE,
   predictTracks,
   type Track,

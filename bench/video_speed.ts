@@ -96,7 +96,9 @@ const pass = async (k: number) => {
   const out: (readonly Face[])[] = [];
   const cpu0 = process.cpuUsage();
   const t0 = performance.now();
-  for await (const r of trackVideo(v.right, detector, createTracker(), { trackFast: k })) {
+  const tracker = createTracker();
+  if (tracker._tag === "Left") throw new Error(tracker.left.message);
+  for await (const r of trackVideo(v.right, detector, tracker.right, { trackFast: k })) {
     if (r._tag === "Left") throw new Error(r.left.message);
     out.push(r.right.faces);
   }

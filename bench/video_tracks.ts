@@ -52,8 +52,9 @@ try {
       const v = await openVideo(path)();
       if (v._tag === "Left") throw new Error(v.left.message);
       const tracker = createTracker({ maxMissed: Math.round(memory * CLIP_SIZE.fps) });
+      if (tracker._tag === "Left") throw new Error(tracker.left.message);
       const frames = [];
-      for await (const r of trackVideo(v.right, detector, tracker, { trackFast: k })) {
+      for await (const r of trackVideo(v.right, detector, tracker.right, { trackFast: k })) {
         if (r._tag === "Left") throw new Error(r.left.message);
         frames.push({ frame: r.right.frame.frame, faces: r.right.faces });
       }

@@ -131,6 +131,10 @@ const processVideo = async (path: string, run: VideoRun): Promise<boolean> => {
     maxMissed: Math.max(1, Math.round(run.memory * rate)),
     boxFormat: run.options.boxFormat,
   });
+  if (tracker._tag === "Left") {
+    await video.cancel();
+    return printError(tracker.left, run.verbose), false;
+  }
   const stem = basename(path, extname(path));
   let writer: VideoWriter | undefined;
   if (run.out) {
@@ -150,7 +154,11 @@ const processVideo = async (path: string, run: VideoRun): Promise<boolean> => {
   const bar = progress(stem, video.expectedFrames ?? 0);
   let ok = true;
   try {
-    for await (const r of trackVideo(video, run.detector, tracker, { trackFast: run.trackFast })) {
+    for await (
+      const r of trackVideo(video, run.detector, tracker.right, {
+        trackFast: run.trackFast,
+      })
+    ) {
       if (r._tag === "Left") {
         printError(`${path}: ${r.left.message}`, run.verbose);
         ok = false;

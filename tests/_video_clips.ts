@@ -277,5 +277,6 @@ export const runTracker = (
   options: TrackerOptions,
 ): { frame: number; faces: readonly TrackedFace[] }[] => {
   const t = createTracker(options);
-  return detections.map((d) => ({ frame: d.frame, faces: t.update(d.faces, CLIP_SIZE) }));
+  if (t._tag === "Left") throw new Error(t.left.message);
+  return detections.map((d) => ({ frame: d.frame, faces: t.right.update(d.faces, CLIP_SIZE) }));
 };

@@ -1,8 +1,15 @@
 import { assert, assertEquals } from "./_assert.ts";
 import type { Face } from "../lib/face.ts";
 import { assignMinCost } from "../lib/track/assignment.ts";
-import { createTracker } from "../lib/track/create_tracker.ts";
-import type { TrackerOptions } from "../lib/track/tracker.ts";
+import { createTracker as create } from "../lib/track/create_tracker.ts";
+import { checkTrackerOptions, type TrackerOptions } from "../lib/track/tracker.ts";
+
+/** A tracker (the options are valid in these tests). */
+const createTracker = (options?: TrackerOptions) => {
+  const t = create(options);
+  if (t._tag === "Left") throw new Error(t.left.message);
+  return t.right;
+};
 
 /** A face of side `s` centred at (cx, cy), landmarks of a frontal face. */
 const face = (cx: number, cy: number, s = 40, confidence = 0.99): Face => ({
@@ -156,4 +163,23 @@ Deno.test("tracker reads xyxy boxes and keeps the faces it is given", () => {
   assertEquals(t.update([a]), [{ ...a, track: 1 }]);
   assertEquals(t.update([b]), [{ ...b, track: 1 }]);
   assertEquals(t.state.tracks[0].box, [34, 30, 40, 40]);
+});
+
+Deno.test("createTracker() refuses options out of range with an OptionError naming them", () => {
+  for (
+    const [o, name] of [
+      [{ maxMissed: -1 }, "maxMissed"],
+      [{ maxMissed: 2.5 }, "maxMissed"],
+      [{ minIou: 1.5 }, "minIou"],
+      [{ velocitySmoothing: 0 }, "velocitySmoothing"],
+      [{ coast: NaN }, "coast"],
+      [{ maxScaleChange: 0.5 }, "maxScaleChange"],
+      [{ boxFormat: "cxcywh" as "xywh" }, "boxFormat"],
+    ] as const
+  ) {
+    const r = create(o);
+    assert(r._tag === "Left" && r.left._tag === "OptionError", JSON.stringify(o));
+    assert(r.left.message.startsWith(`tracker option ${name} must be`), r.left.message);
+  }
+  assertEquals(checkTrackerOptions({ maxMissed: 0, minIou: 1, coast: 0 })._tag, "Right");
 });

@@ -315,7 +315,7 @@ Deno.test({
         if (v._tag === "Left") throw new Error(v.left.message);
         const out = [];
         for await (
-          const r of trackVideo(v.right, detector, createTracker({ maxMissed: 25 }), { trackFast })
+          const r of trackVideo(v.right, detector, newTracker({ maxMissed: 25 }), { trackFast })
         ) {
           if (r._tag === "Left") throw new Error(r.left.message);
           out.push({ frame: r.right.frame.frame, faces: r.right.faces, full: r.right.full });
@@ -343,6 +343,12 @@ Deno.test({
     }
   },
 });
+
+const newTracker = (o: Parameters<typeof createTracker>[0]) => {
+  const t = createTracker(o);
+  if (t._tag === "Left") throw new Error(t.left.message);
+  return t.right;
+};
 
 const loadRgb = async (p: string) => {
   const r = await loadImage(p)();

@@ -3,8 +3,11 @@
  *
  * @module
  */
+import type { MtcnnError } from "../errors.ts";
 import type { Face } from "../face.ts";
+import type { Result } from "../result.ts";
 import {
+  checkTrackerOptions,
   INITIAL_TRACKER_STATE,
   type TrackedFace,
   type TrackerOptions,
@@ -24,27 +27,35 @@ export interface Tracker {
 }
 
 /**
- * Creates a {@linkcode Tracker}.
+ * Creates a {@linkcode Tracker}; an `OptionError` for an option out of its range
+ * ({@linkcode checkTrackerOptions}).
  *
  * @example
  * ```ts
  * import { createTracker } from "./create_tracker.ts";
  * const tracker = createTracker({ maxMissed: 10 });
- * const faces = tracker.update([{ box: [10, 10, 40, 40], confidence: 0.99 }]);
- * console.log(faces[0].track); // 1
+ * if (tracker._tag === "Right") {
+ *   const faces = tracker.right.update([{ box: [10, 10, 40, 40], confidence: 0.99 }]);
+ *   console.log(faces[0].track); // 1
+ * }
  * ```
  */
-export const createTracker = (options: TrackerOptions = {}): Tracker => {
+export const createTracker = (options: TrackerOptions = {}): Result<MtcnnError, Tracker> => {
+  const checked = checkTrackerOptions(options);
+  if (checked._tag === "Left") return checked;
   const step = updateTracks(options);
   let state = INITIAL_TRACKER_STATE;
   return {
-    update: (faces, frameSize) => {
-      const r = step(state, faces, frameSize);
-      state = r.state;
-      return r.faces;
-    },
-    get state() {
-      return state;
+    _tag: "Right",
+    right: {
+      update: (faces, frameSize) => {
+        const r = step(state, faces, frameSize);
+        state = r.state;
+        return r.faces;
+      },
+      get state() {
+        return state;
+      },
     },
   };
 };

@@ -23,7 +23,9 @@
  *
  * @module
  */
+import { type MtcnnError, mtcnnError } from "../errors.ts";
 import type { BoxFormat, Face, Keypoints } from "../face.ts";
+import type { Result } from "../result.ts";
 import { KEYPOINT_NAMES } from "../face.ts";
 import { iou } from "../nms.ts";
 import { assignMinCost } from "./assignment.ts";
@@ -89,6 +91,59 @@ export interface TrackUpdate {
   /** The frame's faces in the order given, each with its track id. */
   readonly faces: readonly TrackedFace[];
 }
+
+/** Each numeric option's allowed range, inclusive. */
+const RANGES: Readonly<Record<string, readonly [number, number]>> = {
+  maxMissed: [0, 1e6],
+  minIou: [0, 1],
+  maxDistance: [0, 100],
+  maxScaleChange: [1, 100],
+  landmarkWeight: [0, 100],
+  velocitySmoothing: [1e-6, 1],
+  coast: [0, 1],
+};
+
+/**
+ * Checks tracker options: each number finite and in its range (`maxMissed` an integer >= 0,
+ * `minIou` and `coast` in [0, 1], `velocitySmoothing` in (0, 1], `maxScaleChange` >= 1, the
+ * others >= 0), `boxFormat` xywh or xyxy. An `OptionError` names the first bad one.
+ *
+ * @example
+ * ```ts
+ * import { checkTrackerOptions } from "./tracker.ts";
+ * const r = checkTrackerOptions({ maxMissed: -1 });
+ * console.log(r._tag); // "Left"
+ * ```
+ */
+export const checkTrackerOptions = (
+  options: TrackerOptions,
+): Result<MtcnnError, TrackerOptions> => {
+  for (const [name, [lo, hi]] of Object.entries(RANGES)) {
+    const v = (options as Record<string, unknown>)[name];
+    if (v === undefined) continue;
+    const ok = typeof v === "number" && Number.isFinite(v) && v >= lo && v <= hi &&
+      (name !== "maxMissed" || Number.isInteger(v));
+    if (!ok) {
+      return {
+        _tag: "Left",
+        left: mtcnnError(
+          "OptionError",
+          `tracker option ${name} must be ${
+            name === "maxMissed" ? "an integer " : "a number "
+          }from ${lo} to ${hi}, got ${String(v)}`,
+        ),
+      };
+    }
+  }
+  const f = options.boxFormat;
+  if (f !== undefined && f !== "xywh" && f !== "xyxy") {
+    return {
+      _tag: "Left",
+      left: mtcnnError("OptionError", `tracker option boxFormat must be xywh or xyxy, got ${f}`),
+    };
+  }
+  return { _tag: "Right", right: options };
+};
 
 /** The state before the first frame. */
 export const INITIAL_TRACKER_STATE: TrackerState = { tracks: [], nextId: 1, frame: 0 };
@@ -164,6 +219,8 @@ export const predictTracks = (
 /**
  * One tracking step: the faces of the next frame in, the same faces with track ids and the new
  * state out. `frameSize` (optional) keeps predictions of unseen faces inside the frame.
+ * Options are expected checked ({@linkcode checkTrackerOptions}, as `createTracker` does); here
+ * a value out of its range is clamped to it.
  *
  * @example
  * ```ts
@@ -179,13 +236,18 @@ export const updateTracks = (options: TrackerOptions = {}): (
   faces: readonly Face[],
   frameSize?: { readonly width: number; readonly height: number },
 ) => TrackUpdate => {
-  const maxMissed = options.maxMissed ?? 15;
-  const minIou = options.minIou ?? 0.2;
-  const maxDistance = options.maxDistance ?? 0.7;
-  const maxScale = options.maxScaleChange ?? 1.6;
-  const lmWeight = options.landmarkWeight ?? 1;
-  const alpha = options.velocitySmoothing ?? 0.5;
-  const coast = options.coast ?? 0.7;
+  const get = (name: keyof typeof RANGES & keyof TrackerOptions, dflt: number): number => {
+    const v = options[name] as number | undefined;
+    const [lo, hi] = RANGES[name];
+    return v === undefined || !Number.isFinite(v) ? dflt : Math.min(hi, Math.max(lo, v));
+  };
+  const maxMissed = Math.floor(get("maxMissed", 15));
+  const minIou = get("minIou", 0.2);
+  const maxDistance = get("maxDistance", 0.7);
+  const maxScale = get("maxScaleChange", 1.6);
+  const lmWeight = get("landmarkWeight", 1);
+  const alpha = get("velocitySmoothing", 0.5);
+  const coast = get("coast", 0.7);
   const format = options.boxFormat ?? "xywh";
   return (state, faces, frameSize) => {
     const dets = faces.map((f) => centreBox(f.box, format));
