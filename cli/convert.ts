@@ -4,10 +4,11 @@
  *
  * @module
  */
-import { readAnyNetWeightsFile, writeNetWeightsFile } from "../pipelines/edge/weights_files.ts";
+import { writeNetWeightsFile } from "../pipelines/edge/weights_files.ts";
 import type { NetName } from "../lib/spec.ts";
 import { parseArgs } from "./args.ts";
 import { printError } from "./common.ts";
+import { readWeightsOrCheckpoint } from "./convert_checkpoint.ts";
 
 /** The help text of `convert`. */
 export const CONVERT_HELP = `Usage: mtcnn convert <in> <out> [options]   (deno task convert ...)
@@ -16,6 +17,7 @@ Converts one network's weights between formats, chosen by extension:
   .lz4             joblib with LZ4 (the Python mtcnn package's pnet.lz4, rnet.lz4, onet.lz4)
   .pkl, .joblib    plain (uncompressed) joblib pickle
   .json            tfjs weights manifest, its shard files beside it (ours or face-api.js's)
+  checkpoint.bin   a training checkpoint (input only; or the folder holding it)
 
 Options:
   --net N           pnet, rnet or onet; needed when the input does not say which
@@ -60,7 +62,7 @@ export const run = async (args: string[]): Promise<number> => {
     return 2;
   }
   const [input, output] = positional;
-  const w = await readAnyNetWeightsFile(input, net as NetName | undefined)();
+  const w = await readWeightsOrCheckpoint(input, net as NetName | undefined);
   if (w._tag === "Left") {
     printError(w.left);
     return 1;

@@ -23,6 +23,7 @@ import { type EpochRecord, loadCheckpoint, saveCheckpoint, type TrainMeta } from
 import { progressBar } from "../edge/progress.ts";
 import { epochBatches, openDataset, stepsPerEpoch } from "./shard_reader.ts";
 import { trainStep, validationAccumulator } from "./train_step.ts";
+import { validationBatches } from "./validation_batches.ts";
 
 /** Settings of a training run. */
 export interface TrainOptions<N extends NetName> {
@@ -242,9 +243,7 @@ export const trainNet = async <N extends NetName>(
       bar.done();
       const acc = validationAccumulator(o.net, vars, o.loss);
       if (val) {
-        for await (
-          const vb of epochBatches(val.right, 0, 0, Math.min(256, val.right.index.total))
-        ) {
+        for await (const vb of validationBatches(val.right, 256)) {
           if (vb._tag === "Left") return vb;
           acc.add(vb.right);
         }
