@@ -10,7 +10,7 @@
  * @module
  */
 import * as E from "fp-ts/Either.js";
-import { fromUnknown, type MtcnnError } from "../../lib/errors.ts";
+import { describe, fromUnknown, type MtcnnError } from "../../lib/errors.ts";
 import type { RgbImage } from "../../lib/image.ts";
 import type { NetTensors } from "../../lib/nets/tensors.ts";
 import type { Result } from "../../lib/result.ts";
@@ -212,13 +212,15 @@ const generateMinedSetUnsafe = async (
     let bytes: Uint8Array;
     try {
       bytes = await Deno.readFile(im.path);
-    } catch {
+    } catch (e) {
       skipped++;
+      o.log?.(`skipped ${im.path}: cannot read (${describe(e)})`);
       continue;
     }
     const img = await decodeRgb(bytes, im.path);
     if (img._tag === "Left") {
       skipped++;
+      o.log?.(`skipped: ${img.left.message}`);
       continue;
     }
     // Pass 0 keeps the seeds of a single pass; later passes derive theirs from (seed, image, pass).

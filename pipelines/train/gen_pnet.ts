@@ -6,7 +6,7 @@
  * @module
  */
 import * as E from "fp-ts/Either.js";
-import { fromUnknown, type MtcnnError } from "../../lib/errors.ts";
+import { describe, fromUnknown, type MtcnnError } from "../../lib/errors.ts";
 import type { Result } from "../../lib/result.ts";
 import { cropPatch } from "../../lib/train/patch.ts";
 import { derivePrng } from "../../lib/train/prng.ts";
@@ -48,9 +48,9 @@ const generatePnetSetUnsafe = async (
     let bytes: Uint8Array;
     try {
       bytes = await Deno.readFile(im.path);
-    } catch {
+    } catch (e) {
       skipped++;
-      opts.log?.(`skipped ${im.path}: cannot read`);
+      opts.log?.(`skipped ${im.path}: cannot read (${describe(e)})`);
       continue;
     }
     const img = await decodeRgb(bytes, im.path);
