@@ -87,6 +87,8 @@ export {
   type Orientation,
   type TensorImage,
 } from "./pipelines/stages/load.ts";
+// imagescript's Image, as our declarations type it (its own .d.ts does not parse for deno doc).
+export type { Image } from "./pipelines/edge/imagescript.d.ts";
 export { pyramid, pyramidPlan } from "./pipelines/stages/pyramid.ts";
 export { type LevelRunner, propose, proposeWith } from "./pipelines/stages/propose.ts";
 export { crop, cropPixels, type CropStageOptions } from "./pipelines/stages/crop.ts";

@@ -5,7 +5,8 @@
  */
 import "../pipelines/parallel/worker.ts";
 
-const real = self.onmessage!;
+// worker.ts's handler is an arrow function: it needs no `this`.
+const real = self.onmessage as unknown as (e: MessageEvent) => unknown;
 let crashed = false;
 self.onmessage = (e: MessageEvent) => {
   if (self.name === "crash-on-pnet" && e.data?.kind === "pnet" && !crashed) {
@@ -15,5 +16,5 @@ self.onmessage = (e: MessageEvent) => {
     });
     return;
   }
-  return real.call(self, e);
+  return real(e);
 };

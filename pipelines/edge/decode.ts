@@ -8,6 +8,7 @@
  * @module
  */
 import * as E from "fp-ts/Either.js";
+// @ts-types="./imagescript.d.ts"
 import { GIF, Image } from "imagescript";
 import { decodeTiff } from "../../lib/codecs/tiff.ts";
 import { describe, type MtcnnError, mtcnnError } from "../../lib/errors.ts";
