@@ -29,7 +29,8 @@ Options:
   --format F            cnn_facepoint (default), mtfl, wider (bbx_gt file), json (ours) or
                         ndjson (detect's output, default --box-format: its faces as the truth)
   --root DIR            folder relative image paths are relative to (default: the list's
-                        folder); absolute paths are used as they are
+                        folder; for ndjson the current one, where detect ran); absolute
+                        paths are used as they are
   --out DIR             output folder (required; keep it out of the repository)
   --seed N              seed (default 1); same seed and list, same set
   --limit N             use only the first N images

@@ -145,6 +145,21 @@ Deno.test("parseDetectNdjson() turns detect's xywh boxes and keypoints into anno
   }
 });
 
+Deno.test("loadTrainingImages(ndjson) takes relative paths from the current folder, as detect printed them", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "mtcnn_ds_" });
+  try {
+    const list = join(dir, "sub", "d.ndjson");
+    await Deno.mkdir(join(dir, "sub"));
+    await Deno.writeTextFile(list, JSON.stringify({ image: "photos/a.jpg", faces: [] }) + "\n");
+    const r = await loadTrainingImages(list, "ndjson");
+    assert(r._tag === "Right" && r.right[0].path === "photos/a.jpg", JSON.stringify(r));
+    const rooted = await loadTrainingImages(list, "ndjson", "/data");
+    assert(rooted._tag === "Right" && rooted.right[0].path === "/data/photos/a.jpg");
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
 Deno.test({
   name: "dataset --format ndjson reads detect's own output as annotations",
   ignore: !HAS_SHARED,

@@ -44,7 +44,8 @@ export const boxFromLandmarks = (lm: readonly number[]): AnnotatedFace["box"] =>
 
 /**
  * Reads an annotation list; relative image paths are resolved against `root` (default: the
- * list's folder), absolute ones are kept. `ndjson` is `detect`'s output (default box format). Malformed lines are errors naming the file and line.
+ * list's folder; for `ndjson`, `detect`'s output in its default box format, the current folder,
+ * where `detect` ran), absolute ones are kept. Malformed lines are errors naming the file and line.
 
  *
  * @example
@@ -66,7 +67,8 @@ export const loadTrainingImages = async (
   } catch (e) {
     return E.left(mtcnnError("IoError", `${list}: cannot read (${describe(e)})`, e));
   }
-  const base = root ?? dirname(list);
+  // detect printed its paths relative to the folder it ran in: by default, this one.
+  const base = root ?? (format === "ndjson" ? "." : dirname(list));
   const at = (p: string) => (isAbsolute(p) ? p : join(base, p));
   if (format === "json" || format === "ndjson") {
     const r = format === "json" ? parseJsonAnnotations(text, list) : parseDetectNdjson(text, list);
