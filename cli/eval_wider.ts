@@ -11,7 +11,12 @@ import { parseWiderSplits, type WiderSplits } from "../lib/eval/wider_splits.ts"
 import { prPlotSvg } from "../lib/eval/pr_plot.ts";
 import { writeFileAtomic } from "../pipelines/edge/atomic.ts";
 import { parseArgs } from "./args.ts";
-import { DETECT_OPTIONS_HELP, DETECT_VALUE_OPTIONS, printError } from "./common.ts";
+import {
+  DETECT_FLAG_OPTIONS,
+  DETECT_OPTIONS_HELP,
+  DETECT_VALUE_OPTIONS,
+  printError,
+} from "./common.ts";
 import { openFaceSource } from "./eval_source.ts";
 import { progress } from "./progress.ts";
 
@@ -62,7 +67,7 @@ const round4 = (
 export const run = async (args: string[]): Promise<number> => {
   const parsed = parseArgs(args, {
     values: [...DETECT_VALUE_OPTIONS, "gt", "images", "splits", "plot", "predictions"],
-    flags: ["help", "verbose", "clip"],
+    flags: ["help", "verbose", ...DETECT_FLAG_OPTIONS],
   });
   if (typeof parsed === "string") return printError(`${parsed} (see eval wider --help)`), 2;
   const o = parsed.options;

@@ -165,3 +165,40 @@ Deno.test("detect: an empty folder is an error line and exit 1; flags, not optio
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("train evaluate --ndjson refuses an existing file or a folder unless --overwrite (exit 2, one line)", async () => {
+  const { run: train } = await import("../cli/train.ts");
+  const dir = await tmp();
+  try {
+    const file = join(dir, "preds.ndjson");
+    await Deno.writeTextFile(file, "precious\n");
+    for (const target of [file, dir]) {
+      const r = await capture(train, ["evaluate", "--images", dir, "--ndjson", target]);
+      assertEquals(r.code, 2, r.stderr.join("\n"));
+      assertEquals(r.stderr.length, 1);
+      assert(r.stderr[0].startsWith("error: --ndjson"), r.stderr[0]);
+    }
+    assertEquals(await Deno.readTextFile(file), "precious\n");
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("eval accepts the detect flags its help lists (--flip, --downscale, --preset)", async () => {
+  const { run: evalCmd } = await import("../cli/eval.ts");
+  const { EVAL_WIDER_HELP } = await import("../cli/eval_wider.ts");
+  for (const flag of ["--flip", "--downscale", "--no-clip"]) {
+    assert(EVAL_WIDER_HELP.includes(flag), flag);
+    // Parsed and past the option checks: the missing --gt file is the error.
+    const r = await capture(evalCmd, [
+      "wider",
+      flag,
+      "--gt",
+      "/nonexistent/gt.txt",
+      "--images",
+      "/nonexistent",
+    ]);
+    assertEquals(r.code, 1, `${flag}: ${r.stderr.join("\n")}`);
+    assert(!r.stderr[0].includes("unknown option"), r.stderr[0]);
+  }
+});
