@@ -8,6 +8,7 @@ import { writeNetWeightsFile } from "../pipelines/edge/weights_files.ts";
 import type { NetName } from "../lib/spec.ts";
 import { parseArgs } from "./args.ts";
 import { printError } from "./common.ts";
+import { outputFileProblem } from "./output_names.ts";
 import { readWeightsOrCheckpoint } from "./convert_checkpoint.ts";
 
 /** The help text of `convert`. */
@@ -23,6 +24,7 @@ Options:
   --net N           pnet, rnet or onet; needed when the input does not say which
                     (a face-api.js manifest holds all three)
   --face-api-names  write a .json manifest with face-api.js's tensor names and layouts
+  --overwrite       replace an existing output file (default: refuse)
   -h, --help        show this help
 
 Examples:
@@ -42,7 +44,10 @@ const NETS: readonly string[] = ["pnet", "rnet", "onet"];
  * ```
  */
 export const run = async (args: string[]): Promise<number> => {
-  const parsed = parseArgs(args, { values: ["net"], flags: ["help", "face-api-names"] });
+  const parsed = parseArgs(args, {
+    values: ["net"],
+    flags: ["help", "face-api-names", "overwrite"],
+  });
   if (typeof parsed === "string") {
     printError(`convert: ${parsed} (see --help)`);
     return 2;
@@ -62,6 +67,11 @@ export const run = async (args: string[]): Promise<number> => {
     return 2;
   }
   const [input, output] = positional;
+  const why = await outputFileProblem(output, options.overwrite === true);
+  if (why) {
+    printError(`convert: ${output} ${why}`);
+    return 2;
+  }
   const w = await readWeightsOrCheckpoint(input, net as NetName | undefined);
   if (w._tag === "Left") {
     printError(w.left);

@@ -149,3 +149,21 @@ export const existingOutputs = (
   }
   return clash;
 };
+
+/**
+ * Why a file option's `path` cannot be written (empty, a folder, or an existing file without
+ * `--overwrite`), or undefined when it can.
+ */
+export const outputFileProblem = async (
+  path: string,
+  overwrite: boolean,
+): Promise<string | undefined> => {
+  if (path.trim() === "") return "needs a file name";
+  try {
+    const st = await Deno.stat(path);
+    if (st.isDirectory) return "is a folder, not a file";
+    return overwrite ? undefined : "exists: add --overwrite to replace it, or choose another name";
+  } catch {
+    return undefined;
+  }
+};

@@ -18,6 +18,7 @@ import {
 import { refineLandmarks } from "../pipelines/stages/landmarks.ts";
 import { listImages } from "./common.ts";
 import { writeFileAtomic } from "../pipelines/edge/atomic.ts";
+import { outputFileProblem } from "./output_names.ts";
 import { evaluateCascade } from "../pipelines/train/evaluate_cascade.ts";
 import { loadNetWeights } from "../pipelines/train/net_weights_io.ts";
 import { type AnnotationFormat, loadTrainingImages } from "../pipelines/train/training_images.ts";
@@ -84,7 +85,7 @@ export const run = async (args: string[]): Promise<number> => {
   }
   if (toNdjson) {
     const why = await outputFileProblem(o.ndjson as string, o.overwrite === true);
-    if (why) return (printError(`--ndjson ${o.ndjson}: ${why}`), 2);
+    if (why) return (printError(`--ndjson ${o.ndjson} ${why}`), 2);
   }
   const be = backendFrom(o);
   if ("error" in be) return (printError(be.error), 2);
@@ -121,18 +122,6 @@ export const run = async (args: string[]): Promise<number> => {
     return 0;
   } finally {
     if (lt) disposeTensors(lt);
-  }
-};
-
-/** Why `path` cannot be written as a new file (exists, is a folder), or undefined. */
-const outputFileProblem = async (path: string, overwrite: boolean): Promise<string | undefined> => {
-  if (path.trim() === "") return "needs a file name";
-  try {
-    const st = await Deno.stat(path);
-    if (st.isDirectory) return "is a folder, not a file";
-    return overwrite ? undefined : "exists: add --overwrite to replace it, or choose another name";
-  } catch {
-    return undefined;
   }
 };
 

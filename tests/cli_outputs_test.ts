@@ -202,3 +202,92 @@ Deno.test("eval accepts the detect flags its help lists (--flip, --downscale, --
     assert(!r.stderr[0].includes("unknown option"), r.stderr[0]);
   }
 });
+
+Deno.test("convert and eval --plot refuse to overwrite an existing file unless --overwrite", async () => {
+  const { run: convert } = await import("../cli/convert.ts");
+  const { run: evalCmd } = await import("../cli/eval.ts");
+  const dir = await tmp();
+  try {
+    const lz4 = new URL("../fixtures/lz4/", import.meta.url).pathname;
+    const input = [...Deno.readDirSync(lz4)].map((e) => join(lz4, e.name)).find((p) =>
+      p.endsWith(".lz4")
+    );
+    const out = join(dir, "w.lz4");
+    await Deno.writeTextFile(out, "precious");
+    const r = await capture(convert, [input ?? join(dir, "none.lz4"), out]);
+    assertEquals(r.code, 2, r.stderr.join("\n"));
+    assertEquals(r.stderr.length, 1);
+    assert(r.stderr[0].includes("exists: add --overwrite"), r.stderr[0]);
+    assertEquals(await Deno.readTextFile(out), "precious");
+    const plot = join(dir, "pr.svg");
+    await Deno.writeTextFile(plot, "precious");
+    const e = await capture(evalCmd, [
+      "wider",
+      "--gt",
+      "/nonexistent",
+      "--images",
+      dir,
+      "--plot",
+      plot,
+    ]);
+    assertEquals(e.code, 2, e.stderr.join("\n"));
+    assert(
+      e.stderr[0].startsWith("error: --plot") && e.stderr[0].includes("--overwrite"),
+      e.stderr[0],
+    );
+    assertEquals(await Deno.readTextFile(plot), "precious");
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("train refuses an --out holding a checkpoint (unless --resume or --overwrite) and existing --export files", async () => {
+  const { run: train } = await import("../cli/train.ts");
+  const dir = await tmp();
+  try {
+    const out = join(dir, "run");
+    await Deno.mkdir(out);
+    await Deno.writeTextFile(join(out, "checkpoint.bin"), "precious");
+    const base = ["--net", "pnet", "--data", join(dir, "none"), "--out", out];
+    const r = await capture(train, base);
+    assertEquals(r.code, 2);
+    assert(r.stderr[0].includes("already holds a checkpoint"), r.stderr[0]);
+    await Deno.writeTextFile(join(dir, "w.lz4"), "precious");
+    const e = await capture(train, [...base, "--resume", "--export", join(dir, "w")]);
+    assertEquals(e.code, 2);
+    assert(
+      e.stderr[0].startsWith("error: --export") && e.stderr[0].includes("--overwrite"),
+      e.stderr[0],
+    );
+    const file = await capture(train, [
+      "--net",
+      "pnet",
+      "--data",
+      dir,
+      "--out",
+      join(dir, "w.lz4"),
+    ]);
+    assertEquals(file.code, 2);
+    assert(file.stderr[0].includes("is a file, not a folder"), file.stderr[0]);
+    // A damaged index.json is a one-line error, not a JSON.parse exception.
+    await Deno.writeTextFile(join(dir, "index.json"), "{ not json");
+    const bad = await capture(train, [
+      "--net",
+      "pnet",
+      "--data",
+      dir,
+      "--out",
+      join(dir, "run2"),
+      "--backend",
+      "cpu",
+    ]);
+    assertEquals(bad.thrown, undefined);
+    assertEquals(bad.code, 1, bad.stderr.join("\n"));
+    assert(bad.stderr.at(-1)!.startsWith("error: "), bad.stderr.join("\n"));
+    for (const f of ["checkpoint.bin"]) {
+      assertEquals(await Deno.readTextFile(join(out, f)), "precious");
+    }
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
