@@ -184,7 +184,7 @@ Deno.test("train evaluate --ndjson refuses an existing file or a folder unless -
   }
 });
 
-Deno.test("eval accepts the detect flags its help lists (--flip, --downscale, --preset)", async () => {
+Deno.test("eval accepts the detect flags its help lists (--flip, --downscale, --no-clip)", async () => {
   const { run: evalCmd } = await import("../cli/eval.ts");
   const { EVAL_WIDER_HELP } = await import("../cli/eval_wider.ts");
   for (const flag of ["--flip", "--downscale", "--no-clip"]) {
