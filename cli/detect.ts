@@ -163,7 +163,8 @@ export const run = async (args: string[]): Promise<number> => {
     : createDetector(weights.right, { ...(options as DetectOptions), cascade });
   if (detector._tag === "Left") return printError(detector.left, verbose), 2;
   const bar = progress("detect", images.length, images.length > 1 ? undefined : false);
-  let failed = 0;
+  // An empty folder given is an input that failed.
+  let failed = listing.emptyDirectories.length;
   // With workers, images are decoded on a thread of their own (only for more than one image).
   const loader = n > 0 && images.length > 1 ? startImageLoader() : undefined;
   const loadOptions = { downscale: options.downscaleLargeImages };

@@ -157,6 +157,12 @@ Deno.test("detect: an empty folder is an error line and exit 1; flags, not optio
       assertEquals(r.stderr.length, 1);
       assert(r.stderr[0].startsWith(`error: ${flag} `), r.stderr[0]);
     }
+    // An empty folder beside a good image: the image is detected, the run exits 1.
+    await Deno.mkdir(join(dir, "nothing"));
+    const mixed = await capture(detect, ["--workers", "0", join(dir, "nothing"), img]);
+    assertEquals(mixed.code, 1);
+    assertEquals(mixed.stdout.length, 1);
+    assertEquals(mixed.stderr.length, 1);
     const help = await capture(detect, ["--help"]);
     for (const f of ["--preset", "--flip", "--overwrite"]) {
       assert(help.stdout.join("\n").includes(f), f);

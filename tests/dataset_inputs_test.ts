@@ -169,6 +169,8 @@ Deno.test({
       const d = await capture(detect, [
         "--workers",
         "0",
+        "--backend",
+        "wasm",
         sharedData("peer_tests/ivan.jpg"),
         sharedData("peer_tests/no-faces.jpg"),
       ]);
