@@ -3,6 +3,7 @@ import { assert, assertEquals } from "./_assert.ts";
 import { decodeLzw } from "../lib/codecs/tiff.ts";
 import { decodeRgb } from "../pipelines/edge/decode.ts";
 import { loadImage } from "../pipelines/stages/load.ts";
+import { HAS_SHARED, makeDetector, sharedData } from "./_shared.ts";
 
 // TIFF files written byte by byte here (TIFF 6.0's layout), then, when ffmpeg is installed,
 // files written by ffmpeg's TIFF encoder compared with the PNGs it writes of the same pixels.
@@ -373,6 +374,37 @@ Deno.test({
         }
       }
     } finally {
+      await Deno.remove(dir, { recursive: true });
+    }
+  },
+});
+
+Deno.test({
+  name:
+    "detect() on ivan.jpg's pixels as an LZW TIFF (written by ffmpeg) finds the JPEG's faces exactly",
+  ignore: !hasFfmpeg || !HAS_SHARED,
+  fn: async () => {
+    const dir = await Deno.makeTempDir({ prefix: "mtcnn_tiff_" });
+    const d = await makeDetector();
+    try {
+      const jpg = sharedData("peer_tests/ivan.jpg");
+      const rgb = await rgbOf(await Deno.readFile(jpg));
+      const ppm = join(dir, "ivan.ppm");
+      const header = new TextEncoder().encode(`P6\n${rgb!.width} ${rgb!.height}\n255\n`);
+      await Deno.writeFile(ppm, new Uint8Array([...header, ...rgb!.data]));
+      const tif = join(dir, "ivan.tif");
+      const o = await new Deno.Command("ffmpeg", {
+        args: ["-v", "error", "-y", "-i", ppm, "-compression_algo", "lzw", tif],
+        stderr: "piped",
+      }).output();
+      assert(o.success, new TextDecoder().decode(o.stderr));
+      const [a, b] = [await d.detect(jpg), await d.detect(tif)];
+      assert(a._tag === "Right" && b._tag === "Right", JSON.stringify([a, b]).slice(0, 300));
+      if (a._tag !== "Right" || b._tag !== "Right") return;
+      assertEquals(a.right.faces.length, 1);
+      assertEquals(JSON.stringify(b.right.faces), JSON.stringify(a.right.faces));
+    } finally {
+      d.dispose();
       await Deno.remove(dir, { recursive: true });
     }
   },
