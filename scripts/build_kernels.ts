@@ -11,7 +11,7 @@
  * @module
  */
 
-import asc from "assemblyscript/asc";
+import asc from "npm:assemblyscript@0.28.20/asc";
 import { encodeBase64 } from "../lib/base64.ts";
 import { writeFileAtomic } from "../pipelines/edge/atomic.ts";
 import { directKernel, PIXELS } from "./kernels/direct.ts";

