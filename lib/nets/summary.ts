@@ -148,7 +148,8 @@ export const summaryRows = (net: NetName): readonly SummaryRow[] => {
       shape = from;
       params = size(specShape(net, `${step.name}/alpha`));
     } else if (step.kind === "pool") {
-      const out = (n: number) => step.same ? Math.ceil(n / 2) : Math.floor((n - step.size) / 2) + 1; // stride 2
+      // Stride 2: SAME keeps ceil(n / 2) positions, VALID the windows that fit.
+      const out = (n: number) => step.same ? Math.ceil(n / 2) : Math.floor((n - step.size) / 2) + 1;
       shape = [out(from[0]), out(from[1]), from[2]];
     } else if (step.kind === "permute") {
       shape = [from[1], from[0], from[2]]; // H and W swapped before flattening

@@ -2,7 +2,7 @@
  * The crop stage: squares the candidate boxes around their centres and cuts each out of the
  * image, area-resized to `size` x `size` and normalized, in one batch.
  *
- * Following the reference (networks.md, step 5), box corners are truncated to integers and the
+ * Following the reference (docs/networks.md, step 5), box corners are truncated to integers and the
  * crop covers 0-based columns x1 - 1 .. x2 - 1 (rows likewise). With `cropPadding: "clamp"`
  * that range is first clamped to the image; with `"zeros"` the outside is mid grey.
  *

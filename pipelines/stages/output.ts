@@ -1,7 +1,7 @@
 /**
  * The output stage (ONet): scores the 48x48 crops, keeps those above the third threshold,
  * places the five landmarks in the crop box, applies the regression and suppresses overlaps
- * by intersection over the smaller box (0.7), following the reference (networks.md, step 7).
+ * by intersection over the smaller box (0.7), following the reference (docs/networks.md, step 7).
  *
  * @module
  */
@@ -17,7 +17,7 @@ import { aboveThreshold, type CropRunner, cropsOf, faceScores, localCrops } from
 
 /**
  * Landmarks in image pixels from ONet's fractions of the crop box: x = x1 - 1 + (x2 - x1 + 1)
- * * lx (the crop starts at 0-based column x1 - 1; networks.md, step 7). ONet gives x1..x5 then
+ * * lx (the crop starts at 0-based column x1 - 1; docs/networks.md, step 7). ONet gives x1..x5 then
  * y1..y5; the result interleaves x, y per point.
  */
 export const placeLandmarks = (

@@ -1,7 +1,7 @@
 /**
  * The propose stage (PNet): scores every 12x12 window on every pyramid level, keeps cells at or
  * above the first threshold, suppresses overlaps per level (IoU 0.5) and across levels (0.7),
- * and applies the regression, following the reference (networks.md, steps 2-4).
+ * and applies the regression, following the reference (docs/networks.md, steps 2-4).
  *
  * @module
  */

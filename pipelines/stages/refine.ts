@@ -1,6 +1,6 @@
 /**
  * The refine stage (RNet): scores the 24x24 crops, keeps those above the second threshold,
- * suppresses overlaps (IoU 0.7) and applies the regression (networks.md, step 6).
+ * suppresses overlaps (IoU 0.7) and applies the regression (docs/networks.md, step 6).
  *
  * @module
  */
