@@ -65,3 +65,4 @@ export type { MtcnnWeights, NetWeights } from "./lib/weights/record.ts";
 export type { NetName } from "./lib/spec.ts";
 export type { Failure, Result, Success } from "./lib/result.ts";
 export type { MtcnnError, MtcnnErrorTag } from "./lib/errors.ts";
+export { summary, SUMMARY_INPUT, type SummaryRow, summaryRows } from "./lib/nets/summary.ts";
