@@ -79,7 +79,7 @@ export const run = async (args: string[]): Promise<number> => {
   }
   const done = await writeNetWeightsFile(output, w.right, {
     faceApiNames: options["face-api-names"] === true,
-  })();
+  });
   if (done._tag === "Left") {
     printError(done.left);
     return 1;

@@ -31,11 +31,11 @@ export const readWeightsOrCheckpoint = async (
     head = head.subarray(0, (await f.read(head)) ?? 0);
   } catch (e) {
     // A missing file or a folder without a checkpoint is reported by the weights reader.
-    if (file === path) return readAnyNetWeightsFile(path, net)();
+    if (file === path) return await readAnyNetWeightsFile(path, net);
     return E.left(mtcnnError("IoError", `${path}: no checkpoint.bin in it (${describe(e)})`, e));
   }
   if (new TextDecoder().decode(head) !== CHECKPOINT_MAGIC) {
-    return readAnyNetWeightsFile(file, net)();
+    return await readAnyNetWeightsFile(file, net);
   }
   let bytes: Uint8Array;
   try {

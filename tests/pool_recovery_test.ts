@@ -1,35 +1,60 @@
 import * as tf from "@tensorflow/tfjs";
+import * as E from "fp-ts/Either.js";
 import { assert, assertEquals } from "./_assert.ts";
-import { createDetector, loadDefaultWeights, useBackend } from "../mod.ts";
-import type { Detector } from "../pipelines/detector.ts";
-import { detectorOf } from "../pipelines/detector.ts";
+import { createDetector, useBackend } from "../mod.ts";
+import { loadDefaultWeights } from "../weights.ts";
+import { cascade, faceAndLandmarks, load, resolveOptions } from "../stages.ts";
+import { runStage } from "../pipelines/compose.ts";
+import { type Detection, toDetection } from "../pipelines/detection.ts";
 import { type NetPoolInternals, startNetPoolWith } from "../pipelines/parallel/pool.ts";
-import { pooledStages } from "../pipelines/parallel/worker_detector.ts";
 import type { MtcnnWeights } from "../lib/weights/record.ts";
+import type { MtcnnError } from "../lib/errors.ts";
+import type { Result } from "../lib/result.ts";
 
 const IMAGE = new URL("../fixtures/train/face_0.png", import.meta.url).pathname;
 const DYING = new URL("./_dying_worker.ts", import.meta.url);
 const REAL = new URL("../pipelines/parallel/worker.ts", import.meta.url);
 
-await useBackend("wasm")();
+await useBackend("wasm");
 const weights = await loadDefaultWeights();
 if (weights._tag === "Left") throw new Error(weights.left.message);
 const W: MtcnnWeights = weights.right;
 
-const pooled = async (internals: NetPoolInternals): Promise<Detector> => {
+/** The default cascade on a pool started with `internals` (as a detector with workers runs it). */
+const pooled = async (internals: NetPoolInternals) => {
   const pool = await startNetPoolWith(W, 2, "wasm", internals);
   if (pool._tag === "Left") throw new Error(pool.left.message);
-  return detectorOf(
-    pooledStages(pool.right),
-    { minFaceSize: 12 },
-    true,
-    () => pool.right.terminate(),
-  );
+  const o = resolveOptions({ minFaceSize: 12 });
+  if (o._tag === "Left") throw new Error(o.left.message);
+  const stage = cascade(load({ sharedMemory: true }), faceAndLandmarks(pool.right.nets, o.right));
+  let disposed = false;
+  return {
+    detect: async (input: string): Promise<Result<MtcnnError, Detection>> => {
+      if (disposed) return E.left({ _tag: "InputError", message: "disposed" } as MtcnnError);
+      const r = await runStage(stage, input);
+      return r._tag === "Left" ? r : E.right(toDetection(r.right, o.right));
+    },
+    detectMany: async (inputs: string[]): Promise<Result<MtcnnError, Detection>[]> => {
+      const out: Result<MtcnnError, Detection>[] = [];
+      for (const i of inputs) {
+        const r = await runStage(stage, i);
+        out.push(r._tag === "Left" ? r : E.right(toDetection(r.right, o.right)));
+      }
+      return out;
+    },
+    dispose: () => {
+      disposed = true;
+      pool.right.terminate();
+    },
+    /** A call straight to the pool after dispose (the detector above refuses before it). */
+    pnetAfterDispose: () => runStage(stage, input0),
+  };
 };
+const input0 = IMAGE;
 
 /** The faces of the in-thread detector, the reference for a recovered pool. */
 const reference = async (): Promise<string> => {
-  const d = createDetector(W, { minFaceSize: 12 });
+  const d = await createDetector({ weights: W, minFaceSize: 12 });
   if (d._tag === "Left") throw new Error(d.left.message);
   const r = await d.right.detect(IMAGE);
   d.right.dispose();
@@ -124,7 +149,7 @@ Deno.test("a slot whose workers keep dying fails every later call at once with a
   } finally {
     d.dispose();
   }
-  // After dispose, calls fail too (no hang).
-  const after = await d.detect(IMAGE);
-  assert(after._tag === "Left");
+  // After dispose, calls to the pool fail too (no hang).
+  const after = await d.pnetAfterDispose();
+  assert(after._tag === "Left" && after.left._tag === "BackendError", JSON.stringify(after));
 });

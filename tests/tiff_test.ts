@@ -2,7 +2,7 @@ import { join } from "node:path";
 import { assert, assertEquals } from "./_assert.ts";
 import { decodeLzw } from "../lib/codecs/tiff.ts";
 import { decodeRgb } from "../pipelines/edge/decode.ts";
-import { loadImage } from "../pipelines/stages/load.ts";
+import { loadImage } from "../pipelines/edge/load_image.ts";
 import { HAS_SHARED, makeDetector, sharedData } from "./_shared.ts";
 
 // TIFF files written byte by byte here (TIFF 6.0's layout), then, when ffmpeg is installed,
@@ -316,14 +316,14 @@ Deno.test("TIFF: unsupported kinds and damaged files are DecodeErrors that say w
     strips: stripsOf(RGB, W * 3, 4).map(encodeLzw),
   });
   for (let n = 0; n < whole.length; n += 7) {
-    const r = await loadImage(whole.slice(0, n))();
+    const r = await loadImage(whole.slice(0, n));
     assert(r._tag === "Left" ? r.left._tag === "DecodeError" : r.right.width === W, `cut at ${n}`);
   }
   // Any byte changed: an image or a typed error (DecodeError, or InputError for a huge size).
   for (let k = 0; k < whole.length; k++) {
     const flipped = whole.slice();
     flipped[k] ^= 0xff;
-    const r = await loadImage(flipped, 1_000_000)();
+    const r = await loadImage(flipped, 1_000_000);
     assert(
       r._tag === "Right" || r.left._tag === "DecodeError" || r.left._tag === "InputError",
       `byte ${k}: ${r._tag === "Left" ? r.left._tag : ""}`,

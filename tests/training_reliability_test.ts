@@ -90,7 +90,7 @@ Deno.test("trainNet() scores the validation set on all its samples, not on the f
     const lz4 = join(out, "from_checkpoint.lz4");
     const c = await quiet(() => convert([join(out, "checkpoint.bin"), lz4]));
     assertEquals(c.value, 0, c.stderr.join("\n"));
-    const back = await readNetWeightsFile("pnet", lz4)();
+    const back = await readNetWeightsFile("pnet", lz4);
     assert(back._tag === "Right");
     if (back._tag !== "Right") return;
     const got = back.right.params as Readonly<Record<string, Float32Array>>;
