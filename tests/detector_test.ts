@@ -1,7 +1,7 @@
 import * as tf from "@tensorflow/tfjs";
 import { Image } from "imagescript";
 import { assert, assertEquals } from "./_assert.ts";
-import { type Detection, type Face, type MtcnnError, type Result } from "../mod.ts";
+import type { Detection, Face, MtcnnError, Result } from "../mod.ts";
 import { iou } from "../lib/nms.ts";
 import { loadImage } from "../stages.ts";
 import { GROUP, IVAN } from "./_faces.ts";
