@@ -66,3 +66,8 @@ export type { NetName } from "./lib/spec.ts";
 export type { Failure, Result, Success } from "./lib/result.ts";
 export type { MtcnnError, MtcnnErrorTag } from "./lib/errors.ts";
 export { summary, SUMMARY_INPUT, type SummaryRow, summaryRows } from "./lib/nets/summary.ts";
+export type { OnProgress } from "./lib/progress.ts";
+export type { ShardIndex } from "./lib/train/shard_format.ts";
+export type { AnnotatedFace } from "./lib/train/samples.ts";
+export type { Box } from "./lib/train/samples.ts";
+export type { ShardEntry } from "./lib/train/shard_format.ts";
