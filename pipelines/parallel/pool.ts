@@ -160,6 +160,11 @@ export const startNetPoolWith = async (
         if (slot.worker !== worker) return;
         const m = e.data;
         if (m.kind === "ready") return resolve(m.backend);
+        if (m.kind === "crashed") {
+          const why = `net worker ${slot.index + 1} stopped (${m.message})`;
+          reject(new Error(why));
+          return died(slot, why);
+        }
         const id = "id" in m ? m.id : undefined;
         const p = id === undefined ? undefined : slot.pending.get(id);
         if (m.kind === "error" && !p) return reject(new Error(m.message));
