@@ -39,7 +39,7 @@ export { type LossOptions, mtcnnLoss, TASK_WEIGHTS, type TaskWeights } from "./l
 export * from "./lib/train/lr_schedule.ts";
 export { derivePrng, makePrng, type Prng } from "./lib/train/prng.ts";
 export { reframe, type ReframeRange } from "./lib/train/reframe.ts";
-export { type EpochRecord, loadCheckpoint } from "./pipelines/train/checkpoint.ts";
+export { type EpochRecord, loadCheckpoint } from "./pipelines/edge/train/checkpoint.ts";
 export * from "./pipelines/train/evaluate_cascade.ts";
 export {
   generateMinedSet,
@@ -47,19 +47,19 @@ export {
   type MineOptions,
 } from "./pipelines/train/gen_mined.ts";
 export { generatePnetSet, type GenOptions } from "./pipelines/train/gen_pnet.ts";
-export * from "./pipelines/train/net_weights_io.ts";
+export * from "./pipelines/edge/weights/net_weights_io.ts";
 export {
   type Dataset,
   epochBatches,
   type HostBatch,
   openDataset,
-} from "./pipelines/train/shard_reader.ts";
+} from "./pipelines/edge/train/shard_reader.ts";
 export * from "./pipelines/train/train_net.ts";
 export {
   type AnnotationFormat,
   loadTrainingImages,
   type TrainingImage,
-} from "./pipelines/train/training_images.ts";
+} from "./pipelines/edge/train/training_images.ts";
 export type { ValMetrics } from "./pipelines/train/train_step.ts";
 export type { MtcnnWeights, NetWeights } from "./lib/weights/record.ts";
 export type { NetName } from "./lib/spec.ts";

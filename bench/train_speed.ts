@@ -12,7 +12,7 @@ import { TASK_WEIGHTS } from "../lib/train/losses.ts";
 import { useBackend } from "../mod.ts";
 import { NET_INPUT_SIZE, NET_SPECS, type NetName } from "../weights.ts";
 import { disposeTensors, toVariables } from "../train.ts";
-import type { HostBatch } from "../pipelines/train/shard_reader.ts";
+import type { HostBatch } from "../pipelines/edge/train/shard_reader.ts";
 import { trainStep } from "../pipelines/train/train_step.ts";
 import { registerWasmGradKernels } from "../pipelines/train/wasm_grad_kernels.ts";
 

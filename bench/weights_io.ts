@@ -8,7 +8,7 @@
  */
 import { fileURLToPath } from "node:url";
 import { decodeNetWeights, encodeNetWeights } from "../lib/codecs/weights_codec.ts";
-import { readNetWeightsFile, writeNetWeightsFile } from "../pipelines/edge/weights_files.ts";
+import { readNetWeightsFile, writeNetWeightsFile } from "../pipelines/edge/weights/files.ts";
 
 const i = Deno.args.indexOf("--runs");
 const runs = i >= 0 ? Number(Deno.args[i + 1]) : 21;

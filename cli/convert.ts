@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { readAnyNetWeightsFile, writeNetWeightsFile } from "../pipelines/edge/weights_files.ts";
+import { readAnyNetWeightsFile, writeNetWeightsFile } from "../pipelines/edge/weights/files.ts";
 import type { NetName } from "../lib/spec.ts";
 import { parseArgs } from "./args.ts";
 import { printError } from "./common.ts";

@@ -10,8 +10,11 @@ import { useBackend } from "../mod.ts";
 import { toTensors } from "../train.ts";
 import { generateMinedSet, MINED_COUNTS } from "../pipelines/train/gen_mined.ts";
 import { generatePnetSet, PNET_COUNTS } from "../pipelines/train/gen_pnet.ts";
-import { loadNetWeights } from "../pipelines/train/net_weights_io.ts";
-import { type AnnotationFormat, loadTrainingImages } from "../pipelines/train/training_images.ts";
+import { loadNetWeights } from "../pipelines/edge/weights/net_weights_io.ts";
+import {
+  type AnnotationFormat,
+  loadTrainingImages,
+} from "../pipelines/edge/train/training_images.ts";
 
 /** The help text. */
 export const DATASET_HELP =

@@ -13,8 +13,11 @@ import type { MtcnnWeights } from "../weights.ts";
 import { listImages } from "./common.ts";
 import { writeFileAtomic } from "../pipelines/edge/atomic.ts";
 import { evaluateCascade } from "../pipelines/train/evaluate_cascade.ts";
-import { loadNetWeights } from "../pipelines/train/net_weights_io.ts";
-import { type AnnotationFormat, loadTrainingImages } from "../pipelines/train/training_images.ts";
+import { loadNetWeights } from "../pipelines/edge/weights/net_weights_io.ts";
+import {
+  type AnnotationFormat,
+  loadTrainingImages,
+} from "../pipelines/edge/train/training_images.ts";
 
 /** The help text. */
 export const TRAIN_EVALUATE_HELP = `Usage: deno task train evaluate --list FILE [options]

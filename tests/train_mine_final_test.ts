@@ -12,8 +12,8 @@ import { reframe } from "../lib/train/reframe.ts";
 import { derivePrng } from "../lib/train/prng.ts";
 import { placeLandmarks } from "../pipelines/stages/output.ts";
 import { generateMinedSet, type MineOptions } from "../pipelines/train/gen_mined.ts";
-import { openDataset, readShard } from "../pipelines/train/shard_reader.ts";
-import { loadTrainingImages, type TrainingImage } from "../pipelines/train/training_images.ts";
+import { openDataset, readShard } from "../pipelines/edge/train/shard_reader.ts";
+import { loadTrainingImages, type TrainingImage } from "../pipelines/edge/train/training_images.ts";
 import { defaultWeights, HAS_SHARED, makeDetector, noteSharedSkip, sharedData } from "./_shared.ts";
 
 noteSharedSkip("train_mine_final_test.ts");

@@ -7,8 +7,8 @@ import {
   readNetWeightsFile,
   weightsFormatOf,
   writeNetWeightsFile,
-} from "../pipelines/edge/weights_files.ts";
-import { readNetWeights, readWeights } from "../pipelines/weights_source.ts";
+} from "../pipelines/edge/weights/files.ts";
+import { readNetWeights, readWeights } from "../pipelines/edge/weights/sources.ts";
 import { encodeJoblib } from "../lib/codecs/joblib_write.ts";
 import { encodeNetWeights } from "../lib/codecs/weights_codec.ts";
 import { NET_SPECS, type NetName } from "../lib/spec.ts";
