@@ -7,7 +7,7 @@ import { createDetector, type Detector, type DetectorOptions, useBackend } from 
 import { loadDefaultWeights, type MtcnnWeights } from "../weights.ts";
 
 /** Absolute path of the shared data folder beside the project. */
-export const SHARED_DIR: string = fileURLToPath(new URL("../../shared", import.meta.url));
+export const SHARED_DIR: string = fileURLToPath(new URL("../../shared/", import.meta.url));
 
 /** True when `../shared/data` is present (developers and CI); a user's clone has none. */
 export const HAS_SHARED: boolean = existsSync(SHARED_DIR + "data");

@@ -12,7 +12,7 @@ export const fixture = (rel: string): string =>
 
 /** The folder of the Python package's real weight files, when `../shared` is present. */
 export const LZ4_WEIGHTS_DIR: string = fileURLToPath(
-  new URL("../../shared/data/mtcnn_lz4_weights", import.meta.url),
+  new URL("../../shared/data/mtcnn_lz4_weights/", import.meta.url),
 );
 
 /** True when the real `.lz4` files are present (developers and CI; not a user's clone). */

@@ -85,7 +85,7 @@ const withExif = (jpeg: Uint8Array, orientation: number): Uint8Array => {
 };
 
 const seeds = async (): Promise<Uint8Array[]> => {
-  const fixtures = new URL("../fixtures/images", import.meta.url);
+  const fixtures = new URL("../fixtures/images/", import.meta.url);
   const gif = new GIF([Frame.from(pattern(16, 24), 100)]);
   return [
     await pattern(24, 16).encodeJPEG(90),

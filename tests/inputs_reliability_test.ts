@@ -16,7 +16,7 @@ import { HAS_SHARED, makeDetector, noteSharedSkip, sharedData } from "./_shared.
 
 noteSharedSkip("inputs_reliability_test.ts");
 
-const FIXTURES = new URL("../fixtures/images", import.meta.url);
+const FIXTURES = new URL("../fixtures/images/", import.meta.url);
 
 const load = async (input: ImageInput, max?: number): Promise<RgbImage> => {
   const r = await loadImage(input, max);

@@ -2,7 +2,7 @@ import { fileURLToPath as fromFileUrl } from "node:url";
 import { assert, assertEquals } from "./_assert.ts";
 import { loadScaledImage, startImageLoader } from "../stages.ts";
 
-const FIXTURES = new URL("../fixtures/images", import.meta.url);
+const FIXTURES = new URL("../fixtures/images/", import.meta.url);
 
 Deno.test("the image loader worker gives what loadScaledImage gives, paths and bytes", async () => {
   const loader = startImageLoader();
