@@ -7,7 +7,7 @@
  *   deno run --allow-read --allow-write bench/weights_io.ts [--runs N]
  */
 import { fileURLToPath } from "node:url";
-import { decodeNetWeights, encodeNetWeights } from "../lib/codecs/weights_codec.ts";
+import { decodeNetWeights, encodeNetWeights } from "../weights.ts";
 import { readNetWeightsFile, writeNetWeightsFile } from "../pipelines/edge/weights/files.ts";
 
 const i = Deno.args.indexOf("--runs");
