@@ -4,8 +4,8 @@
  *
  * @module
  */
-import { writeNetWeightsFile } from "../pipelines/edge/weights_files.ts";
-import type { NetName } from "../lib/spec.ts";
+import { writeNetWeightsFile } from "../weights.ts";
+import type { NetName } from "../weights.ts";
 import { parseArgs } from "./args.ts";
 import { printError } from "./common.ts";
 import { outputFileProblem } from "./output_names.ts";

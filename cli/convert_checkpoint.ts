@@ -12,7 +12,7 @@ import { NET_SPECS, type NetName } from "../lib/spec.ts";
 import { decodeCheckpoint } from "../lib/train/checkpoint_format.ts";
 import { weightsFromArrays } from "../lib/weights/record.ts";
 import type { AnyNetWeights } from "../lib/codecs/weights_codec.ts";
-import { readAnyNetWeightsFile } from "../pipelines/edge/weights_files.ts";
+import { readAnyNetWeightsFile } from "../pipelines/edge/weights/files.ts";
 
 /** The first bytes of a checkpoint (`lib/train/checkpoint_format.ts`). */
 const CHECKPOINT_MAGIC = "MTCNNCK1";

@@ -12,10 +12,10 @@ import { cascade, faceAndLandmarks, localNet, refineLandmarks } from "../stages.
 import type { MtcnnWeights } from "../weights.ts";
 import { listImages } from "./common.ts";
 import { writeFileAtomic } from "../pipelines/edge/atomic.ts";
+import { evaluateCascade } from "../train.ts";
+import { loadNetWeights } from "../train.ts";
+import { type AnnotationFormat, loadTrainingImages } from "../train.ts";
 import { outputFileProblem } from "./output_names.ts";
-import { evaluateCascade } from "../pipelines/train/evaluate_cascade.ts";
-import { loadNetWeights } from "../pipelines/train/net_weights_io.ts";
-import { type AnnotationFormat, loadTrainingImages } from "../pipelines/train/training_images.ts";
 
 /** The help text. */
 export const TRAIN_EVALUATE_HELP = `Usage: deno task train evaluate --list FILE [options]

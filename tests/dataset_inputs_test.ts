@@ -5,7 +5,7 @@ import { HAS_SHARED, noteSharedSkip, sharedData } from "./_shared.ts";
 import { run as dataset } from "../cli/dataset.ts";
 import { run as detect } from "../cli/detect.ts";
 import { parseDetectNdjson } from "../lib/annotations/detect_ndjson.ts";
-import { loadTrainingImages } from "../pipelines/train/training_images.ts";
+import { loadTrainingImages } from "../pipelines/edge/train/training_images.ts";
 
 noteSharedSkip("dataset_inputs_test.ts");
 

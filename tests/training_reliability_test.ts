@@ -4,11 +4,11 @@ import { assert, assertEquals } from "./_assert.ts";
 import { run as convert } from "../cli/convert.ts";
 import { initWeights } from "../lib/train/init_weights.ts";
 import { TASK_WEIGHTS } from "../lib/train/losses.ts";
-import { readNetWeightsFile } from "../pipelines/edge/weights_files.ts";
-import { openDataset } from "../pipelines/train/shard_reader.ts";
-import { openShardWriter } from "../pipelines/train/shard_writer.ts";
+import { readNetWeightsFile } from "../pipelines/edge/weights/files.ts";
+import { openDataset } from "../pipelines/edge/train/shard_reader.ts";
+import { openShardWriter } from "../pipelines/edge/train/shard_writer.ts";
 import { trainNet } from "../pipelines/train/train_net.ts";
-import { validationBatches } from "../pipelines/train/validation_batches.ts";
+import { validationBatches } from "../pipelines/edge/train/validation_batches.ts";
 
 await tf.setBackend("cpu");
 

@@ -1,6 +1,6 @@
 import * as tf from "@tensorflow/tfjs";
 import { assert } from "./_assert.ts";
-import { initWeights } from "../lib/train/init_weights.ts";
+import { initWeights } from "../train.ts";
 import { useBackend } from "../mod.ts";
 import type { NetName } from "../weights.ts";
 import { toVariables } from "../train.ts";

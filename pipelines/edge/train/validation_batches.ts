@@ -6,9 +6,9 @@
  * @module
  */
 import * as E from "fp-ts/Either.js";
-import type { MtcnnError } from "../../lib/errors.ts";
-import type { Result } from "../../lib/result.ts";
-import { shardSample } from "../../lib/train/shard_format.ts";
+import type { MtcnnError } from "../../../lib/errors.ts";
+import type { Result } from "../../../lib/result.ts";
+import { shardSample } from "../../../lib/train/shard_format.ts";
 import { type Dataset, type HostBatch, readShard } from "./shard_reader.ts";
 
 /**

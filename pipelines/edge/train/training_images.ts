@@ -6,14 +6,14 @@
  */
 import * as E from "fp-ts/Either.js";
 import { dirname, isAbsolute, join } from "node:path";
-import { parseCnnFacePointList } from "../../lib/annotations/cnn_facepoint.ts";
-import { parseDetectNdjson } from "../../lib/annotations/detect_ndjson.ts";
-import { parseJsonAnnotations } from "../../lib/annotations/json.ts";
-import { parseMtflList } from "../../lib/annotations/mtfl.ts";
-import { parseWiderGt } from "../../lib/eval/wider_gt.ts";
-import { describe, type MtcnnError, mtcnnError } from "../../lib/errors.ts";
-import type { Result } from "../../lib/result.ts";
-import type { AnnotatedFace } from "../../lib/train/samples.ts";
+import { parseCnnFacePointList } from "../../../lib/annotations/cnn_facepoint.ts";
+import { parseDetectNdjson } from "../../../lib/annotations/detect_ndjson.ts";
+import { parseJsonAnnotations } from "../../../lib/annotations/json.ts";
+import { parseMtflList } from "../../../lib/annotations/mtfl.ts";
+import { parseWiderGt } from "../../../lib/eval/wider_gt.ts";
+import { describe, type MtcnnError, mtcnnError } from "../../../lib/errors.ts";
+import type { Result } from "../../../lib/result.ts";
+import type { AnnotatedFace } from "../../../lib/train/samples.ts";
 
 /** Annotation list formats. */
 export type AnnotationFormat = "cnn_facepoint" | "mtfl" | "json" | "wider" | "ndjson";
