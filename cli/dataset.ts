@@ -8,11 +8,16 @@ import { progressBar } from "./progress.ts";
 import { parseArgs } from "./args.ts";
 import { backendFrom, printError } from "./common.ts";
 import { useBackend } from "../mod.ts";
-import { toTensors } from "../train.ts";
-import { generateMinedSet, MINED_COUNTS } from "../train.ts";
-import { generatePnetSet, PNET_COUNTS } from "../train.ts";
-import { loadNetWeights } from "../train.ts";
-import { type AnnotationFormat, loadTrainingImages } from "../train.ts";
+import {
+  type AnnotationFormat,
+  generateMinedSet,
+  generatePnetSet,
+  loadNetWeights,
+  loadTrainingImages,
+  MINED_COUNTS,
+  PNET_COUNTS,
+  toTensors,
+} from "../train.ts";
 import { prepareOutputFolder } from "./output_names.ts";
 
 /** The help text. */

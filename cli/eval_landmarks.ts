@@ -5,9 +5,7 @@
  * @module
  */
 import { join } from "node:path";
-import { parseCnnFacePointList } from "../eval.ts";
-import { parseMtflList } from "../eval.ts";
-import { type LandmarkCase, landmarkError } from "../eval.ts";
+import { type LandmarkCase, landmarkError, parseCnnFacePointList, parseMtflList } from "../eval.ts";
 import type { Face } from "../mod.ts";
 import { parseArgs } from "./args.ts";
 import {

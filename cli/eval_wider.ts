@@ -5,10 +5,14 @@
  */
 import { existsSync } from "node:fs";
 import { basename, join } from "node:path";
-import { evaluateWider, type WiderEvalImage } from "../eval.ts";
-import { parseWiderGt } from "../eval.ts";
-import { parseWiderSplits, type WiderSplits } from "../eval.ts";
-import { prPlotSvg } from "../eval.ts";
+import {
+  evaluateWider,
+  parseWiderGt,
+  parseWiderSplits,
+  prPlotSvg,
+  type WiderEvalImage,
+  type WiderSplits,
+} from "../eval.ts";
 import { writeFileAtomic } from "../pipelines/edge/atomic.ts";
 import { parseArgs } from "./args.ts";
 import {

@@ -9,10 +9,8 @@ import { parseArgs } from "./args.ts";
 import { backendFrom, printError } from "./common.ts";
 import { useBackend } from "../mod.ts";
 import { NET_SPECS, type NetName } from "../weights.ts";
-import { TASK_WEIGHTS } from "../train.ts";
+import { exportNetWeights, loadNetWeights, TASK_WEIGHTS, trainNet } from "../train.ts";
 import type { LrSchedule } from "../train.ts";
-import { exportNetWeights, loadNetWeights } from "../train.ts";
-import { trainNet } from "../train.ts";
 import { outputFileProblem, prepareOutputFolder } from "./output_names.ts";
 import { registerWasmGradKernels } from "../pipelines/train/wasm_grad_kernels.ts";
 
