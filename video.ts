@@ -6,13 +6,11 @@
  * ```ts
  * import { createTracker } from "@mtcnn/mtcnn/track";
  * import { createFrameDetector, openVideo, trackVideo } from "@mtcnn/mtcnn/video";
- * import { loadDefaultWeights } from "@mtcnn/mtcnn";
  *
- * const weights = await loadDefaultWeights();
  * const video = await openVideo("talk.mp4", { every: 2 })();
  * const tracker = createTracker({ maxMissed: 12 }); // about 1 s of frames at 12.5 frames/s
- * if (weights._tag === "Right" && video._tag === "Right" && tracker._tag === "Right") {
- *   const detector = await createFrameDetector(weights.right, { workers: 2 })();
+ * if (video._tag === "Right" && tracker._tag === "Right") {
+ *   const detector = await createFrameDetector({ workers: 2 });
  *   if (detector._tag === "Right") {
  *     for await (const r of trackVideo(video.right, detector.right, tracker.right)) {
  *       if (r._tag === "Right") console.log(r.right.frame.time, r.right.faces.map((f) => f.track));

@@ -1,24 +1,20 @@
 /**
  * Detection speed on `../shared/data/bench/*.jpg`: for each mode and image, medians over several
  * runs after a warm-up of decode time, detection time (decode excluded) and the split of the
- * detection into pyramid (with the summed-area table), PNet, RNet and ONet (each with its
- * crops), and the rest (NMS, building the results); the last column is the detection time over facenet-pytorch's (2 threads) measured on
- * the same machine kind.
+ * detection into the summed-area table ("pyramid"; the levels' pixels are computed inside PNet),
+ * PNet, RNet and ONet (each with its crops), and the rest (NMS, building the results); the last
+ * column is the detection time over facenet-pytorch's (2 threads) measured on the same machine
+ * kind.
  *
  *   deno task bench [--modes workers,wasm,cpu] [--runs N]
  *
- * Modes: `workers` = wasm backend on 2 worker threads (`createWorkerDetector`, the CLI's
+ * Modes: `workers` = wasm backend on 2 worker threads (`createDetector({ workers: 2 })`, the CLI's
  * default), `wasm` and `cpu` = one thread (`createDetector`).
  */
 import { basename } from "node:path";
-import {
-  createDetector,
-  createWorkerDetector,
-  type Detector,
-  loadDefaultWeights,
-  loadImage,
-  useBackend,
-} from "../mod.ts";
+import { createDetector, type Detector, useBackend } from "../mod.ts";
+import { loadImage } from "../stages.ts";
+import { loadDefaultWeights } from "../weights.ts";
 import { sharedData } from "../tests/_shared.ts";
 
 const arg = (name: string, dflt: string) => {
@@ -50,14 +46,14 @@ console.log(
 console.log("|---|---|---|---|---|---|---|---|---|---|---|");
 for (const mode of modes) {
   const backend = mode === "cpu" ? "cpu" : "wasm";
-  const b = await useBackend(backend)();
+  const b = await useBackend(backend);
   if (b._tag === "Left") {
     console.log(`| (all) | ${mode} | unavailable: ${b.left.message} |`);
     continue;
   }
   const d = mode === "workers"
-    ? await createWorkerDetector(w.right, { workers: 2, backend })()
-    : createDetector(w.right);
+    ? await createDetector({ weights: w.right, workers: 2, backend })
+    : await createDetector({ weights: w.right });
   if (d._tag === "Left") throw new Error(d.left.message);
   const detector: Detector = d.right;
   const n = mode === "cpu" ? Math.min(runs, 3) : runs;
@@ -75,7 +71,7 @@ for (const mode of modes) {
     let faces = 0;
     for (let i = -WARMUP + 1; i <= n; i++) {
       const t0 = performance.now();
-      const img = await loadImage(bytes)();
+      const img = await loadImage(bytes);
       const t1 = performance.now();
       if (img._tag === "Left") throw new Error(img.left.message);
       const r = await detector.detect(img.right);

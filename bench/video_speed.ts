@@ -13,7 +13,7 @@ import process from "node:process";
 import { iou } from "../lib/nms.ts";
 import type { Face } from "../lib/face.ts";
 import { createTracker } from "../lib/track/create_tracker.ts";
-import { loadDefaultWeights, useBackend } from "../mod.ts";
+import { useBackend } from "../mod.ts";
 import { openVideo } from "../pipelines/edge/video_reader.ts";
 import { createFrameDetector } from "../pipelines/frame_detector.ts";
 import { trackVideo } from "../pipelines/track_video.ts";
@@ -84,10 +84,8 @@ for (let r = 0; r < runs; r++) {
 }
 
 // 2. The video loop with detection and tracking.
-await useBackend("wasm")();
-const w = await loadDefaultWeights();
-if (w._tag === "Left") throw new Error(w.left.message);
-const fd = await createFrameDetector(w.right, { workers })();
+await useBackend("wasm");
+const fd = await createFrameDetector({ workers });
 if (fd._tag === "Left") throw new Error(fd.left.message);
 const detector = fd.right;
 const pass = async (k: number) => {

@@ -7,7 +7,8 @@
  */
 import { createTracker } from "../track.ts";
 import { createFrameDetector, openVideo, trackVideo } from "../video.ts";
-import { loadDefaultWeights, loadImage, useBackend } from "../mod.ts";
+import { useBackend } from "../mod.ts";
+import { loadImage } from "../stages.ts";
 import {
   ASTRONAUT,
   CLIP_SIZE,
@@ -23,14 +24,12 @@ const arg = (name: string, dflt: string) => {
 };
 const memory = Number(arg("memory", "1"));
 const ks = arg("ks", "1,5,10").split(",").map(Number);
-await useBackend("auto")();
-const w = await loadDefaultWeights();
-if (w._tag === "Left") throw new Error(w.left.message);
-const d = await createFrameDetector(w.right, { workers: 0 })();
+await useBackend("auto");
+const d = await createFrameDetector({ workers: 0 });
 if (d._tag === "Left") throw new Error(d.left.message);
 const detector = d.right;
 const photo = async (p: string) => {
-  const img = await loadImage(p)();
+  const img = await loadImage(p);
   if (img._tag === "Left") throw new Error(img.left.message);
   const r = await detector.detect(img.right);
   if (r._tag === "Left") throw new Error(r.left.message);

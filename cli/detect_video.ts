@@ -6,16 +6,10 @@
  * @module
  */
 import { basename, extname, join } from "node:path";
-import {
-  alignFace,
-  cropFace,
-  type DetectOptions,
-  resolveMtcnnWeights,
-  type RgbImage,
-  rgbToImage,
-  useBackend,
-  writeFileAtomic,
-} from "../mod.ts";
+import { type DetectOptions, type RgbImage, useBackend } from "../mod.ts";
+import { readWeights } from "../weights.ts";
+import { alignFace, cropFace, rgbToImage } from "../align.ts";
+import { writeFileAtomic } from "../pipelines/edge/atomic.ts";
 import { createTracker, drawTrackedFaces, faceQuality, type TrackedFace } from "../track.ts";
 import {
   createFrameDetector,
@@ -280,21 +274,22 @@ export const run = async (args: string[]): Promise<number> => {
   const backend = backendFrom(o);
   if ("error" in backend) return printError(backend.error), 2;
   const verbose = o.verbose === true;
-  const b = await useBackend(backend.backend)();
+  const b = await useBackend(backend.backend);
   if (b._tag === "Left") return printError(b.left, verbose), 1;
   const file = (k: string) => (typeof o[k] === "string" ? o[k] as string : undefined);
-  const weights = await resolveMtcnnWeights({
+  const weights = await readWeights({
     pnet: file("pnet-weights"),
     rnet: file("rnet-weights"),
     onet: file("onet-weights"),
-  })();
+  });
   if (weights._tag === "Left") return printError(weights.left, verbose), 1;
-  const detector = await createFrameDetector(weights.right, {
+  const detector = await createFrameDetector({
     ...options,
+    weights: weights.right,
     cascade: o["face-only"] ? "faceOnly" : "faceAndLandmarks",
     workers: (workers as number | undefined) ?? Math.max(1, navigator.hardwareConcurrency || 1),
     backend: backend.backend,
-  })();
+  });
   if (detector._tag === "Left") return printError(detector.left, verbose), 2;
   const out = file("out"), crops = file("crops");
   try {

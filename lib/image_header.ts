@@ -145,6 +145,7 @@ const tiffSizes = (b: Uint8Array): Parsed => {
   const le = b[0] === 0x49;
   const v = new DataView(b.buffer, b.byteOffset, b.byteLength);
   if (b.length < 8) return E.left(`the file is cut off in its header (${b.length} bytes)`);
+  if (v.getUint16(2, le) === 43) return E.left("BigTIFF is not supported");
   const ifd = v.getUint32(4, le);
   if (ifd + 2 > b.length) return E.left(`the first IFD at byte ${ifd} is past the end`);
   const n = v.getUint16(ifd, le);
@@ -164,12 +165,6 @@ const tiffSizes = (b: Uint8Array): Parsed => {
 
 /**
  * The format named by the first bytes of an encoded image, or undefined.
- *
- * @example
- * ```ts
- * import { sniffImageFormat } from "@mtcnn/mtcnn";
- * console.log(sniffImageFormat(new Uint8Array([0xff, 0xd8, 0xff, 0xe0]))); // "JPEG"
- * ```
  */
 export const sniffImageFormat = (b: Uint8Array): ImageFormat | undefined =>
   b[0] === 0xff && b[1] === 0xd8 && b[2] === 0xff
@@ -178,21 +173,14 @@ export const sniffImageFormat = (b: Uint8Array): ImageFormat | undefined =>
     ? "PNG"
     : b[0] === 0x47 && b[1] === 0x49 && b[2] === 0x46 && b[3] === 0x38
     ? "GIF"
-    : (b[0] === 0x49 && b[1] === 0x49 && b[2] === 0x2a && b[3] === 0) ||
-        (b[0] === 0x4d && b[1] === 0x4d && b[2] === 0 && b[3] === 0x2a)
-    ? "TIFF"
+    : (b[0] === 0x49 && b[1] === 0x49 && (b[2] === 0x2a || b[2] === 0x2b) && b[3] === 0) ||
+        (b[0] === 0x4d && b[1] === 0x4d && b[2] === 0 && (b[3] === 0x2a || b[3] === 0x2b))
+    ? "TIFF" // 42, or 43: BigTIFF, which the decoder refuses by name
     : undefined;
 
 /**
  * Reads the format and the largest size (by area) declared anywhere in an image's headers; a
  * Left says in words why the headers cannot be read (a file no decoder should be given).
- *
- * @example
- * ```ts
- * import { readImageHeader } from "@mtcnn/mtcnn";
- * const r = readImageHeader(new Uint8Array([0xff, 0xd8, 0xff, 0xd9]));
- * console.log(r._tag === "Left" && r.left); // "no frame header (SOF) before the end marker"
- * ```
  */
 export const readImageHeader = (bytes: Uint8Array): Result<string, ImageHeader> => {
   const format = sniffImageFormat(bytes);
@@ -219,12 +207,6 @@ export const readImageHeader = (bytes: Uint8Array): Result<string, ImageHeader> 
 /**
  * The size in a JPEG, PNG, GIF or TIFF header (the largest declared), or undefined when the
  * headers do not say.
- *
- * @example
- * ```ts
- * import { readImageSize } from "@mtcnn/mtcnn";
- * console.log(readImageSize(new Uint8Array([1, 2, 3]))); // undefined
- * ```
  */
 export const readImageSize = (bytes: Uint8Array): ImageSize | undefined => {
   const h = readImageHeader(bytes);

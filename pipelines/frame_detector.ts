@@ -7,34 +7,38 @@
  * @module
  */
 import * as E from "fp-ts/Either.js";
-import * as TE from "fp-ts/TaskEither.js";
-import type { MtcnnError } from "../lib/errors.ts";
+import { describe, type MtcnnError, mtcnnError } from "../lib/errors.ts";
 import type { RgbImage } from "../lib/image.ts";
-import { disposeTensors, toTensors } from "../lib/nets/tensors.ts";
-import type { Result, TaskResult } from "../lib/result.ts";
-import { checkWeights, type MtcnnWeights } from "../lib/weights/record.ts";
+import type { Result } from "../lib/result.ts";
 import type { CentreBox } from "../lib/track/tracker.ts";
-import {
-  type CascadeTensors,
-  dedupe,
-  type Detection,
-  faceAndLandmarks,
-  faceOnly,
-  output,
-  refine,
-  runCascade,
-  sequence,
-} from "./cascade.ts";
-import { resolveOptions } from "./options.ts";
+import { loadDefaultWeights } from "../lib/weights/default_weights.ts";
+import type { MtcnnWeights } from "../lib/weights/record.ts";
+import { faceAndLandmarks, faceOnly, stageParams } from "./cascade.ts";
+import { cascade, runStage } from "./compose.ts";
+import { type Detection, toDetection } from "./detection.ts";
+import type { CascadeName } from "./detector_types.ts";
+import { type BackendName, ensureBackend } from "./edge/backend.ts";
+import { loadScaledImage } from "./edge/load_image.ts";
+import { localNets } from "./nets/local.ts";
+import type { Nets } from "./nets/types.ts";
+import { type DetectOptions, resolveOptions } from "./options.ts";
 import { startNetPool } from "./parallel/pool.ts";
-import { pooledStages, type WorkerDetectorOptions } from "./parallel/worker_detector.ts";
 import { crop } from "./stages/crop.ts";
-import { outputWith } from "./stages/output.ts";
-import { refineWith } from "./stages/refine.ts";
-import type { Stage } from "./state.ts";
+import { imageState } from "./stages/load.ts";
+import { output } from "./stages/output.ts";
+import { refine } from "./stages/refine.ts";
+import type { CandidateState, ImageState, Stage } from "./state.ts";
 
-/** Options of {@linkcode createFrameDetector}; `workers: 0` runs in this thread. */
-export interface FrameDetectorOptions extends WorkerDetectorOptions {
+/** Options of {@linkcode createFrameDetector}; each field says its default. */
+export interface FrameDetectorOptions extends DetectOptions {
+  /** The weights (default: the embedded pretrained weights). */
+  readonly weights?: MtcnnWeights;
+  /** Net worker threads (default 0: this thread). */
+  readonly workers?: number;
+  /** The backend (default: the current one, else `auto`). */
+  readonly backend?: BackendName;
+  /** `faceAndLandmarks` (default) or `faceOnly` (no ONet, no landmarks). */
+  readonly cascade?: CascadeName;
   /**
    * Sizes, relative to a given box, of the square seeds `refine` gives RNet per box
    * (default [1.15, 1.4]: RNet's box regression pulls a seed onto the face within it).
@@ -52,8 +56,12 @@ export interface FrameDetector {
   dispose(): void;
 }
 
-/** A stage that replaces the candidates with square seeds around `boxes`. */
-const seeds = (boxes: readonly CentreBox[], scales: readonly number[]): Stage => (state) => {
+/** A stage that replaces the image with square seed candidates around `boxes`. */
+const seeds = (
+  boxes: readonly CentreBox[],
+  scales: readonly number[],
+): Stage<ImageState, CandidateState<"proposals">> =>
+(state) => {
   const n = boxes.length * scales.length;
   const out = new Float64Array(4 * n);
   let k = 0;
@@ -63,62 +71,86 @@ const seeds = (boxes: readonly CentreBox[], scales: readonly number[]): Stage =>
       out.set([cx - half, cy - half, cx + half, cy + half], 4 * k++);
     }
   }
-  return TE.right({
-    ...state,
+  const { image, sat, source, timings } = state;
+  return Promise.resolve(E.right({
+    phase: "proposals" as const,
+    image,
+    sat,
+    source,
+    timings,
     candidates: { count: n, boxes: out, scores: new Float64Array(n).fill(1) },
-  });
+  }));
 };
 
 /**
- * Creates a {@linkcode FrameDetector}: on `workers` worker threads (default: the number of
- * cores), or in this thread with `workers: 0`.
+ * Creates a {@linkcode FrameDetector}: in this thread (default) or on `workers` worker threads.
+ *
+ * @example
+ * ```ts
+ * import { createFrameDetector } from "./frame_detector.ts";
+ * const d = await createFrameDetector({ workers: 0 });
+ * if (d._tag === "Right") {
+ *   const frame = { width: 64, height: 48, data: new Uint8Array(64 * 48 * 3) };
+ *   const r = await d.right.refine(frame, [[32, 24, 20, 20]]);
+ *   if (r._tag === "Right") console.log(r.right.faces.length); // 0: a blank frame
+ *   d.right.dispose();
+ * }
+ * ```
  */
-export const createFrameDetector = (
-  weights: MtcnnWeights,
+export const createFrameDetector = async (
   options: FrameDetectorOptions = {},
-): TaskResult<MtcnnError, FrameDetector> =>
-async () => {
-  const opts = resolveOptions(options);
-  if (opts._tag === "Left") return opts;
-  for (const net of ["pnet", "rnet", "onet"] as const) {
-    const c = checkWeights(net, weights?.[net]);
-    if (c._tag === "Left") return c;
+): Promise<Result<MtcnnError, FrameDetector>> => {
+  const o = resolveOptions(options);
+  if (o._tag === "Left") return o;
+  const workers = options.workers ?? 0;
+  if (!(Number.isInteger(workers) && workers >= 0 && workers <= 64)) {
+    return E.left(
+      mtcnnError("OptionError", `workers must be an integer from 0 to 64, got ${workers}`),
+    );
+  }
+  const backend = await ensureBackend(options.backend);
+  if (backend._tag === "Left") return backend;
+  const w = options.weights ? E.right(options.weights) : await loadDefaultWeights();
+  if (w._tag === "Left") return w;
+  let nets: Nets, release: () => void;
+  if (workers === 0) {
+    const local = localNets(w.right);
+    if (local._tag === "Left") return local;
+    nets = local.right;
+    release = () => local.right.dispose();
+  } else {
+    const pool = await startNetPool(w.right, workers, options.backend ?? "auto");
+    if (pool._tag === "Left") return pool;
+    nets = pool.right.nets;
+    release = () => pool.right.terminate();
   }
   const withOnet = options.cascade !== "faceOnly";
-  const scales = options.seedScales ?? [1.15, 1.4];
-  const n = options.workers ?? Math.max(1, navigator.hardwareConcurrency || 1);
-  let full: readonly Stage[], later: readonly Stage[], release: () => void, shared: boolean;
-  if (n > 0) {
-    const pool = await startNetPool(weights, n, options.backend ?? "auto");
-    if (pool._tag === "Left") return pool;
-    full = pooledStages(pool.right, withOnet);
-    later = [
-      sequence([crop(24, { deferred: true }), refineWith(pool.right.rnet)]),
-      withOnet ? sequence([crop(48, { deferred: true }), outputWith(pool.right.onet)]) : dedupe,
-    ];
-    release = () => pool.right.terminate();
-    shared = true;
-  } else {
-    const t: CascadeTensors = {
-      pnet: toTensors(weights.pnet),
-      rnet: toTensors(weights.rnet),
-      onet: toTensors(weights.onet),
-    };
-    full = withOnet ? faceAndLandmarks(t) : faceOnly(t);
-    later = [refine(t.rnet), withOnet ? output(t.onet) : dedupe];
-    release = () => {
-      disposeTensors(t.pnet);
-      disposeTensors(t.rnet);
-      disposeTensors(t.onet);
-    };
-    shared = false;
-  }
-  const detectFull = runCascade(full, options, shared);
+  const p = stageParams(o.right);
+  const full: Stage<ImageState, CandidateState> = withOnet
+    ? faceAndLandmarks(nets, o.right)
+    : faceOnly(nets, o.right);
+  const later = (boxes: readonly CentreBox[]): Stage<ImageState, CandidateState> => {
+    const s = seeds(boxes, options.seedScales ?? [1.15, 1.4]);
+    const r = cascade(s, crop(24, p.crop), refine(nets.rnet, p.refine));
+    return withOnet ? cascade(r, crop(48, p.crop), output(nets.onet, p.output)) : r;
+  };
+  const shared = workers > 0;
   let disposed = false;
+  const run = async (frame: RgbImage, stage: Stage<ImageState, CandidateState>) => {
+    if (disposed) return E.left(mtcnnError("InputError", "this detector has been disposed"));
+    try {
+      const t0 = performance.now();
+      const loaded = await loadScaledImage(frame, o.right.maxPixels);
+      if (loaded._tag === "Left") return loaded;
+      const end = await runStage(stage, imageState(loaded.right, shared, performance.now() - t0));
+      return end._tag === "Left" ? end : E.right(toDetection(end.right, o.right));
+    } catch (e) {
+      return E.left(mtcnnError("BackendError", `detection failed: ${describe(e)}`, e));
+    }
+  };
   return E.right({
-    detect: (frame) => detectFull(frame)(),
-    refine: (frame, boxes) =>
-      runCascade([seeds(boxes, scales), ...later], options, shared)(frame)(),
+    detect: (frame) => run(frame, full),
+    refine: (frame, boxes) => run(frame, later(boxes)),
     dispose: () => {
       if (!disposed) release();
       disposed = true;

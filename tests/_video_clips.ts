@@ -7,7 +7,7 @@ import { fileURLToPath } from "node:url";
 import type { Face } from "../lib/face.ts";
 import type { TrackedFace, TrackerOptions } from "../lib/track/tracker.ts";
 import { createTracker } from "../lib/track/create_tracker.ts";
-import type { Detector } from "../pipelines/detector.ts";
+import type { Detector } from "../mod.ts";
 import { openVideo } from "../pipelines/edge/video_reader.ts";
 
 /** The fixture photos. */

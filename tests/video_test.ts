@@ -1,15 +1,15 @@
 import * as tf from "@tensorflow/tfjs";
 import { assert, assertEquals } from "./_assert.ts";
-import type { Detector } from "../pipelines/detector.ts";
+import type { Detector } from "../mod.ts";
 import { ffmpegAvailable } from "../pipelines/edge/video_probe.ts";
 import { openVideo } from "../pipelines/edge/video_reader.ts";
 import { openVideoWriter } from "../pipelines/edge/video_writer.ts";
-import { defaultWeights, makeDetector } from "./_shared.ts";
+import { makeDetector } from "./_shared.ts";
 import { iou } from "../lib/nms.ts";
 import { createTracker } from "../lib/track/create_tracker.ts";
 import { createFrameDetector } from "../pipelines/frame_detector.ts";
 import { trackVideo } from "../pipelines/track_video.ts";
-import { loadImage } from "../pipelines/stages/load.ts";
+import { loadImage } from "../stages.ts";
 import {
   ASTRONAUT,
   type Clip,
@@ -297,7 +297,7 @@ Deno.test({
   ignore: !HAS_FFMPEG,
   fn: async () => {
     const dir = await Deno.makeTempDir({ prefix: "mtcnn_video_test_" });
-    const fd = await createFrameDetector(await defaultWeights(), { workers: 0 })();
+    const fd = await createFrameDetector({ workers: 0 });
     if (fd._tag === "Left") throw new Error(fd.left.message);
     const detector = fd.right;
     try {
@@ -351,7 +351,7 @@ const newTracker = (o: Parameters<typeof createTracker>[0]) => {
 };
 
 const loadRgb = async (p: string) => {
-  const r = await loadImage(p)();
+  const r = await loadImage(p);
   if (r._tag === "Left") throw new Error(r.left.message);
   return r.right;
 };

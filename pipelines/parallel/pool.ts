@@ -8,14 +8,14 @@
  */
 import * as E from "fp-ts/Either.js";
 import type { Candidates } from "../../lib/candidates.ts";
-import { describe, type MtcnnError, mtcnnError } from "../../lib/errors.ts";
+import { describe, type MtcnnError, mtcnnError, MtcnnException } from "../../lib/errors.ts";
 import type { PyramidLevel } from "../../lib/pyramid.ts";
 import type { Result } from "../../lib/result.ts";
 import type { MtcnnWeights } from "../../lib/weights/record.ts";
 import type { BackendName } from "../edge/backend.ts";
-import { cropPixels } from "../stages/crop.ts";
-import type { CropRunner } from "../stages/crop_runner.ts";
-import type { LevelRunner } from "../stages/propose.ts";
+import { cropPixels } from "../nets/crop_pixels.ts";
+import type { CropHeads, CropNet, Nets, PNetRunner } from "../nets/types.ts";
+import type { CropBatch } from "../state.ts";
 import type { FromWorker, ToWorker } from "./protocol.ts";
 
 /** Running nets on worker threads. */
@@ -24,20 +24,52 @@ export interface NetPool {
   readonly size: number;
   /** The backend the workers run. */
   readonly backend: string;
-  /** PNet on the state's pyramid levels, spread over the workers. */
-  readonly levels: LevelRunner;
-  /** RNet on crops, split over the workers. */
-  readonly rnet: CropRunner<"bbox" | "prob">;
-  /** ONet on crops, split over the workers. */
-  readonly onet: CropRunner<"bbox" | "landmarks" | "prob">;
+  /**
+   * The nets on the workers: PNet's levels spread over them, RNet's and ONet's crop batches
+   * split (cut in each worker from the shared summed-area table).
+   */
+  readonly nets: Nets;
   /** Ends the workers. */
   terminate(): void;
 }
 
-interface Slot {
-  readonly worker: Worker;
-  readonly pending: Map<number, { ok: (m: FromWorker) => void; fail: (e: Error) => void }>;
+interface Pending {
+  readonly ok: (m: FromWorker) => void;
+  readonly fail: (e: Error) => void;
+  readonly timer?: ReturnType<typeof setTimeout>;
 }
+
+interface Slot {
+  readonly index: number;
+  worker: Worker;
+  /** Settles when the current worker is initialised (rejects if it could not start). */
+  ready: Promise<string>;
+  readonly pending: Map<number, Pending>;
+  /** Workers started in this slot after the first. */
+  restarts: number;
+  /** Why the slot takes no more calls (set once it stopped too often or the pool ended). */
+  closed?: string;
+}
+
+/** Test and tuning hooks of {@linkcode startNetPoolWith}. */
+export interface NetPoolInternals {
+  /** Makes slot `index`'s worker (default: `worker.ts` as a module worker). */
+  readonly spawn?: (index: number) => Worker;
+  /**
+   * A call unanswered for this long counts as a dead worker (a terminated or closed worker
+   * sends no event): it is failed and the worker replaced. Default 300,000 ms, far above the
+   * slowest call measured (PNet on a 100-megapixel image).
+   */
+  readonly stallMs?: number;
+  /** Workers a slot may start after its first before it fails every call (default 3). */
+  readonly maxRestarts?: number;
+}
+
+const DEFAULT_STALL_MS = 300_000;
+const DEFAULT_MAX_RESTARTS = 3;
+
+const backendFailure = (message: string): Error =>
+  new MtcnnException(mtcnnError("BackendError", message));
 
 /** Splits `items` (with weights) into `n` groups, heaviest first to the lightest group. */
 export const balance = <T>(items: readonly T[], weight: (t: T) => number, n: number): T[][] => {
@@ -62,7 +94,8 @@ const MIN_PER_WORKER = { rnet: 8, onet: 2 } as const;
  *
  * @example
  * ```ts
- * import { loadDefaultWeights, startNetPool } from "@mtcnn/mtcnn";
+ * import { loadDefaultWeights } from "@mtcnn/mtcnn/weights";
+ * import { startNetPool } from "./pool.ts";
  * const w = await loadDefaultWeights();
  * if (w._tag === "Right") {
  *   const pool = await startNetPool(w.right, 2, "auto");
@@ -70,89 +103,161 @@ const MIN_PER_WORKER = { rnet: 8, onet: 2 } as const;
  * }
  * ```
  */
-export const startNetPool = async (
+export const startNetPool = (
   weights: MtcnnWeights,
   size: number,
   backend: BackendName = "auto",
+): Promise<Result<MtcnnError, NetPool>> => startNetPoolWith(weights, size, backend, {});
+
+/**
+ * {@linkcode startNetPool} with hooks. A worker that dies (throws at top level, or stops
+ * answering: terminated, closed) fails the calls it had with a `BackendError` and is replaced
+ * by a fresh one for later calls; a slot whose workers died `maxRestarts + 1` times fails
+ * every later call at once. Nothing waits forever.
+ */
+export const startNetPoolWith = async (
+  weights: MtcnnWeights,
+  size: number,
+  backend: BackendName,
+  internals: NetPoolInternals,
 ): Promise<Result<MtcnnError, NetPool>> => {
   if (!Number.isInteger(size) || size < 1 || size > 64) {
     return E.left(
       mtcnnError("OptionError", `workers must be an integer from 1 to 64, got ${size}`),
     );
   }
+  const spawn = internals.spawn ??
+    (() => new Worker(new URL("./worker.ts", import.meta.url), { type: "module" }));
+  const stallMs = internals.stallMs ?? DEFAULT_STALL_MS;
+  const maxRestarts = internals.maxRestarts ?? DEFAULT_MAX_RESTARTS;
   let nextId = 1;
   const slots: Slot[] = [];
+  const failPending = (slot: Slot, err: Error) => {
+    for (const p of slot.pending.values()) {
+      clearTimeout(p.timer);
+      p.fail(err);
+    }
+    slot.pending.clear();
+  };
   const terminate = () => {
     for (const s of slots) {
+      s.closed = "the worker pool was terminated";
       s.worker.terminate();
-      for (const p of s.pending.values()) p.fail(new Error("the worker pool was terminated"));
-      s.pending.clear();
+      failPending(s, backendFailure("the worker pool was terminated"));
     }
   };
-  try {
-    const ready: Promise<string>[] = [];
-    for (let i = 0; i < size; i++) {
-      const worker = new Worker(new URL("./worker.ts", import.meta.url), { type: "module" });
-      const slot: Slot = { worker, pending: new Map() };
-      slots.push(slot);
-      ready.push(
-        new Promise<string>((resolve, reject) => {
-          worker.onmessage = (e: MessageEvent<FromWorker>) => {
-            const m = e.data;
-            if (m.kind === "ready") return resolve(m.backend);
-            const id = "id" in m ? m.id : undefined;
-            const p = id === undefined ? undefined : slot.pending.get(id);
-            if (m.kind === "error" && !p) return reject(new Error(m.message));
-            if (!p || id === undefined) return;
-            slot.pending.delete(id);
-            if (m.kind === "error") p.fail(new Error(m.message));
-            else p.ok(m);
-          };
-          worker.onerror = (e) => {
-            e.preventDefault();
-            const err = new Error(`a net worker failed: ${e.message}`);
-            reject(err);
-            for (const p of slot.pending.values()) p.fail(err);
-            slot.pending.clear();
-          };
-        }),
-      );
-      worker.postMessage({ kind: "init", backend, weights } satisfies ToWorker);
+  /** Starts (or restarts) the worker of `slot`; its `ready` settles once initialised. */
+  const start = (slot: Slot): Promise<string> => {
+    let worker: Worker;
+    try {
+      worker = spawn(slot.index);
+    } catch (e) {
+      return Promise.reject(e);
     }
-    const backends = await Promise.all(ready);
-    const call = (slot: Slot, msg: ToWorker, transfer: Transferable[] = []) =>
-      new Promise<FromWorker>((ok, fail) => {
-        slot.pending.set((msg as { id: number }).id, { ok, fail });
-        slot.worker.postMessage(msg, transfer);
-      });
-    let rr = 0;
-    const crops = <K extends string>(kind: "rnet" | "onet"): CropRunner<K> => async (batch) => {
-      const parts = Math.max(
-        1,
-        Math.min(slots.length, Math.floor(batch.count / MIN_PER_WORKER[kind])),
-      );
-      const per = Math.ceil(batch.count / parts);
-      const stride = batch.size * batch.size * 3;
-      // A shared summed-area table goes by reference: each worker cuts its own crops.
-      const cutThere = !batch.data && batch.sat.sums.buffer instanceof SharedArrayBuffer;
-      const pixels = cutThere ? undefined : cropPixels(batch);
-      const calls = [];
-      for (let k = 0; k < parts && k * per < batch.count; k++) {
-        const start = k * per, count = Math.min(per, batch.count - start);
-        const data = pixels?.slice(start * stride, (start + count) * stride);
-        const rects = batch.rects.slice(4 * start, 4 * (start + count));
-        const slot = slots[(rr++) % slots.length];
-        const sat = cutThere ? batch.sat : { ...batch.sat, sums: new Uint32Array(0) };
-        const msg: ToWorker = { kind, id: nextId++, size: batch.size, count, data, rects, sat };
-        calls.push(call(slot, msg, data ? [data.buffer, rects.buffer] : [rects.buffer]));
+    slot.worker = worker;
+    const ready = new Promise<string>((resolve, reject) => {
+      worker.onmessage = (e: MessageEvent<FromWorker>) => {
+        if (slot.worker !== worker) return;
+        const m = e.data;
+        if (m.kind === "ready") return resolve(m.backend);
+        if (m.kind === "crashed") {
+          const why = `net worker ${slot.index + 1} stopped (${m.message})`;
+          reject(new Error(why));
+          return died(slot, why);
+        }
+        const id = "id" in m ? m.id : undefined;
+        const p = id === undefined ? undefined : slot.pending.get(id);
+        if (m.kind === "error" && !p) return reject(new Error(m.message));
+        if (!p || id === undefined) return;
+        slot.pending.delete(id);
+        clearTimeout(p.timer);
+        if (m.kind === "error") p.fail(backendFailure(m.message));
+        else p.ok(m);
+      };
+      worker.onerror = (e) => {
+        e.preventDefault();
+        if (slot.worker !== worker) return;
+        const why = `net worker ${slot.index + 1} stopped (${e.message})`;
+        reject(new Error(why));
+        died(slot, why);
+      };
+    });
+    // A failed start is reported to the calls that wait for it, never left unhandled.
+    ready.catch(() => {});
+    worker.postMessage({ kind: "init", backend, weights } satisfies ToWorker);
+    return ready;
+  };
+  /** The worker of `slot` is gone: fail its calls, start another unless it died too often. */
+  const died = (slot: Slot, why: string) => {
+    slot.worker.terminate();
+    failPending(slot, backendFailure(why));
+    if (slot.closed) return;
+    if (slot.restarts >= maxRestarts) {
+      slot.closed = `${why}; its workers stopped ${slot.restarts + 1} times, so it takes no ` +
+        "more work (start a new detector)";
+      return;
+    }
+    slot.restarts++;
+    slot.ready = start(slot);
+  };
+  try {
+    for (let i = 0; i < size; i++) {
+      const slot = { index: i, pending: new Map(), restarts: 0 } as unknown as Slot;
+      slots.push(slot);
+      slot.ready = start(slot);
+    }
+    const backends = await Promise.all(slots.map((s) => s.ready));
+    const call = async (slot: Slot, msg: ToWorker, transfer: Transferable[] = []) => {
+      if (slot.closed) throw backendFailure(slot.closed);
+      try {
+        await slot.ready;
+      } catch (e) {
+        throw backendFailure(
+          slot.closed ?? `net worker ${slot.index + 1} could not restart: ${describe(e)}`,
+        );
       }
-      const results = (await Promise.all(calls)) as Extract<FromWorker, { kind: "heads" }>[];
-      return joinHeads(results.map((r) => r.heads)) as Record<K, Float32Array>;
+      if (slot.closed) throw backendFailure(slot.closed);
+      const id = (msg as { id: number }).id;
+      const worker = slot.worker;
+      return await new Promise<FromWorker>((ok, fail) => {
+        const timer = setTimeout(() => {
+          if (slot.worker !== worker || !slot.pending.has(id)) return;
+          died(slot, `net worker ${slot.index + 1} did not answer in ${stallMs / 1000} s`);
+        }, stallMs);
+        slot.pending.set(id, { ok, fail, timer });
+        worker.postMessage(msg, transfer);
+      });
     };
-    const levels: LevelRunner = async (state) => {
-      const indexed = state.levels.map((l, i) => ({ l, i }));
+    let rr = 0;
+    const crops =
+      <N extends "rnet" | "onet">(kind: N) =>
+      async (batch: CropBatch): Promise<Record<CropHeads<N>, Float32Array>> => {
+        const parts = Math.max(
+          1,
+          Math.min(slots.length, Math.floor(batch.count / MIN_PER_WORKER[kind])),
+        );
+        const per = Math.ceil(batch.count / parts);
+        const stride = batch.size * batch.size * 3;
+        // A shared summed-area table goes by reference: each worker cuts its own crops.
+        const cutThere = !batch.data && batch.sat.sums.buffer instanceof SharedArrayBuffer;
+        const pixels = cutThere ? undefined : cropPixels(batch);
+        const calls = [];
+        for (let k = 0; k < parts && k * per < batch.count; k++) {
+          const start = k * per, count = Math.min(per, batch.count - start);
+          const data = pixels?.slice(start * stride, (start + count) * stride);
+          const rects = batch.rects.slice(4 * start, 4 * (start + count));
+          const slot = slots[(rr++) % slots.length];
+          const sat = cutThere ? batch.sat : { ...batch.sat, sums: new Uint32Array(0) };
+          const msg: ToWorker = { kind, id: nextId++, size: batch.size, count, data, rects, sat };
+          calls.push(call(slot, msg, data ? [data.buffer, rects.buffer] : [rects.buffer]));
+        }
+        const results = (await Promise.all(calls)) as Extract<FromWorker, { kind: "heads" }>[];
+        return joinHeads(results.map((r) => r.heads)) as Record<CropHeads<N>, Float32Array>;
+      };
+    const levels: PNetRunner["run"] = async (sat, pyramid, threshold, nms) => {
+      const indexed = pyramid.map((l, i) => ({ l, i }));
       const groups = balance(indexed, (x) => x.l.width * x.l.height, slots.length);
-      const out: Candidates[] = new Array(state.levels.length);
+      const out: Candidates[] = new Array(pyramid.length);
       await Promise.all(groups.map(async (g, k) => {
         if (g.length === 0) return;
         const plain: PyramidLevel[] = g.map(({ l }) => ({
@@ -163,10 +268,10 @@ export const startNetPool = async (
         const r = (await call(slots[k], {
           kind: "pnet",
           id: nextId++,
-          sat: state.sat,
+          sat,
           levels: plain,
-          threshold: state.options.thresholds[0],
-          nms: state.options.nmsPerScale,
+          threshold,
+          nms,
         })) as Extract<FromWorker, { kind: "levels" }>;
         r.candidates.forEach((c, j) => (out[g[j].i] = c));
       }));
@@ -175,9 +280,11 @@ export const startNetPool = async (
     return E.right({
       size,
       backend: backends[0],
-      levels,
-      rnet: crops("rnet"),
-      onet: crops("onet"),
+      nets: {
+        pnet: { net: "pnet", run: levels },
+        rnet: { net: "rnet", size: 24, run: crops("rnet") } satisfies CropNet<"rnet">,
+        onet: { net: "onet", size: 48, run: crops("onet") } satisfies CropNet<"onet">,
+      },
       terminate,
     });
   } catch (e) {
