@@ -1,0 +1,136 @@
+/**
+ * Where a training step's time goes, per kernel and phase, on the wasm backend: the same step
+ * as `trainStep` (random batches, full loss with OHEM, Adam) with every wasm kernel wrapped in a
+ * timer. A kernel's time is inclusive of the kernels it runs itself (our gradient kernels are
+ * built of others), attributed to the outermost one; the phase says where it ran (input =
+ * host-to-tensor copies, forward, backward, adam). "js" rows are the time of a phase outside
+ * any kernel (tfjs's bookkeeping, OHEM's sort and the loss's host arrays). Median step over
+ * timed steps. Prints a Markdown table per net.
+ *
+ * Run: `deno run -A bench/train_profile.ts [pnet|rnet|onet ...] [--steps N] [--tfjs-grads]`
+ * (`--tfjs-grads`: without our training kernels, i.e. tfjs's gradient kernels plus the three
+ * composed fixes of wasm_grad_kernels.ts, as before issue 16).
+ *
+ * @module
+ */
+import * as tf from "@tensorflow/tfjs";
+import { initWeights } from "../lib/train/init_weights.ts";
+import { makeAdam } from "../lib/train/adam.ts";
+import { mtcnnLoss, TASK_WEIGHTS } from "../lib/train/losses.ts";
+import { NET_SPECS, type NetName, toVariables, useBackend } from "../mod.ts";
+import { forwardHeads } from "../pipelines/train/train_step.ts";
+import { registerWasmGradKernels } from "../pipelines/train/wasm_grad_kernels.ts";
+import { setWasmTrainKernels } from "../pipelines/train/wasm_train_kernels.ts";
+import { BATCH, batchOf } from "./train_batch.ts";
+
+type Phase = "input" | "forward" | "backward" | "adam" | "read";
+let phase: Phase = "input";
+const self = new Map<string, number>();
+const add = (k: string, ms: number) => self.set(k, (self.get(k) ?? 0) + ms);
+let depth = 0;
+
+const wrapKernels = () => {
+  for (const k of tf.getKernelsForBackend("wasm")) {
+    const inner = k.kernelFunc;
+    tf.unregisterKernel(k.kernelName, "wasm");
+    tf.registerKernel({
+      ...k,
+      kernelFunc: (args) => {
+        if (depth > 0) return inner(args);
+        depth++;
+        const t0 = performance.now();
+        try {
+          return inner(args);
+        } finally {
+          depth--;
+          add(`${phase}\t${k.kernelName}`, performance.now() - t0);
+        }
+      },
+    });
+  }
+};
+
+const profileStep = <N extends NetName>(net: N, steps: number): Map<string, number> => {
+  const vars = toVariables(initWeights(net, 1));
+  const names = NET_SPECS[net].map((p) => p.name);
+  const all = vars as unknown as Record<string, tf.Variable>;
+  const list = names.map((n) => all[n]);
+  const adam = makeAdam(Object.fromEntries(names.map((n) => [n, all[n]])));
+  const b = batchOf(net);
+  const s = b.images.length / b.size / 3;
+  const side = Math.round(Math.sqrt(s));
+  const runs: Map<string, number>[] = [];
+  for (let i = 0; i < steps + 2; i++) {
+    self.clear();
+    const marks: [Phase, number][] = [];
+    const mark = (p: Phase) => {
+      phase = p;
+      marks.push([p, performance.now()]);
+    };
+    mark("input");
+    tf.tidy(() => {
+      const x = tf.tensor4d(b.images, [b.size, side, side, 3]);
+      const targets = {
+        labels: b.labels,
+        box: tf.tensor2d(b.box, [b.size, 4]),
+        landmarks: tf.tensor2d(b.landmarks, [b.size, 10]),
+      };
+      mark("forward");
+      const { value, grads } = tf.variableGrads(() => {
+        const loss = mtcnnLoss({ weights: TASK_WEIGHTS[net] })(forwardHeads(net, vars)(x), targets);
+        mark("backward");
+        return loss.total;
+      }, list);
+      mark("adam");
+      adam.apply(Object.fromEntries(names.map((n, j) => [n, grads[list[j].name]])), 1e-4);
+      mark("read");
+      value.dataSync();
+    });
+    marks.push(["read", performance.now()]);
+    const r = new Map(self);
+    const kernelMs = new Map<Phase, number>();
+    for (const [k, v] of self) {
+      const p = k.split("\t")[0] as Phase;
+      kernelMs.set(p, (kernelMs.get(p) ?? 0) + v);
+    }
+    let total = 0;
+    for (let j = 0; j + 1 < marks.length; j++) {
+      const [p, t] = marks[j];
+      const ms = marks[j + 1][1] - t;
+      total += ms;
+      r.set(`${p}\tjs`, (r.get(`${p}\tjs`) ?? 0) + ms - (kernelMs.get(p) ?? 0));
+    }
+    r.set("total", total);
+    if (i >= 2) runs.push(r);
+  }
+  adam.dispose();
+  for (const v of list) v.dispose();
+  runs.sort((a, c) => (a.get("total") ?? 0) - (c.get("total") ?? 0));
+  return runs[runs.length >> 1];
+};
+
+const args = Deno.args.filter((a) => !a.startsWith("--"));
+const stepsAt = Deno.args.indexOf("--steps");
+const steps = stepsAt >= 0 ? Number(Deno.args[stepsAt + 1]) : 5;
+const nets = (args.filter((a) => a in BATCH) as NetName[]).length
+  ? args.filter((a) => a in BATCH) as NetName[]
+  : (["pnet", "rnet", "onet"] as NetName[]);
+const r = await useBackend("wasm")();
+if (r._tag === "Left") throw new Error(r.left.message);
+registerWasmGradKernels();
+if (Deno.args.includes("--tfjs-grads")) setWasmTrainKernels(false);
+wrapKernels();
+for (const net of nets) {
+  const m = profileStep(net, steps);
+  const total = m.get("total") ?? 1;
+  console.log(
+    `\n${net}, batch ${BATCH[net]}: ${total.toFixed(1)} ms per step (median of ${steps})`,
+  );
+  console.log("| phase | kernel | ms | share |\n|---|---|---|---|");
+  const rows = [...m].filter(([k]) => k !== "total").sort((a, c) => c[1] - a[1]);
+  for (const [k, v] of rows) {
+    if (v < total * 0.005) continue; // under 0.5%
+    const [p, name] = k.split("\t");
+    console.log(`| ${p} | ${name} | ${v.toFixed(1)} | ${(100 * v / total).toFixed(1)}% |`);
+  }
+}
