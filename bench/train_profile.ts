@@ -5,15 +5,16 @@
  * built of others), attributed to the outermost one; the phase says where it ran (input =
  * host-to-tensor copies, forward, backward, adam). "js" rows are the time of a phase outside
  * any kernel (tfjs's bookkeeping, OHEM's sort and the loss's host arrays). Median step over
- * timed steps. Prints a Markdown table per net.
+ * timed steps, in CPU time unless `--wall`. Prints a Markdown table per net.
  *
- * Run: `deno run -A bench/train_profile.ts [pnet|rnet|onet ...] [--steps N] [--tfjs-grads]`
+ * Run: `deno run -A bench/train_profile.ts [pnet|rnet|onet ...] [--steps N] [--tfjs-grads] [--wall]`
  * (`--tfjs-grads`: without our training kernels, i.e. tfjs's gradient kernels plus the three
  * composed fixes of wasm_grad_kernels.ts, as before issue 16).
  *
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
+import process from "node:process";
 import { initWeights } from "../lib/train/init_weights.ts";
 import { makeAdam } from "../lib/train/adam.ts";
 import { mtcnnLoss, TASK_WEIGHTS } from "../lib/train/losses.ts";
@@ -22,6 +23,15 @@ import { forwardHeads } from "../pipelines/train/train_step.ts";
 import { registerWasmGradKernels } from "../pipelines/train/wasm_grad_kernels.ts";
 import { setWasmTrainKernels } from "../pipelines/train/wasm_train_kernels.ts";
 import { BATCH, batchOf } from "./train_batch.ts";
+
+/**
+ * The clock: this process's CPU time (user + system, all threads) by default, so that other
+ * jobs on a shared machine do not count; `--wall` for wall-clock time.
+ */
+const now = Deno.args.includes("--wall") ? () => performance.now() : () => {
+  const u = process.cpuUsage();
+  return (u.user + u.system) / 1000;
+};
 
 type Phase = "input" | "forward" | "backward" | "adam" | "read";
 let phase: Phase = "input";
@@ -38,12 +48,12 @@ const wrapKernels = () => {
       kernelFunc: (args) => {
         if (depth > 0) return inner(args);
         depth++;
-        const t0 = performance.now();
+        const t0 = now();
         try {
           return inner(args);
         } finally {
           depth--;
-          add(`${phase}\t${k.kernelName}`, performance.now() - t0);
+          add(`${phase}\t${k.kernelName}`, now() - t0);
         }
       },
     });
@@ -65,7 +75,7 @@ const profileStep = <N extends NetName>(net: N, steps: number): Map<string, numb
     const marks: [Phase, number][] = [];
     const mark = (p: Phase) => {
       phase = p;
-      marks.push([p, performance.now()]);
+      marks.push([p, now()]);
     };
     mark("input");
     tf.tidy(() => {
@@ -86,7 +96,7 @@ const profileStep = <N extends NetName>(net: N, steps: number): Map<string, numb
       mark("read");
       value.dataSync();
     });
-    marks.push(["read", performance.now()]);
+    marks.push(["read", now()]);
     const r = new Map(self);
     const kernelMs = new Map<Phase, number>();
     for (const [k, v] of self) {
@@ -124,7 +134,9 @@ for (const net of nets) {
   const m = profileStep(net, steps);
   const total = m.get("total") ?? 1;
   console.log(
-    `\n${net}, batch ${BATCH[net]}: ${total.toFixed(1)} ms per step (median of ${steps})`,
+    `\n${net}, batch ${BATCH[net]}: ${total.toFixed(1)} ms ${
+      Deno.args.includes("--wall") ? "wall" : "CPU"
+    } per step (median of ${steps})`,
   );
   console.log("| phase | kernel | ms | share |\n|---|---|---|---|");
   const rows = [...m].filter(([k]) => k !== "total").sort((a, c) => c[1] - a[1]);

@@ -133,6 +133,23 @@ Deno.test("leading-axis sums and the PReLU gradient equal the cpu backend's", as
   }
 });
 
+Deno.test("2-D matrix products (plain, transposed a or b, both) equal the cpu backend's", async () => {
+  const cases: [number, number, number][] = [[64, 1152, 256], [5, 3, 2], [1, 7, 9]];
+  for (let i = 0; i < 5; i++) cases.push([pick(1, 40), pick(1, 40), pick(1, 40)]);
+  for (const [m, k, n] of cases) {
+    for (const [ta, tb] of [[false, false], [true, false], [false, true], [true, true]]) {
+      const [cpu, wasm] = await both(() =>
+        tf.tidy(() => {
+          const a = tf.randomNormal(ta ? [k, m] : [m, k], 0, 1, "float32", 14) as tf.Tensor2D;
+          const b = tf.randomNormal(tb ? [n, k] : [k, n], 0, 1, "float32", 15) as tf.Tensor2D;
+          return [tf.matMul(a, b, ta, tb).dataSync() as Float32Array];
+        })
+      );
+      close(cpu, wasm, 1e-5, `${m}x${k}x${n} ${ta} ${tb}`);
+    }
+  }
+});
+
 const netGrads = (net: NetName, n: number) =>
   tf.tidy(() => {
     const vars = toVariables(initWeights(net, 2));

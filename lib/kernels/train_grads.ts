@@ -8,6 +8,7 @@
  */
 import type * as tf from "@tensorflow/tfjs";
 import type { WasmBackendLike } from "./instance.ts";
+import { runConv } from "./run_conv.ts";
 import { trainKernelsOf } from "./train_instance.ts";
 
 const sizeOf = (shape: readonly number[]): number => shape.reduce((a, b) => a * b, 1);
@@ -195,4 +196,58 @@ export const runAdam = (
     ...outs.map((o) => offsetOf(backend, o) as number),
   );
   return outs as [tf.TensorInfo, tf.TensorInfo, tf.TensorInfo];
+};
+
+/**
+ * A 2-D matrix product op(a) op(b) (a, b of shape [r, c] or [1, r, c]) with our
+ * kernels: plain and b-transposed products as 1x1 convolutions (b transposed first), the
+ * a-transposed one (a dense layer's weight gradient) as a 1x1 filter gradient. Shaped
+ * [M, N] or [1, M, N] like the inputs.
+ */
+export const runMatMul = (
+  backend: WasmBackendLike & { disposeData(id: unknown, force?: boolean): boolean },
+  a: tf.TensorInfo,
+  b: tf.TensorInfo,
+  transposeA: boolean,
+  transposeB: boolean,
+): tf.TensorInfo | undefined => {
+  const k = trainKernelsOf(backend);
+  if (!k || !floats(a, b) || a.shape.length !== b.shape.length) return undefined;
+  const rank = a.shape.length;
+  if (rank !== 2 && (rank !== 3 || a.shape[0] !== 1 || b.shape[0] !== 1)) return undefined;
+  const [ar, ac] = a.shape.slice(-2), [br, bc] = b.shape.slice(-2);
+  const [m, ka] = transposeA ? [ac, ar] : [ar, ac];
+  const [kb, n] = transposeB ? [bc, br] : [br, bc];
+  if (ka !== kb || m === 0 || n === 0 || ka === 0) return undefined;
+  const view = (t: tf.TensorInfo, shape: number[]): tf.TensorInfo => ({
+    dataId: t.dataId,
+    shape,
+    dtype: "float32",
+  });
+  const shaped = (r: tf.TensorInfo | undefined) => r && view(r, rank === 2 ? [m, n] : [1, m, n]);
+  if (transposeA) {
+    if (transposeB) return undefined;
+    return shaped(runFilterGrad(backend, view(a, [1, 1, ka, m]), view(b, [1, 1, ka, n]), [
+      1,
+      1,
+      m,
+      n,
+    ]));
+  }
+  let filter = view(b, [1, 1, ka, n]);
+  let temp: tf.TensorInfo | undefined;
+  if (transposeB) {
+    const bp = offsetOf(backend, b);
+    if (bp === undefined) return undefined;
+    temp = backend.makeOutput([1, 1, ka, n], "float32");
+    k.transpose2d(bp, n, ka, offsetOf(backend, temp) as number);
+    filter = temp;
+  }
+  try {
+    return shaped(
+      runConv(backend, { x: view(a, [1, 1, m, ka]), filter, activation: "linear" }, false),
+    );
+  } finally {
+    if (temp) backend.disposeData(temp.dataId, true);
+  }
 };

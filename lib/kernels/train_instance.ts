@@ -26,6 +26,7 @@ export interface TrainKernels {
   ) => void;
   readonly padRows: (src: number, rows: number, c: number, cPad: number, dst: number) => void;
   readonly unpadRows: (src: number, rows: number, c: number, cPad: number, dst: number) => void;
+  readonly transpose2d: (src: number, rows: number, cols: number, dst: number) => void;
   readonly colSum: (src: number, rows: number, c: number, dst: number) => void;
   readonly preluGradX: (
     x: number,

@@ -10,6 +10,10 @@
  *   first);
  * - the `Prelu` gradient: dx in one pass and dalpha in one pass (tfjs composes greater, select,
  *   multiply, zerosLike and a sum), through a kernel `MtcnnPreluGrad`;
+ * - `BatchMatMul` of one 2-D product (the dense layers and their gradients): our convolution
+ *   and filter-gradient kernels as 1x1 products (tfjs-wasm's transposed products are about
+ *   10x slower than its plain one);
+ * - `Identity` (the tape's saved inputs) shares the data instead of copying it;
  * - `MtcnnAdam`: Adam's whole update of a variable in one pass (lib/train/adam.ts uses it when
  *   it is registered), the same float32 operations in the same order as the tensor ops.
  * Every other case runs tfjs's (or our earlier composed) kernel.
@@ -22,6 +26,7 @@ import {
   runAdam,
   runFilterGrad,
   runLeadingSum,
+  runMatMul,
   runMaxPoolGrad,
   runPreluGrad,
 } from "../../lib/kernels/train_grads.ts";
@@ -147,6 +152,24 @@ export const installWasmTrainKernels = (): void => {
     const axes = tf.util.parseAxisParam(a.axis, x.shape).sort((p, q) => p - q);
     if (axes.some((d, i) => d !== i)) return undefined;
     return runLeadingSum(backend as unknown as WasmBackendLike, x, axes.length, a.keepDims);
+  });
+  replace("BatchMatMul", ({ inputs, attrs, backend }) => {
+    const { a, b } = inputs as unknown as { a: tf.TensorInfo; b: tf.TensorInfo };
+    const t = attrs as unknown as { transposeA: boolean; transposeB: boolean };
+    return runMatMul(
+      backend as unknown as Parameters<typeof runMatMul>[0],
+      a,
+      b,
+      t.transposeA,
+      t.transposeB,
+    );
+  });
+  // The tape saves every op's inputs through Identity, which tfjs-wasm copies; sharing the data
+  // (as the cpu backend and tfjs-wasm's own Reshape do) is what tfjs's semantics allow.
+  replace("Identity", ({ inputs, backend }) => {
+    const { x } = inputs as unknown as { x: tf.TensorInfo };
+    (backend as unknown as { incRef(id: unknown): void }).incRef(x.dataId);
+    return { dataId: x.dataId, shape: [...x.shape], dtype: x.dtype };
   });
   tf.registerKernel({
     kernelName: PRELU_GRAD_KERNEL,
