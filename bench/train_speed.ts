@@ -8,40 +8,69 @@
  * and prints ours / PyTorch per net; without python3-torch it says so and skips. `--runs N`
  * repeats everything N times (ours, then PyTorch) and reports the median of the runs.
  *
- * Run: `deno run -A bench/train_speed.ts [wasm|cpu ...] [--torch] [--runs 3]`
+ * `--workers N` adds rows `| wasm xN | ... |`: data-parallel steps over N workers
+ * (pipelines/train/parallel_train.ts).
+ *
+ * A second table gives samples per second of this process's CPU time (all threads), which other
+ * jobs on a shared machine disturb far less than wall-clock time.
+ *
+ * Run: `deno run -A bench/train_speed.ts [wasm|cpu ...] [--workers 2] [--torch] [--runs 3]`
  *
  * @module
  */
-import type * as tf from "@tensorflow/tfjs";
+import * as tf from "@tensorflow/tfjs";
+import process from "node:process";
 import { fileURLToPath } from "node:url";
 import { initWeights } from "../lib/train/init_weights.ts";
 import { makeAdam } from "../lib/train/adam.ts";
 import { TASK_WEIGHTS } from "../lib/train/losses.ts";
 import { disposeTensors, NET_SPECS, type NetName, toVariables, useBackend } from "../mod.ts";
+import { startParallelTrainer } from "../pipelines/train/parallel_train.ts";
 import { trainStep } from "../pipelines/train/train_step.ts";
 import { registerWasmGradKernels } from "../pipelines/train/wasm_grad_kernels.ts";
 import { BATCH, batchOf } from "./train_batch.ts";
 
 const NETS = ["pnet", "rnet", "onet"] as const;
 
-const measure = (net: NetName, steps: number): number => {
+const measure = async (net: NetName, steps: number, workers = 0): Promise<number> => {
   const vars = toVariables(initWeights(net, 1));
   const names = NET_SPECS[net].map((p) => p.name);
   const all = vars as unknown as Record<string, tf.Variable>;
   const adam = makeAdam(Object.fromEntries(names.map((n) => [n, all[n]])));
   const b = batchOf(net);
   const loss = { weights: TASK_WEIGHTS[net] };
-  for (let i = 0; i < 2; i++) trainStep(net, vars, names, adam, loss, b, 1e-4);
+  const trainer = workers ? await startParallelTrainer(net, workers, b.size) : undefined;
+  const step = () =>
+    trainer
+      ? trainer.step(vars, names, adam, loss, b, 1e-4)
+      : trainStep(net, vars, names, adam, loss, b, 1e-4);
   const times: number[] = [];
-  for (let i = 0; i < steps; i++) {
-    const t0 = performance.now();
-    trainStep(net, vars, names, adam, loss, b, 1e-4);
-    times.push(performance.now() - t0);
+  const cpuTimes: number[] = [];
+  try {
+    for (let i = 0; i < 2; i++) await step();
+    for (let i = 0; i < steps; i++) {
+      const t0 = performance.now(), c0 = cpuMs();
+      await step();
+      times.push(performance.now() - t0);
+      cpuTimes.push(cpuMs() - c0);
+    }
+  } finally {
+    trainer?.terminate();
   }
   adam.dispose();
   disposeTensors(vars);
+  (perCpu[`${workers ? "w" : tf.getBackend()} ${net}`] ??= []).push(
+    b.size / (median(cpuTimes) / 1000),
+  );
   return b.size / (median(times) / 1000);
 };
+
+/** This process's CPU time in ms (all threads). */
+const cpuMs = () => {
+  const u = process.cpuUsage();
+  return (u.user + u.system) / 1000;
+};
+const perCpu: Record<string, number[]> = {};
 
 const median = (xs: number[]): number => {
   const s = [...xs].sort((a, c) => a - c);
@@ -88,9 +117,15 @@ const runTorch = async (python: string): Promise<Partial<Record<NetName, number>
 const load = () => Deno.loadavg().map((l) => l.toFixed(2)).join(" ");
 
 const flags = Deno.args.filter((a) => a.startsWith("--"));
-const runsAt = Deno.args.indexOf("--runs");
-const runs = runsAt >= 0 ? Math.max(1, Number(Deno.args[runsAt + 1]) || 1) : 1;
-const backends = Deno.args.filter((a, i) => !a.startsWith("--") && Deno.args[i - 1] !== "--runs");
+const valueOf = (flag: string) => {
+  const at = Deno.args.indexOf(flag);
+  return at >= 0 ? Math.max(1, Number(Deno.args[at + 1]) || 1) : 0;
+};
+const runs = Math.max(1, valueOf("--runs"));
+const workers = valueOf("--workers");
+const backends = Deno.args.filter((a, i) =>
+  !a.startsWith("--") && !["--runs", "--workers"].includes(Deno.args[i - 1])
+);
 const torch = flags.includes("--torch") ? await torchPython() : undefined;
 if (torch && "missing" in torch) console.log(`PyTorch anchor skipped: ${torch.missing}`);
 
@@ -108,7 +143,10 @@ for (let run = 0; run < runs; run++) {
     names[be] = r.right;
     if (r.right === "wasm") registerWasmGradKernels();
     for (const net of NETS) {
-      (ours[`${be} ${net}`] ??= []).push(measure(net, be === "cpu" ? 3 : 7));
+      (ours[`${be} ${net}`] ??= []).push(await measure(net, be === "cpu" ? 3 : 7));
+    }
+    if (r.right === "wasm" && workers) {
+      for (const net of NETS) (ours[`w ${net}`] ??= []).push(await measure(net, 7, workers));
     }
   }
   if (torch && "python" in torch) {
@@ -136,9 +174,21 @@ for (const net of NETS) {
 }
 if (Object.keys(theirs).length) {
   const be = backends[0] ?? "wasm";
-  console.log(`\n| net | ${be} / torch |\n|---|---|`);
+  const wcol = workers ? ` wasm x${workers} / torch |` : "";
+  console.log(`\n| net | ${be} / torch |${wcol}\n|---|---|${workers ? "---|" : ""}`);
   for (const net of NETS) {
-    const a = ours[`${be} ${net}`], t = theirs[net];
-    if (a && t) console.log(`| ${net} | ${(median(a) / median(t)).toFixed(2)}x |`);
+    const a = ours[`${be} ${net}`], t = theirs[net], w = ours[`w ${net}`];
+    if (!a || !t) continue;
+    const wr = w ? ` ${(median(w) / median(t)).toFixed(2)}x |` : "";
+    console.log(`| ${net} | ${(median(a) / median(t)).toFixed(2)}x |${wr}`);
   }
+}
+console.log(
+  "\nCPU time (this process, all threads; less sensitive to other jobs on a shared machine):",
+);
+console.log("| backend | net | batch | samples per CPU second |\n|---|---|---|---|");
+for (const [k, v] of Object.entries(perCpu)) {
+  const [be, net] = k.split(" ");
+  const name = be === "w" ? `wasm x${workers}` : be;
+  console.log(`| ${name} | ${net} | ${BATCH[net as NetName]} | ${median(v).toFixed(0)} |`);
 }
