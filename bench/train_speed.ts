@@ -168,6 +168,10 @@ for (const be of backends.length ? backends : ["wasm", "cpu"]) {
   }
 }
 for (const net of NETS) {
+  const w = ours[`w ${net}`];
+  if (w) console.log(`| wasm x${workers} | ${net} | ${BATCH[net]} | ${median(w).toFixed(0)} |`);
+}
+for (const net of NETS) {
   if (theirs[net]) {
     console.log(`| torch | ${net} | ${BATCH[net]} | ${median(theirs[net]).toFixed(0)} |`);
   }
