@@ -8,6 +8,10 @@ import { startParallelTrainer } from "../pipelines/train/parallel_train.ts";
 import { trainStep } from "../pipelines/train/train_step.ts";
 import { registerWasmGradKernels } from "../pipelines/train/wasm_grad_kernels.ts";
 import { batchOf } from "../bench/train_batch.ts";
+import { fileURLToPath } from "node:url";
+import { generatePnetSet } from "../pipelines/train/gen_pnet.ts";
+import { trainNet, type TrainOptions } from "../pipelines/train/train_net.ts";
+import { loadTrainingImages } from "../pipelines/train/training_images.ts";
 
 const backend = await useBackend("wasm")();
 if (backend._tag === "Right") registerWasmGradKernels();
@@ -73,6 +77,65 @@ Deno.test({
       // It trained: the weights moved.
       const first = initWeights(net, 5).params as Record<string, Float32Array>;
       assert(two.w[0].some((v, j) => v !== first[NET_SPECS[net][0].name][j]), "weights moved");
+    }
+  },
+});
+
+const FIXTURE = fileURLToPath(new URL("../fixtures/train/faces.json", import.meta.url));
+
+const options = (data: string, out: string, workers: number): TrainOptions<"pnet"> => ({
+  net: "pnet",
+  data,
+  out,
+  epochs: 2,
+  batchSize: 16,
+  seed: 11,
+  lr: { kind: "cosine", base: 0.01, total: 14 },
+  loss: { weights: TASK_WEIGHTS.pnet },
+  init: initWeights("pnet", 11),
+  checkpointEvery: 4,
+  flip: true,
+  workers,
+});
+
+Deno.test({
+  name:
+    "trainNet with 2 workers: resumed runs end bit for bit as uninterrupted ones, near 1 thread",
+  ignore: backend._tag === "Left",
+  fn: async () => {
+    const dirs = await Promise.all([0, 1, 2, 3].map(() => Deno.makeTempDir()));
+    const [data, a, b, c] = dirs;
+    try {
+      const imgs = await loadTrainingImages(FIXTURE, "json");
+      if (imgs._tag === "Left") throw new Error(imgs.left.message);
+      const set = await generatePnetSet(imgs.right, { out: data, seed: 4, shardSize: 40 });
+      if (set._tag === "Left") throw new Error(set.left.message);
+      const n = tf.memory().numTensors;
+      const full = await trainNet(options(data, a, 2));
+      assert(full._tag === "Right", full._tag === "Left" ? full.left.message : "");
+      assert(tf.memory().numTensors === n, "no tensor leaked by training with workers");
+      // 7 steps per epoch: stop at 9 (checkpoint at 8), then resume.
+      const part = await trainNet({ ...options(data, b, 2), maxSteps: 9 });
+      assert(part._tag === "Right" && part.right.steps === 9);
+      const rest = await trainNet({ ...options(data, b, 2), resume: true });
+      const one = await trainNet(options(data, c, 0));
+      if (full._tag !== "Right" || rest._tag !== "Right" || one._tag !== "Right") {
+        throw new Error("a run failed");
+      }
+      const p = (r: typeof full) => r.right.weights.params as Record<string, Float32Array>;
+      for (const [k, v] of Object.entries(p(full))) {
+        assert(v.every((x, i) => x === p(rest)[k][i]), `${k}: resumed run differs`);
+        const d = v.reduce((m, x, i) => Math.max(m, Math.abs(x - p(one)[k][i])), 0);
+        // Adam (epsilon 1e-8) turns rounding in near-zero gradients into steps of up to lr.
+        assert(d < 0.05, `${k}: ${d} from the one-thread run`);
+      }
+      const bad = await trainNet({ ...options(data, c, 2), distill: 1 });
+      assert(
+        bad._tag === "Left" && bad.left._tag === "OptionError",
+        "workers with distill refused",
+      );
+    } finally {
+      for (const d of dirs) await Deno.remove(d, { recursive: true });
     }
   },
 });
