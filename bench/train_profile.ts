@@ -7,7 +7,10 @@
  * any kernel (tfjs's bookkeeping, OHEM's sort and the loss's host arrays). Median step over
  * timed steps, in CPU time unless `--wall`. Prints a Markdown table per net.
  *
- * Run: `deno run -A bench/train_profile.ts [pnet|rnet|onet ...] [--steps N] [--tfjs-grads] [--wall]`
+ * Prints the issue's groups per net; `--kernels` adds every kernel over 0.5%.
+ *
+ * Run: `deno run -A bench/train_profile.ts [pnet|rnet|onet ...] [--steps N] [--tfjs-grads] [--wall]
+ * [--kernels]`
  * (`--tfjs-grads`: without our training kernels, i.e. tfjs's gradient kernels plus the three
  * composed fixes of wasm_grad_kernels.ts, as before issue 16).
  *
@@ -130,15 +133,48 @@ if (r._tag === "Left") throw new Error(r.left.message);
 registerWasmGradKernels();
 if (Deno.args.includes("--tfjs-grads")) setWasmTrainKernels(false);
 wrapKernels();
+/** The issue's groups: where a kernel's time counts in the summary. */
+const groupOf = (phase: string, kernel: string): string => {
+  if (phase === "input") return "host-to-tensor copies";
+  if (phase === "adam") return "Adam update";
+  if (kernel === "js") return "JS outside kernels (OHEM sort, loss masks, tfjs bookkeeping)";
+  if (phase === "forward") {
+    if (kernel === "Conv2D" || kernel === "FusedConv2D") return "forward convolutions";
+    if (kernel === "Add" || kernel === "Prelu") return "forward bias + PReLU";
+    if (kernel === "MaxPool") return "forward max pool";
+    if (kernel === "BatchMatMul" || kernel === "_FusedMatMul") return "dense layers";
+    return "other kernels (softmax, loss, copies)";
+  }
+  if (kernel === "Conv2DBackpropFilter") return "Conv2DBackpropFilter";
+  if (kernel === "Conv2DBackpropInput") return "Conv2DBackpropInput";
+  if (kernel === "MaxPoolGrad") return "max-pool gradient";
+  if (kernel === "BatchMatMul") return "dense layers";
+  if (kernel === "Sum") return "bias and alpha gradients (sums)";
+  if (["MtcnnPreluGrad", "Select", "Greater", "Multiply", "ZerosLike"].includes(kernel)) {
+    return "PReLU gradient (and elementwise)";
+  }
+  return "other kernels (softmax, loss, copies)";
+};
+
 for (const net of nets) {
   const m = profileStep(net, steps);
   const total = m.get("total") ?? 1;
+  const clock = Deno.args.includes("--wall") ? "wall" : "CPU";
   console.log(
-    `\n${net}, batch ${BATCH[net]}: ${total.toFixed(1)} ms ${
-      Deno.args.includes("--wall") ? "wall" : "CPU"
-    } per step (median of ${steps})`,
+    `\n${net}, batch ${BATCH[net]}: ${total.toFixed(1)} ms ${clock} per step (median of ${steps})`,
   );
-  console.log("| phase | kernel | ms | share |\n|---|---|---|---|");
+  const groups = new Map<string, number>();
+  for (const [k, v] of m) {
+    if (k === "total") continue;
+    const [p, name] = k.split("\t");
+    groups.set(groupOf(p, name), (groups.get(groupOf(p, name)) ?? 0) + v);
+  }
+  console.log("| part of the step | ms | share |\n|---|---|---|");
+  for (const [g, v] of [...groups].sort((a, c) => c[1] - a[1])) {
+    console.log(`| ${g} | ${v.toFixed(1)} | ${(100 * v / total).toFixed(1)}% |`);
+  }
+  if (!Deno.args.includes("--kernels")) continue;
+  console.log("\n| phase | kernel | ms | share |\n|---|---|---|---|");
   const rows = [...m].filter(([k]) => k !== "total").sort((a, c) => c[1] - a[1]);
   for (const [k, v] of rows) {
     if (v < total * 0.005) continue; // under 0.5%
