@@ -54,7 +54,10 @@ export const main = async (args: readonly string[]): Promise<number> => {
     console.error(`error: unknown command ${JSON.stringify(cmd)}\n\n${HELP}`);
     return 2;
   }
-  return await (await c.load()).run(rest);
+  const command = await c.load();
+  // A named, process-wide effect, chosen by the command line rather than the library.
+  (await import("./pipelines/edge/backend.ts")).enableProductionMode();
+  return await command.run(rest);
 };
 
 if (import.meta.main) Deno.exit(await main(Deno.args));

@@ -21,7 +21,9 @@ import process from "node:process";
 import { initWeights } from "../lib/train/init_weights.ts";
 import { makeAdam } from "../lib/train/adam.ts";
 import { mtcnnLoss, TASK_WEIGHTS } from "../lib/train/losses.ts";
-import { NET_SPECS, type NetName, toVariables, useBackend } from "../mod.ts";
+import { toVariables } from "../lib/nets/tensors.ts";
+import { NET_SPECS, type NetName } from "../lib/spec.ts";
+import { useBackend } from "../pipelines/edge/backend.ts";
 import { forwardHeads } from "../pipelines/train/train_step.ts";
 import { registerWasmGradKernels } from "../pipelines/train/wasm_grad_kernels.ts";
 import { setWasmTrainKernels } from "../pipelines/train/wasm_train_kernels.ts";
@@ -128,7 +130,7 @@ const steps = stepsAt >= 0 ? Number(Deno.args[stepsAt + 1]) : 5;
 const nets = (args.filter((a) => a in BATCH) as NetName[]).length
   ? args.filter((a) => a in BATCH) as NetName[]
   : (["pnet", "rnet", "onet"] as NetName[]);
-const r = await useBackend("wasm")();
+const r = await useBackend("wasm");
 if (r._tag === "Left") throw new Error(r.left.message);
 registerWasmGradKernels();
 if (Deno.args.includes("--tfjs-grads")) setWasmTrainKernels(false);

@@ -24,7 +24,9 @@ import { fileURLToPath } from "node:url";
 import { initWeights } from "../lib/train/init_weights.ts";
 import { makeAdam } from "../lib/train/adam.ts";
 import { TASK_WEIGHTS } from "../lib/train/losses.ts";
-import { disposeTensors, NET_SPECS, type NetName, toVariables, useBackend } from "../mod.ts";
+import { disposeTensors, toVariables } from "../lib/nets/tensors.ts";
+import { NET_SPECS, type NetName } from "../lib/spec.ts";
+import { useBackend } from "../pipelines/edge/backend.ts";
 import { startParallelTrainer } from "../pipelines/train/parallel_train.ts";
 import { trainStep } from "../pipelines/train/train_step.ts";
 import { registerWasmGradKernels } from "../pipelines/train/wasm_grad_kernels.ts";
@@ -136,7 +138,7 @@ const names: Record<string, string> = {};
 console.log(`load average at start: ${load()}`);
 for (let run = 0; run < runs; run++) {
   for (const be of backends.length ? backends : ["wasm", "cpu"]) {
-    const r = await useBackend(be as "wasm" | "cpu")();
+    const r = await useBackend(be as "wasm" | "cpu");
     if (r._tag === "Left") {
       names[be] = `${be} unavailable: ${r.left.message}`;
       continue;

@@ -1,12 +1,6 @@
 import { assert, assertEquals } from "./_assert.ts";
-import {
-  DEFAULT_WEIGHTS_DIGEST,
-  fromFaceApiTensors,
-  loadDefaultWeights,
-  NET_SPECS,
-  paramCount,
-  toFaceApiTensors,
-} from "../mod.ts";
+import { fromFaceApiTensors, toFaceApiTensors } from "../lib/codecs/faceapi_names.ts";
+import { DEFAULT_WEIGHTS_DIGEST, loadDefaultWeights, NET_SPECS, paramCount } from "../weights.ts";
 import { readFaceApiTensors } from "../scripts/faceapi_package.ts";
 
 Deno.test("loadDefaultWeights() checks the SHA-256 and gives every parameter of the spec", async () => {

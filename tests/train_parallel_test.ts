@@ -3,7 +3,9 @@ import { assert } from "./_assert.ts";
 import { initWeights } from "../lib/train/init_weights.ts";
 import { makeAdam } from "../lib/train/adam.ts";
 import { TASK_WEIGHTS } from "../lib/train/losses.ts";
-import { NET_SPECS, type NetName, toVariables, useBackend } from "../mod.ts";
+import { toVariables } from "../lib/nets/tensors.ts";
+import { NET_SPECS, type NetName } from "../lib/spec.ts";
+import { useBackend } from "../pipelines/edge/backend.ts";
 import { startParallelTrainer } from "../pipelines/train/parallel_train.ts";
 import { trainStep } from "../pipelines/train/train_step.ts";
 import { registerWasmGradKernels } from "../pipelines/train/wasm_grad_kernels.ts";
@@ -13,7 +15,7 @@ import { generatePnetSet } from "../pipelines/train/gen_pnet.ts";
 import { trainNet, type TrainOptions } from "../pipelines/train/train_net.ts";
 import { loadTrainingImages } from "../pipelines/train/training_images.ts";
 
-const backend = await useBackend("wasm")();
+const backend = await useBackend("wasm");
 if (backend._tag === "Right") registerWasmGradKernels();
 
 /** Weights after `steps` Adam steps, in this thread or over `workers` workers. */

@@ -1,10 +1,11 @@
 import * as tf from "@tensorflow/tfjs";
 import { assert, assertEquals } from "./_assert.ts";
-import { channelGroups, setWasmConvKernels, useBackend, wasmConvKernels } from "../mod.ts";
+import { useBackend } from "../mod.ts";
+import { channelGroups, setWasmConvKernels, wasmConvKernels } from "../lib/kernels/wasm_conv.ts";
 import { compileKernels, dataModule } from "../scripts/build_kernels.ts";
 
 const wasm = async () => {
-  const r = await useBackend("wasm")();
+  const r = await useBackend("wasm");
   if (r._tag === "Left") throw new Error(r.left.message);
 };
 

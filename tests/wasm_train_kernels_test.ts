@@ -4,7 +4,9 @@ import { initWeights } from "../lib/train/init_weights.ts";
 import { makeAdam } from "../lib/train/adam.ts";
 import { makePrng } from "../lib/train/prng.ts";
 import { compileTrainKernels, trainDataModule } from "../scripts/build_kernels.ts";
-import { type NetName, toVariables, useBackend } from "../mod.ts";
+import { toVariables } from "../lib/nets/tensors.ts";
+import type { NetName } from "../lib/spec.ts";
+import { useBackend } from "../pipelines/edge/backend.ts";
 import { registerWasmGradKernels } from "../pipelines/train/wasm_grad_kernels.ts";
 import { setWasmTrainKernels, wasmTrainKernels } from "../pipelines/train/wasm_train_kernels.ts";
 import { forwardHeads } from "../pipelines/train/train_step.ts";
@@ -14,7 +16,7 @@ type Shape4 = [number, number, number, number];
 const onBackend = async <T>(name: "cpu" | "wasm", f: () => T): Promise<T> => {
   if (name === "cpu") await tf.setBackend("cpu");
   else {
-    const r = await useBackend("wasm")();
+    const r = await useBackend("wasm");
     if (r._tag === "Left") throw new Error(r.left.message);
     registerWasmGradKernels();
     await tf.setBackend("wasm");

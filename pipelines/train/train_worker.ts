@@ -24,7 +24,7 @@ let state:
 const post = (m: FromTrainWorker) => self.postMessage(m);
 
 const start = async (m: Init) => {
-  const b = await useBackend("wasm")();
+  const b = await useBackend("wasm");
   if (b._tag === "Left") throw new Error(b.left.message);
   registerWasmGradKernels();
   const vars: Record<string, tf.Variable> = {};
