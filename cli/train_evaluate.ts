@@ -9,7 +9,7 @@ import { progressBar } from "./progress.ts";
 import { backendFrom, printError } from "./common.ts";
 import { createDetector, type DetectorOptions, useBackend } from "../mod.ts";
 import { cascade, faceAndLandmarks, localNet, refineLandmarks } from "../stages.ts";
-import { type MtcnnWeights } from "../weights.ts";
+import type { MtcnnWeights } from "../weights.ts";
 import { listImages } from "./common.ts";
 import { writeFileAtomic } from "../pipelines/edge/atomic.ts";
 import { evaluateCascade } from "../pipelines/train/evaluate_cascade.ts";

@@ -278,7 +278,8 @@ const detectorOf = (
           index,
           result: await run(pending.input, extra, pending.loaded),
         };
-        extra.onProgress?.(++index, total);
+        index++;
+        extra.onProgress?.(index, total);
       }
       pending = next;
     }
@@ -288,7 +289,7 @@ const detectorOf = (
         index,
         result: await run(pending.input, extra, pending.loaded),
       };
-      extra.onProgress?.(++index, total);
+      extra.onProgress?.(index + 1, total);
     }
   };
   return {

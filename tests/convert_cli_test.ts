@@ -1,7 +1,7 @@
 import { join } from "node:path";
 import { assert, assertEquals } from "./_assert.ts";
 import { HAS_LZ4_WEIGHTS, LZ4_WEIGHTS_DIR, right, tempDir } from "./_weights_io.ts";
-import { faceApiWeightsDir } from "../scripts/faceapi_package.ts";
+import { faceApiWeightsDir } from "./_build_tools.ts";
 import { run } from "../cli/convert.ts";
 import { readNetWeightsFile, writeNetWeightsFile } from "../pipelines/edge/weights_files.ts";
 import { NET_SPECS, type NetName } from "../lib/spec.ts";
@@ -83,7 +83,7 @@ Deno.test({
 Deno.test("convert reads one network of face-api.js's manifest with --net", async () => {
   const [dir, cleanup] = await tempDir();
   try {
-    const manifest = join(faceApiWeightsDir(), "mtcnn_model-weights_manifest.json");
+    const manifest = join(await faceApiWeightsDir(), "mtcnn_model-weights_manifest.json");
     const out = join(dir, "rnet.lz4");
     const r = await convert([manifest, out, "--net", "rnet"]);
     assertEquals(r.code, 0, r.err.join("\n"));
