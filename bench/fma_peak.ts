@@ -5,7 +5,8 @@
  * Workers at once. Prints GMAC/s (4 lanes per instruction); both wall and CPU time for one thread
  * (CPU time is what other jobs on a shared machine disturb least).
  *
- * Run: `deno run -A bench/fma_peak.ts [--workers 2]`
+ * Run: `deno run -A --lock=scripts/deno.lock bench/fma_peak.ts [--workers 2]` (AssemblyScript, which
+ * compiles the loop, stays out of the project's lockfile, as for scripts/build_kernels.ts).
  *
  * @module
  */

@@ -12,7 +12,8 @@
  *
  * (`--lock=scripts/deno.lock`: AssemblyScript and binaryen, about 100 MB, stay out of the project's
  * deno.lock, whose every package a first `deno task detect` downloads.) With `--stdout` it prints
- * the generated module instead of writing it (tests/wasm_conv_test.ts compares it).
+ * the generated module instead of writing it (tests/wasm_conv_test.ts compares it), with
+ * `--stdout-train` the training kernels' (tests/wasm_train_kernels_test.ts).
  *
  * @module
  */
@@ -100,6 +101,14 @@ if (import.meta.main) {
   const text = dataModule(await compileKernels(true), await compileKernels(false));
   if (Deno.args.includes("--stdout")) {
     await Deno.stdout.write(new TextEncoder().encode(text));
+    Deno.exit(0);
+  }
+  if (Deno.args.includes("--stdout-train")) {
+    const train = trainDataModule(
+      await compileTrainKernels(true),
+      await compileTrainKernels(false),
+    );
+    await Deno.stdout.write(new TextEncoder().encode(train));
     Deno.exit(0);
   }
   await writeFileAtomic(DATA_PATH.pathname, new TextEncoder().encode(text));

@@ -3,7 +3,7 @@ import { assert } from "./_assert.ts";
 import { initWeights } from "../lib/train/init_weights.ts";
 import { makeAdam } from "../lib/train/adam.ts";
 import { makePrng } from "../lib/train/prng.ts";
-import { compileTrainKernels, trainDataModule } from "../scripts/build_kernels.ts";
+import { runBuildScript } from "./_build_tools.ts";
 import { toVariables } from "../lib/nets/tensors.ts";
 import type { NetName } from "../lib/spec.ts";
 import { useBackend } from "../pipelines/edge/backend.ts";
@@ -202,7 +202,7 @@ Deno.test("fused Adam gives the tensor ops' weights and moments (bit for bit on 
 });
 
 Deno.test("the embedded training kernels are what scripts/build_kernels.ts builds", async () => {
-  const text = trainDataModule(await compileTrainKernels(true), await compileTrainKernels(false));
+  const text = await runBuildScript("build_kernels.ts", "--stdout-train");
   const embedded = await Deno.readTextFile(
     new URL("../lib/kernels/train_wasm_data.ts", import.meta.url),
   );
