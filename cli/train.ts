@@ -120,6 +120,9 @@ export const run = async (args: string[]): Promise<number> => {
   if (!Number.isInteger(n.workers) || n.workers > 64) {
     return (printError("--workers must be an integer from 0 to 64"), 2);
   }
+  if (n.workers > 1 && n.distill > 0) {
+    return (printError("--workers does not go with --distill"), 2);
+  }
   const tw = typeof o["task-weights"] === "string"
     ? o["task-weights"].split(",").map(Number)
     : undefined;

@@ -1,5 +1,5 @@
 import * as tf from "@tensorflow/tfjs";
-import { assert } from "./_assert.ts";
+import { assert, assertEquals } from "./_assert.ts";
 import { initWeights } from "../lib/train/init_weights.ts";
 import { makeAdam } from "../lib/train/adam.ts";
 import { TASK_WEIGHTS } from "../lib/train/losses.ts";
@@ -140,4 +140,11 @@ Deno.test({
       for (const d of dirs) await Deno.remove(d, { recursive: true });
     }
   },
+});
+
+Deno.test("train --workers: a fraction or --distill with workers is a usage error (exit 2)", async () => {
+  const { run } = await import("../cli/train.ts");
+  const base = ["--net", "pnet", "--data", "/nonexistent", "--out", "/nonexistent/out"];
+  assertEquals(await run([...base, "--workers", "1.5"]), 2);
+  assertEquals(await run([...base, "--workers", "2", "--distill", "1"]), 2);
 });
