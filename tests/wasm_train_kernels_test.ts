@@ -84,6 +84,32 @@ Deno.test("filter gradient kernel equals the cpu backend's on random shapes (str
   }
 });
 
+Deno.test("input gradient kernel equals the cpu backend's on random shapes (stride 1, valid)", async () => {
+  const cases: [Shape4, [number, number, number]][] = [
+    [[2, 12, 12, 10], [3, 3, 16]], // PNet conv2 (Winograd)
+    [[2, 5, 5, 32], [1, 1, 2]], // PNet conv4-2
+  ];
+  for (let i = 0; i < 6; i++) {
+    const k = pick(1, 4);
+    cases.push([[pick(1, 3), pick(k, 12), pick(k, 12), pick(1, 19)], [k, pick(1, k), pick(1, 13)]]);
+  }
+  for (const [xs, [kh, kw, co]] of cases) {
+    const fs: Shape4 = [kh, kw, xs[3], co];
+    const [cpu, wasm] = await both(() =>
+      tf.tidy(() => {
+        const x = tf.randomNormal(xs, 0, 1, "float32", 3) as tf.Tensor4D;
+        const f = tf.randomNormal(fs, 0, 1, "float32", 4) as tf.Tensor4D;
+        const w = tf.randomNormal(tf.conv2d(x, f, 1, "valid").shape, 0, 1, "float32", 5);
+        const g = tf.grad((a: tf.Tensor) =>
+          tf.sum(tf.mul(tf.conv2d(a as tf.Tensor4D, f, 1, "valid"), w))
+        );
+        return [g(x).dataSync() as Float32Array];
+      })
+    );
+    close(cpu, wasm, 1e-5, `${xs} * ${fs}`);
+  }
+});
+
 Deno.test("max-pool gradient kernel equals the cpu backend's on random shapes and the nets' pools", async () => {
   const cases: [Shape4, number, number, "valid" | "same"][] = [
     [[2, 10, 10, 10], 2, 2, "same"], // PNet

@@ -251,3 +251,38 @@ export const runMatMul = (
     if (temp) backend.disposeData(temp.dataId, true);
   }
 };
+
+/**
+ * The input gradient of a stride-1, dilation-1 VALID convolution (dy [n, oh, ow, co], filter
+ * [kh, kw, ci, co]): the full correlation of dy, zero-padded in wasm memory, with the flipped
+ * filter, on our forward convolution kernels (Winograd for 3x3). Shaped [n, oh+kh-1, ow+kw-1, ci].
+ */
+export const runInputGrad = (
+  backend: WasmBackendLike & { disposeData(id: unknown, force?: boolean): boolean },
+  dy: tf.TensorInfo,
+  filter: tf.TensorInfo,
+): tf.TensorInfo | undefined => {
+  const k = trainKernelsOf(backend);
+  if (!k || !floats(dy, filter) || dy.shape.length !== 4 || filter.shape.length !== 4) return;
+  const [n, oh, ow, co] = dy.shape;
+  const [kh, kw, ci, fco] = filter.shape;
+  if (fco !== co || n === 0 || ci === 0) return undefined;
+  const dp = offsetOf(backend, dy), fp = offsetOf(backend, filter);
+  if (dp === undefined || fp === undefined) return undefined;
+  const hh = oh + 2 * (kh - 1), ww = ow + 2 * (kw - 1);
+  const temps: tf.TensorInfo[] = [];
+  try {
+    let x = dy;
+    if (kh > 1 || kw > 1) {
+      x = backend.makeOutput([n, hh, ww, co], "float32");
+      temps.push(x);
+      k.padImages(dp, n, oh, ow, co, kh - 1, kw - 1, hh, ww, offsetOf(backend, x) as number);
+    }
+    const rot = backend.makeOutput([kh, kw, co, ci], "float32");
+    temps.push(rot);
+    k.flipFilter(fp, kh, kw, ci, co, offsetOf(backend, rot) as number);
+    return runConv(backend, { x, filter: rot, activation: "linear" }, true);
+  } finally {
+    for (const t of temps) backend.disposeData(t.dataId, true);
+  }
+};

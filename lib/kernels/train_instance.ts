@@ -26,6 +26,15 @@ export interface TrainKernels {
   ) => void;
   readonly padRows: (src: number, rows: number, c: number, cPad: number, dst: number) => void;
   readonly unpadRows: (src: number, rows: number, c: number, cPad: number, dst: number) => void;
+  readonly padImages: (...args: number[]) => void;
+  readonly flipFilter: (
+    src: number,
+    kh: number,
+    kw: number,
+    ci: number,
+    co: number,
+    dst: number,
+  ) => void;
   readonly transpose2d: (src: number, rows: number, cols: number, dst: number) => void;
   readonly colSum: (src: number, rows: number, c: number, dst: number) => void;
   readonly preluGradX: (

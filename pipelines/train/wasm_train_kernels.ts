@@ -5,6 +5,8 @@
  * - `Conv2DBackpropFilter` for stride-1 unpadded convolutions (every MTCNN layer): the filter
  *   gradient accumulated in registers, 4 input x 8 output channels at a time, in one pass over
  *   the input and dY (before: transposes and a convolution with the batch as channels);
+ * - `Conv2DBackpropInput` for stride-1 unpadded convolutions: dY zero-padded and the filter
+ *   flipped in wasm memory, then our forward kernels (before: pad, reverse and transpose ops);
  * - `MaxPoolGrad`: the same rule as the host loop it replaces (first maximum of each window);
  * - `Sum` over leading axes (every bias gradient): one pass over the rows (tfjs-wasm transposes
  *   first);
@@ -25,6 +27,7 @@ import type { WasmBackendLike } from "../../lib/kernels/instance.ts";
 import {
   runAdam,
   runFilterGrad,
+  runInputGrad,
   runLeadingSum,
   runMatMul,
   runMaxPoolGrad,
@@ -122,6 +125,28 @@ export const installWasmTrainKernels = (): void => {
     const p = info.padInfo;
     if (p.top || p.left || p.bottom || p.right) return undefined;
     return runFilterGrad(backend as unknown as WasmBackendLike, x, dy, a.filterShape);
+  });
+  replace("Conv2DBackpropInput", ({ inputs, attrs, backend }) => {
+    const { dy, filter } = inputs as unknown as { dy: tf.TensorInfo; filter: tf.TensorInfo };
+    const a = attrs as unknown as {
+      strides: number | [number, number];
+      pad: "valid" | "same" | number;
+      dataFormat: string;
+      dimRoundingMode?: "floor" | "round" | "ceil";
+      inputShape: [number, number, number, number];
+    };
+    if (a.dataFormat === "NCHW" || !isOne(a.strides) || filter.shape.length !== 4) return;
+    const info = tf.backend_util.computeConv2DInfo(
+      a.inputShape,
+      filter.shape as [number, number, number, number],
+      a.strides,
+      1,
+      a.pad,
+      a.dimRoundingMode,
+    );
+    const p = info.padInfo;
+    if (p.top || p.left || p.bottom || p.right) return undefined;
+    return runInputGrad(backend as unknown as Parameters<typeof runInputGrad>[0], dy, filter);
   });
   replace("MaxPoolGrad", ({ inputs, attrs, backend }) => {
     const { dy, input } = inputs as unknown as { dy: tf.TensorInfo; input: tf.TensorInfo };

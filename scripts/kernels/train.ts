@@ -125,6 +125,38 @@ export function unpadRows(src: usize, rows: i32, c: i32, cPad: i32, dst: usize):
   }
 }
 
+/**
+ * Zero-pads images of [h, w, c] by "top" rows and "left" columns into [H, W, c] (n images),
+ * for the input gradient's full correlation.
+ */
+export function padImages(src: usize, n: i32, h: i32, w: i32, c: i32, top: i32, left: i32,
+  hh: i32, ww: i32, dst: usize): void {
+  memory.fill(dst, 0, <usize>(n * hh * ww * c) * 4);
+  const row = <usize>(w * c) * 4;
+  for (let b = 0; b < n; b++) {
+    for (let y = 0; y < h; y++) {
+      const s = src + <usize>((b * h + y) * w * c) * 4;
+      const d = dst + <usize>(((b * hh + y + top) * ww + left) * c) * 4;
+      memory.copy(d, s, row);
+    }
+  }
+}
+
+/** The filter turned by 180 degrees with in and out swapped: dst[ky, kx, o, c] = src[kh-1-ky, kw-1-kx, c, o]. */
+export function flipFilter(src: usize, kh: i32, kw: i32, ci: i32, co: i32, dst: usize): void {
+  for (let ky = 0; ky < kh; ky++) {
+    for (let kx = 0; kx < kw; kx++) {
+      const s = src + <usize>(((kh - 1 - ky) * kw + (kw - 1 - kx)) * ci * co) * 4;
+      const d = dst + <usize>((ky * kw + kx) * co * ci) * 4;
+      for (let c = 0; c < ci; c++) {
+        for (let o = 0; o < co; o++) {
+          store<f32>(d + <usize>(o * ci + c) * 4, load<f32>(s + <usize>(c * co + o) * 4));
+        }
+      }
+    }
+  }
+}
+
 /** dst[c, r] = src[r, c] (a rows x cols matrix transposed), in 8 x 8 blocks. */
 export function transpose2d(src: usize, rows: i32, cols: i32, dst: usize): void {
   for (let r0 = 0; r0 < rows; r0 += 8) {
