@@ -5,7 +5,7 @@
  * @module
  */
 import { NET_INPUT_SIZE, type NetName } from "../lib/spec.ts";
-import type { HostBatch } from "../pipelines/train/shard_reader.ts";
+import type { HostBatch } from "../pipelines/edge/train/shard_reader.ts";
 
 /** Batch sizes per net (the training guide's and the PyTorch anchor's). */
 export const BATCH: Readonly<Record<NetName, number>> = { pnet: 256, rnet: 128, onet: 64 };

@@ -17,13 +17,10 @@
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
+import { initWeights, makeAdam, mtcnnLoss, TASK_WEIGHTS, toVariables } from "../train.ts";
+import { useBackend } from "../mod.ts";
+import { NET_SPECS, type NetName } from "../weights.ts";
 import process from "node:process";
-import { initWeights } from "../lib/train/init_weights.ts";
-import { makeAdam } from "../lib/train/adam.ts";
-import { mtcnnLoss, TASK_WEIGHTS } from "../lib/train/losses.ts";
-import { toVariables } from "../lib/nets/tensors.ts";
-import { NET_SPECS, type NetName } from "../lib/spec.ts";
-import { useBackend } from "../pipelines/edge/backend.ts";
 import { forwardHeads } from "../pipelines/train/train_step.ts";
 import { registerWasmGradKernels } from "../pipelines/train/wasm_grad_kernels.ts";
 import { setWasmTrainKernels } from "../pipelines/train/wasm_train_kernels.ts";

@@ -21,12 +21,9 @@
 import * as tf from "@tensorflow/tfjs";
 import process from "node:process";
 import { fileURLToPath } from "node:url";
-import { initWeights } from "../lib/train/init_weights.ts";
-import { makeAdam } from "../lib/train/adam.ts";
-import { TASK_WEIGHTS } from "../lib/train/losses.ts";
-import { disposeTensors, toVariables } from "../lib/nets/tensors.ts";
-import { NET_SPECS, type NetName } from "../lib/spec.ts";
-import { useBackend } from "../pipelines/edge/backend.ts";
+import { disposeTensors, initWeights, makeAdam, TASK_WEIGHTS, toVariables } from "../train.ts";
+import { useBackend } from "../mod.ts";
+import { NET_SPECS, type NetName } from "../weights.ts";
 import { startParallelTrainer } from "../pipelines/train/parallel_train.ts";
 import { trainStep } from "../pipelines/train/train_step.ts";
 import { registerWasmGradKernels } from "../pipelines/train/wasm_grad_kernels.ts";

@@ -8,16 +8,13 @@
  * @module
  */
 import type * as tf from "@tensorflow/tfjs";
+import { initWeights, makeAdam, TASK_WEIGHTS, toVariables } from "../train.ts";
+import { useBackend } from "../mod.ts";
+import { NET_SPECS, type NetName } from "../weights.ts";
 import process from "node:process";
-import { initWeights } from "../lib/train/init_weights.ts";
-import { makeAdam } from "../lib/train/adam.ts";
-import { TASK_WEIGHTS } from "../lib/train/losses.ts";
-import { toVariables } from "../lib/nets/tensors.ts";
-import { NET_SPECS, type NetName } from "../lib/spec.ts";
-import { useBackend } from "../pipelines/edge/backend.ts";
 import { startParallelTrainer } from "../pipelines/train/parallel_train.ts";
 import { trainStep } from "../pipelines/train/train_step.ts";
-import { batchOf } from "../bench/train_batch.ts";
+import { batchOf } from "./train_batch.ts";
 await useBackend("wasm");
 const cpu = () => {
   const u = process.cpuUsage();

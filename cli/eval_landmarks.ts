@@ -5,9 +5,7 @@
  * @module
  */
 import { join } from "node:path";
-import { parseCnnFacePointList } from "../lib/annotations/cnn_facepoint.ts";
-import { parseMtflList } from "../lib/annotations/mtfl.ts";
-import { type LandmarkCase, landmarkError } from "../lib/eval/landmarks.ts";
+import { type LandmarkCase, landmarkError, parseCnnFacePointList, parseMtflList } from "../eval.ts";
 import type { Face } from "../mod.ts";
 import { parseArgs } from "./args.ts";
 import { DETECT_OPTIONS_HELP, DETECT_VALUE_OPTIONS, printError } from "./common.ts";

@@ -1,13 +1,12 @@
 import * as tf from "@tensorflow/tfjs";
 import { assert, assertEquals } from "./_assert.ts";
-import { summary, summaryRows } from "../lib/nets/summary.ts";
-import { NET_SPECS, type NetName } from "../lib/spec.ts";
+import { initWeights, onet, pnet, rnet, summary, summaryRows, toTensors } from "../train.ts";
+import { NET_SPECS, type NetName } from "../weights.ts";
+import { useBackend } from "../mod.ts";
 import { run } from "../cli/summary.ts";
-import { initWeights } from "../lib/train/init_weights.ts";
-import { toTensors } from "../lib/nets/tensors.ts";
-import { pnet } from "../lib/nets/pnet.ts";
-import { rnet } from "../lib/nets/rnet.ts";
-import { onet } from "../lib/nets/onet.ts";
+
+// The forward passes below need a started backend (the one the tests choose).
+await useBackend((Deno.env.get("MTCNN_BACKEND") ?? "auto") as "auto");
 
 const NETS: readonly NetName[] = ["pnet", "rnet", "onet"];
 

@@ -11,12 +11,13 @@ import {
 import {
   decodeTfjsTensors,
   encodeTfjsTensors,
+  loadDefaultWeights,
+  NET_SPECS,
+  type NetName,
   parseTfjsManifest,
   type TfjsManifest,
-} from "../lib/codecs/tfjs_weights.ts";
-import { NET_SPECS, type NetName } from "../lib/spec.ts";
-import { loadDefaultWeights } from "../lib/weights/default_weights.ts";
-import type { NetWeights } from "../lib/weights/record.ts";
+} from "../weights.ts";
+import type { NetWeights } from "../weights.ts";
 
 tf.enableProdMode(); // no advice to install tfjs-node in the test output
 const NETS: readonly NetName[] = ["pnet", "rnet", "onet"];

@@ -1,19 +1,22 @@
 import * as tf from "@tensorflow/tfjs";
+import { fileURLToPath } from "node:url";
 import { assert, assertEquals } from "./_assert.ts";
-import { initWeights } from "../lib/train/init_weights.ts";
-import { makeAdam } from "../lib/train/adam.ts";
-import { TASK_WEIGHTS } from "../lib/train/losses.ts";
-import { toVariables } from "../lib/nets/tensors.ts";
-import { NET_SPECS, type NetName } from "../lib/spec.ts";
-import { useBackend } from "../pipelines/edge/backend.ts";
+import {
+  generatePnetSet,
+  initWeights,
+  loadTrainingImages,
+  makeAdam,
+  TASK_WEIGHTS,
+  toVariables,
+  trainNet,
+  type TrainOptions,
+} from "../train.ts";
+import { useBackend } from "../mod.ts";
+import { NET_SPECS, type NetName } from "../weights.ts";
 import { startParallelTrainer } from "../pipelines/train/parallel_train.ts";
 import { trainStep } from "../pipelines/train/train_step.ts";
 import { registerWasmGradKernels } from "../pipelines/train/wasm_grad_kernels.ts";
 import { batchOf } from "../bench/train_batch.ts";
-import { fileURLToPath } from "node:url";
-import { generatePnetSet } from "../pipelines/train/gen_pnet.ts";
-import { trainNet, type TrainOptions } from "../pipelines/train/train_net.ts";
-import { loadTrainingImages } from "../pipelines/train/training_images.ts";
 
 const backend = await useBackend("wasm");
 if (backend._tag === "Right") registerWasmGradKernels();

@@ -1,12 +1,8 @@
 import * as tf from "@tensorflow/tfjs";
+import { initWeights, makeAdam, makePrng, type NetName, toVariables } from "../train.ts";
+import { useBackend } from "../mod.ts";
 import { assert } from "./_assert.ts";
-import { initWeights } from "../lib/train/init_weights.ts";
-import { makeAdam } from "../lib/train/adam.ts";
-import { makePrng } from "../lib/train/prng.ts";
 import { runBuildScript } from "./_build_tools.ts";
-import { toVariables } from "../lib/nets/tensors.ts";
-import type { NetName } from "../lib/spec.ts";
-import { useBackend } from "../pipelines/edge/backend.ts";
 import { registerWasmGradKernels } from "../pipelines/train/wasm_grad_kernels.ts";
 import { setWasmTrainKernels, wasmTrainKernels } from "../pipelines/train/wasm_train_kernels.ts";
 import { forwardHeads } from "../pipelines/train/train_step.ts";

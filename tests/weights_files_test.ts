@@ -7,13 +7,19 @@ import {
   readNetWeightsFile,
   weightsFormatOf,
   writeNetWeightsFile,
-} from "../pipelines/edge/weights_files.ts";
-import { readNetWeights, readWeights } from "../pipelines/weights_source.ts";
-import { encodeJoblib } from "../lib/codecs/joblib_write.ts";
-import { encodeNetWeights } from "../lib/codecs/weights_codec.ts";
-import { NET_SPECS, type NetName } from "../lib/spec.ts";
-import { loadDefaultWeights } from "../lib/weights/default_weights.ts";
-import { type NetWeights, type ShapedArray, weightsToArrays } from "../lib/weights/record.ts";
+} from "../pipelines/edge/weights/files.ts";
+import {
+  encodeJoblib,
+  encodeNetWeights,
+  loadDefaultWeights,
+  NET_SPECS,
+  type NetName,
+  type NetWeights,
+  readNetWeights,
+  readWeights,
+  type ShapedArray,
+  weightsToArrays,
+} from "../weights.ts";
 
 const defaults = right(await loadDefaultWeights());
 

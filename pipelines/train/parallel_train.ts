@@ -17,7 +17,7 @@ import { NET_SPECS, type NetName } from "../../lib/spec.ts";
 import type { Adam } from "../../lib/train/adam.ts";
 import { batchShare } from "../../lib/train/loss_part.ts";
 import type { LossOptions } from "../../lib/train/losses.ts";
-import type { HostBatch } from "./shard_reader.ts";
+import type { HostBatch } from "../edge/train/shard_reader.ts";
 
 /** Messages to a training worker. */
 export type ToTrainWorker =
