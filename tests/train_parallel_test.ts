@@ -22,14 +22,20 @@ const backend = await useBackend("wasm");
 if (backend._tag === "Right") registerWasmGradKernels();
 
 /** Weights after `steps` Adam steps, in this thread or over `workers` workers. */
-const train = async (net: NetName, n: number, steps: number, workers: number) => {
+const train = async (
+  net: NetName,
+  n: number,
+  steps: number,
+  workers: number,
+  boxLoss: "mse" | "smoothL1" = "mse",
+) => {
   const vars = toVariables(initWeights(net, 5));
   const names = NET_SPECS[net].map((p) => p.name);
   const all = vars as unknown as Record<string, tf.Variable>;
   // epsilon 1: the update is nearly linear in the gradient, so the comparison sees the gradients
   // (with 1e-8, Adam turns near-zero gradients' rounding into steps of the learning rate).
   const adam = makeAdam(Object.fromEntries(names.map((k) => [k, all[k]])), { epsilon: 1 });
-  const loss = { weights: TASK_WEIGHTS[net] };
+  const loss = { weights: TASK_WEIGHTS[net], boxLoss };
   const b = batchOf(net, n);
   const trainer = workers ? await startParallelTrainer(net, workers, n) : undefined;
   const before = tf.memory().numTensors;
@@ -56,10 +62,11 @@ Deno.test({
   name: "steps over 2 workers give one thread's weights and losses (float tolerance), repeatably",
   ignore: backend._tag === "Left",
   fn: async () => {
-    for (const [net, n] of [["pnet", 64], ["rnet", 22], ["onet", 9]] as const) {
-      const one = await train(net, n, 3, 0);
-      const two = await train(net, n, 3, 2);
-      const again = await train(net, n, 3, 2);
+    const cases = [["pnet", 64, "mse"], ["rnet", 22, "smoothL1"], ["onet", 9, "mse"]] as const;
+    for (const [net, n, box] of cases) {
+      const one = await train(net, n, 3, 0, box);
+      const two = await train(net, n, 3, 2, box);
+      const again = await train(net, n, 3, 2, box);
       let worst = 0;
       one.w.forEach((a, i) => {
         let scale = 1e-3;

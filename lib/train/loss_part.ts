@@ -9,7 +9,7 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import type { LossHeads, LossOptions, LossTargets } from "./losses.ts";
-import { OHEM_RATIO, ohemMask } from "./losses.ts";
+import { OHEM_RATIO, ohemMask, smoothL1 } from "./losses.ts";
 
 /** What a part needs from the whole batch: its OHEM mask and the batch's counts. */
 export interface BatchShare {
@@ -72,9 +72,7 @@ export const mtcnnLossPart = (
   const plan = choose(ce.dataSync() as Float32Array);
   const cls = share(ce, plan.clsMask, plan.clsCount);
   const d = tf.sub(h.bbox, t.box);
-  const perBox = opts.boxLoss === "smoothL1"
-    ? tf.mean(tf.where(tf.less(tf.abs(d), 1), tf.mul(0.5, tf.square(d)), tf.sub(tf.abs(d), 0.5)), 1)
-    : tf.mean(tf.square(d), 1);
+  const perBox = opts.boxLoss === "smoothL1" ? tf.mean(smoothL1(d), 1) : tf.mean(tf.square(d), 1);
   const boxMask = Float32Array.from(labels.map((l) => (l === 1 || l === -1 || l === -2 ? 1 : 0)));
   const box = share(perBox as tf.Tensor1D, boxMask, plan.boxCount);
   const lmMask = Float32Array.from(labels.map((l) => (l === -2 ? 1 : 0)));
