@@ -94,6 +94,15 @@ export { type CropRunner, localCrops } from "./pipelines/stages/crop_runner.ts";
 export * from "./pipelines/stages/refine.ts";
 export { outputCrops, outputWith } from "./pipelines/stages/output.ts";
 export { withFlip } from "./pipelines/stages/flip.ts";
+export { withRotations } from "./pipelines/stages/rotations.ts";
+export { landmarksOption } from "./pipelines/stages/refined_landmarks.ts";
+export {
+  isRotation,
+  rotateImage,
+  type Rotation,
+  ROTATIONS,
+  unrotateCandidates,
+} from "./lib/rotation.ts";
 export {
   LANDMARK_PADDING,
   type LandmarkStageOptions,

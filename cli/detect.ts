@@ -26,6 +26,7 @@ import {
   DETECT_OPTIONS_HELP,
   DETECT_VALUE_OPTIONS,
   detectOptionsFrom,
+  landmarkOnetFrom,
   listImages,
   printError,
 } from "./common.ts";
@@ -100,6 +101,10 @@ export const run = async (args: string[]): Promise<number> => {
     printError(backend.error);
     return 2;
   }
+  if (o["face-only"] && options.landmarks === "refined") {
+    printError("--landmarks refined needs landmarks: not with --face-only");
+    return 2;
+  }
   const verbose = o.verbose === true;
   const b = await useBackend(backend.backend)();
   if (b._tag === "Left") return printError(b.left, verbose), 1;
@@ -110,6 +115,8 @@ export const run = async (args: string[]): Promise<number> => {
     onet: file("onet-weights"),
   })();
   if (weights._tag === "Left") return printError(weights.left, verbose), 1;
+  const lm = await landmarkOnetFrom(o, options);
+  if ("error" in lm) return printError(lm.error, verbose), lm.code;
   const workers = numberOption(o, "workers");
   if (typeof workers === "string" || (workers !== undefined && !(workers >= 0))) {
     printError(typeof workers === "string" ? workers : "--workers must be >= 0");
@@ -125,8 +132,13 @@ export const run = async (args: string[]): Promise<number> => {
       cascade,
       workers: n,
       backend: backend.backend,
+      landmarkOnet: lm.weights,
     })()
-    : createDetector(weights.right, { ...(options as DetectOptions), cascade });
+    : createDetector(weights.right, {
+      ...(options as DetectOptions),
+      cascade,
+      landmarkOnet: lm.weights,
+    });
   if (detector._tag === "Left") return printError(detector.left, verbose), 2;
   const out = typeof o.out === "string" ? o.out : undefined;
   if (out) await Deno.mkdir(out, { recursive: true });

@@ -15,7 +15,7 @@ import {
   type Result,
   useBackend,
 } from "../mod.ts";
-import { backendFrom, detectOptionsFrom } from "./common.ts";
+import { backendFrom, detectOptionsFrom, landmarkOnetFrom } from "./common.ts";
 import { parsePredictions, storedFaces } from "./eval_predictions.ts";
 
 /** Faces of one image, boxes [x, y, w, h]. */
@@ -69,9 +69,12 @@ export const openFaceSource = async (
   if (b._tag === "Left") return { error: b.left, code: 1 };
   const weights = await loadDefaultWeights();
   if (weights._tag === "Left") return { error: weights.left, code: 1 };
+  const lm = await landmarkOnetFrom(o, options);
+  if ("error" in lm) return lm;
   const detector = createDetector(weights.right, {
     ...(options as DetectOptions),
     boxFormat: "xywh",
+    landmarkOnet: lm.weights,
   });
   if (detector._tag === "Left") return { error: detector.left, code: 2 };
   return {

@@ -13,16 +13,20 @@ import type { MtcnnError } from "../lib/errors.ts";
 import type { Face } from "../lib/face.ts";
 import type { RgbImage } from "../lib/image.ts";
 import type { NetTensors } from "../lib/nets/tensors.ts";
+import { onet } from "../lib/nets/onet.ts";
 import type { TaskResult } from "../lib/result.ts";
 import { candidatesToFaces } from "./faces.ts";
 import { type DetectOptions, type ResolvedOptions, resolveOptions } from "./options.ts";
 import { crop } from "./stages/crop.ts";
+import { localCrops } from "./stages/crop_runner.ts";
 import { withFlip } from "./stages/flip.ts";
 import { type ImageInput, loadScaledImage } from "./stages/load.ts";
 import { outputCrops } from "./stages/output.ts";
 import { propose } from "./stages/propose.ts";
 import { pyramid } from "./stages/pyramid.ts";
 import { refineCrops } from "./stages/refine.ts";
+import { landmarksOption } from "./stages/refined_landmarks.ts";
+import { withRotations } from "./stages/rotations.ts";
 import type { CascadeState, Stage } from "./state.ts";
 
 /** The result for one image. */
@@ -95,11 +99,15 @@ export interface CascadeTensors {
   readonly rnet: NetTensors<"rnet">;
   /** ONet's. */
   readonly onet: NetTensors<"onet">;
+  /** The landmark stage's ONet (`landmarks: "refined"`). Default: `onet`. */
+  readonly landmarkOnet?: NetTensors<"onet">;
 }
 
 /**
  * The classic cascade: pyramid, PNet, RNet, ONet (inside {@linkcode withFlip}, which adds the
- * mirror image only with the `flip` option). Faces with boxes, confidence and landmarks.
+ * mirror image only with the `flip` option), then the landmark stage on `landmarkOnet` (or
+ * `onet`) only with `landmarks: "refined"`, all inside {@linkcode withRotations} (turned copies
+ * only with the `rotations` option). Faces with boxes, confidence and landmarks.
  *
  * @example
  * ```ts
@@ -111,13 +119,19 @@ export interface CascadeTensors {
  *     rnet: toTensors(w.right.rnet),
  *     onet: toTensors(w.right.onet),
  *   });
- *   console.log(stages.length); // 1: the stages inside withFlip
+ *   console.log(stages.length); // 1: the stages inside withRotations
  * }
  * ```
  */
-export const faceAndLandmarks = (t: CascadeTensors): readonly Stage[] => [
-  withFlip([pyramid, propose(t.pnet), refine(t.rnet), output(t.onet)]),
-];
+export const faceAndLandmarks = (t: CascadeTensors): readonly Stage[] => {
+  const lm = onet(t.landmarkOnet ?? t.onet);
+  return [
+    withRotations([
+      withFlip([pyramid, propose(t.pnet), refine(t.rnet), output(t.onet)]),
+      landmarksOption(localCrops((x) => ({ landmarks: lm(x).landmarks }))),
+    ]),
+  ];
+};
 
 /**
  * A final overlap suppression by intersection over the smaller box (`nmsOutput`, 0.7), as
@@ -162,7 +176,7 @@ export const dedupe: Stage = (state): TaskResult<MtcnnError, CascadeState> =>
  * ```
  */
 export const faceOnly = (t: Pick<CascadeTensors, "pnet" | "rnet">): readonly Stage[] => [
-  withFlip([pyramid, propose(t.pnet), refine(t.rnet), dedupe]),
+  withRotations([withFlip([pyramid, propose(t.pnet), refine(t.rnet), dedupe])]),
 ];
 
 /**

@@ -8,7 +8,7 @@ import * as E from "fp-ts/Either.js";
 import { type MtcnnError, mtcnnError } from "../lib/errors.ts";
 import { disposeTensors, toTensors } from "../lib/nets/tensors.ts";
 import type { Result } from "../lib/result.ts";
-import { checkWeights, type MtcnnWeights } from "../lib/weights/record.ts";
+import { checkWeights, type MtcnnWeights, type ONetWeights } from "../lib/weights/record.ts";
 import {
   type CascadeTensors,
   type Detection,
@@ -29,6 +29,11 @@ export interface DetectorOptions extends DetectOptions {
   readonly cascade?: CascadeName;
   /** Build your own stage list from the detector's tensors; overrides `cascade`. */
   readonly stages?: (tensors: CascadeTensors) => readonly Stage[];
+  /**
+   * The landmark stage's ONet for `landmarks: "refined"` (e.g. one fine-tuned for landmarks,
+   * docs/training.md). Default: the detector's own ONet.
+   */
+  readonly landmarkOnet?: ONetWeights;
 }
 
 /** A detector holding its weights as tensors. Call `dispose()` when done. */
@@ -74,12 +79,15 @@ export const createDetector = (
     const c = checkWeights(net, weights?.[net]);
     if (c._tag === "Left") return c;
   }
+  const lm = checkLandmarkOptions(options);
+  if (lm._tag === "Left") return lm;
   // Our convolution kernels, also when the wasm backend was started without useBackend.
   installWasmConvKernels();
   const tensors: CascadeTensors = {
     pnet: toTensors(weights.pnet),
     rnet: toTensors(weights.rnet),
     onet: toTensors(weights.onet),
+    landmarkOnet: options.landmarkOnet ? toTensors(options.landmarkOnet) : undefined,
   };
   const stages = options.stages
     ? options.stages(tensors)
@@ -90,7 +98,32 @@ export const createDetector = (
     disposeTensors(tensors.pnet);
     disposeTensors(tensors.rnet);
     disposeTensors(tensors.onet);
+    if (tensors.landmarkOnet) disposeTensors(tensors.landmarkOnet);
   }));
+};
+
+/**
+ * Checks the landmark options of a detector: a `landmarkOnet` must be valid ONet weights, and
+ * the face-only cascade has no landmarks to refine.
+ */
+export const checkLandmarkOptions = (
+  options: DetectOptions & {
+    readonly cascade?: CascadeName;
+    readonly landmarkOnet?: ONetWeights;
+  },
+): Result<MtcnnError, void> => {
+  if (options.landmarkOnet) {
+    const c = checkWeights("onet", options.landmarkOnet);
+    if (c._tag === "Left") {
+      return E.left(mtcnnError("WeightsError", `landmarkOnet: ${c.left.message}`, c.left));
+    }
+  }
+  if (options.cascade === "faceOnly" && options.landmarks === "refined") {
+    return E.left(
+      mtcnnError("OptionError", 'landmarks: "refined" needs the ONet cascade, not faceOnly'),
+    );
+  }
+  return E.right(undefined);
 };
 
 /** A {@linkcode Detector} running `stages`; `release` frees what they hold. */
