@@ -1,6 +1,7 @@
 import * as tf from "@tensorflow/tfjs";
 import { assert, assertEquals } from "./_assert.ts";
 import {
+  alignFace,
   createWorkerDetector,
   type Face,
   loadImage,
@@ -177,6 +178,17 @@ Deno.test({
           assertEquals([r.right.width, r.right.height], [photo.width, photo.height]);
           assertTurnedBack(up.right.faces, r.right.faces, a, w, h, `${file} at ${a}`);
           assert(r.right.timings.rotate >= 0);
+          // Landmark names follow the face, so its aligned crop comes out upright.
+          const f = up.right.faces[0];
+          const g = r.right.faces.find((x) => Math.abs(x.confidence - f.confidence) < 1e-9)!;
+          const x = alignFace(img.right, f.keypoints!, { size: 64 });
+          const y = alignFace(photo, g.keypoints!, { size: 64 });
+          assert(x._tag === "Right" && y._tag === "Right");
+          if (x._tag !== "Right" || y._tag !== "Right") return;
+          const diff = x.right.image.data.reduce((m, v, i) =>
+            m + Math.abs(v - y.right.image.data[i]), 0) /
+            x.right.image.data.length;
+          assert(diff < 2, `${file} at ${a}: aligned crops differ by ${diff} per value`);
         }
       }
       assertEquals(tf.memory().numTensors, before);
