@@ -6,25 +6,21 @@
  *   deno run -A bench/rotations_speed.ts [--images 200]
  */
 import { join } from "node:path";
-import {
-  createDetector,
-  type DetectOptions,
-  loadDefaultWeights,
-  loadImage,
-  useBackend,
-} from "../mod.ts";
+import { createDetector, type DetectOptions, useBackend } from "../mod.ts";
+import { loadImage } from "../stages.ts";
+import { loadDefaultWeights } from "../weights.ts";
 import { sharedData } from "../tests/_shared.ts";
 
 const at = Deno.args.indexOf("--images");
 const limit = at >= 0 ? Number(Deno.args[at + 1]) : 200;
 const dir = sharedData("wider_val_416/images");
 const files = [...Deno.readDirSync(dir)].map((e) => join(dir, e.name)).sort().slice(0, limit);
-await useBackend("wasm")();
+await useBackend("wasm");
 const w = await loadDefaultWeights();
 if (w._tag === "Left") throw new Error(w.left.message);
 const images = [];
 for (const f of files) {
-  const img = await loadImage(f)();
+  const img = await loadImage(f);
   if (img._tag === "Right") images.push(img.right);
 }
 const settings: [string, DetectOptions][] = [
@@ -37,7 +33,7 @@ const settings: [string, DetectOptions][] = [
 console.log(`${images.length} images, load ${Deno.loadavg()[0].toFixed(2)}`);
 console.log("| setting | ms per image (mean) | median | faces |\n|---|---|---|---|");
 for (const [name, options] of settings) {
-  const d = createDetector(w.right, options);
+  const d = await createDetector({ weights: w.right, ...options });
   if (d._tag === "Left") throw new Error(d.left.message);
   await d.right.detect(images[0]);
   const times: number[] = [];

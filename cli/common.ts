@@ -4,14 +4,9 @@
  * @module
  */
 import { extname, join } from "node:path";
-import {
-  type BackendName,
-  type DetectOptions,
-  type MtcnnError,
-  type ONetWeights,
-  resolveNetWeights,
-  type Rotation,
-} from "../mod.ts";
+import type { BackendName, DetectOptions, MtcnnError } from "../mod.ts";
+import type { Rotation } from "../stages.ts";
+import { type ONetWeights, readNetWeights } from "../weights.ts";
 import { numberOption } from "./args.ts";
 
 /** Image file extensions a directory is searched for. */
@@ -193,6 +188,6 @@ export const landmarkOnetFrom = async (
   if (options.landmarks !== "refined" && !(options.preset === "accurate" && !options.landmarks)) {
     return { error: "--landmark-onet needs --landmarks refined (or --preset accurate)", code: 2 };
   }
-  const w = await resolveNetWeights("onet", String(file))();
+  const w = await readNetWeights("onet", String(file));
   return w._tag === "Left" ? { error: w.left, code: 1 } : { weights: w.right };
 };

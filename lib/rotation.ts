@@ -11,15 +11,7 @@ import type { RgbImage } from "./image.ts";
 /** Clockwise quarter turns of the image, in degrees. */
 export type Rotation = 0 | 90 | 180 | 270;
 
-/**
- * The angles the `rotations` option accepts.
- *
- * @example
- * ```ts
- * import { ROTATIONS } from "@mtcnn/mtcnn";
- * console.log(ROTATIONS.join(",")); // "0,90,180,270"
- * ```
- */
+/** The angles the `rotations` option accepts. */
 export const ROTATIONS: readonly Rotation[] = [0, 90, 180, 270];
 
 /** True for 0, 90, 180 and 270. */
@@ -52,7 +44,7 @@ const fromTurned = (
  *
  * @example
  * ```ts
- * import { rotateImage } from "@mtcnn/mtcnn";
+ * import { rotateImage } from "@mtcnn/mtcnn/stages";
  * const img = { width: 2, height: 1, data: Uint8Array.of(1, 1, 1, 2, 2, 2) };
  * const r = rotateImage(img, 90);
  * console.log(r.width, r.height, r.data[0], r.data[3]); // 1 2 1 2
@@ -85,7 +77,7 @@ export const rotateImage = (img: RgbImage, angle: Rotation): RgbImage => {
  *
  * @example
  * ```ts
- * import { unrotateCandidates } from "@mtcnn/mtcnn";
+ * import { unrotateCandidates } from "@mtcnn/mtcnn/stages";
  * // A 1-pixel box at the top-left of a 10x4 image turned by 90 (4 wide, 10 high).
  * const c = { count: 1, boxes: Float64Array.of(1, 1, 1, 1), scores: Float64Array.of(1) };
  * console.log(unrotateCandidates(c, 90, 10, 4).boxes); // Float64Array [1, 4, 1, 4]

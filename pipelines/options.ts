@@ -7,7 +7,7 @@ import * as E from "fp-ts/Either.js";
 import { type MtcnnError, mtcnnError } from "../lib/errors.ts";
 import type { BoxFormat } from "../lib/face.ts";
 import type { Result } from "../lib/result.ts";
-import { isRotation, type Rotation } from "../lib/rotation.ts";
+import { isRotation } from "../lib/rotation.ts";
 
 /** How crops treat the part of a candidate box outside the image. */
 export type CropPadding =
@@ -15,13 +15,6 @@ export type CropPadding =
   | "zeros"
   /** The box is clamped to the image first, as facenet-pytorch does. */
   | "clamp";
-
-/**
- * Where the faces' landmarks come from: `"onet"`, the cascade's ONet on its own crops (the
- * reference's), or `"refined"`, the landmark stage (a second ONet pass on zero-padded 48x48
- * crops of the final boxes; `refineLandmarks`), which changes the landmarks only.
- */
-export type LandmarkSource = "onet" | "refined";
 
 /**
  * Named settings: `default` is the reference MTCNN; `accurate` trades speed for recall on small
@@ -38,16 +31,17 @@ export interface DetectOptions {
   /** Also detect on the mirror image and merge (test-time augmentation). Default false. */
   readonly flip?: boolean;
   /**
-   * Landmarks of the ONet cascade: `onet` or `refined` (the landmark stage on the final boxes;
-   * boxes, scores and faces stay the same). Default `onet` (`refined` in the `accurate` preset).
+   * Landmarks of the ONet cascade: `onet`, ONet's own, or `refined`, the landmark stage (a second
+   * ONet pass on zero-padded 48x48 crops of the final boxes, `refineLandmarks`): better
+   * landmarks, the same boxes and faces. Default `onet` (`refined` in the `accurate` preset).
    */
-  readonly landmarks?: LandmarkSource;
+  readonly landmarks?: "onet" | "refined";
   /**
    * Clockwise turns of the image (any of 0, 90, 180, 270, each at most once) to detect on; the
    * faces of every turn are mapped back to the image and merged, and each says its `rotation`.
    * Default [0]: the image as it is, and faces without `rotation`.
    */
-  readonly rotations?: readonly Rotation[];
+  readonly rotations?: readonly (0 | 90 | 180 | 270)[];
   /** Smallest face side in pixels that the pyramid looks for. Default 20. */
   readonly minFaceSize?: number;
   /** Ratio between pyramid levels, in (0, 1). Default 0.709 (the paper's). */
@@ -135,7 +129,7 @@ const inUnit = (x: unknown): boolean => typeof x === "number" && x >= 0 && x <= 
  *
  * @example
  * ```ts
- * import { resolveOptions } from "@mtcnn/mtcnn";
+ * import { resolveOptions } from "@mtcnn/mtcnn/stages";
  * const r = resolveOptions({ minFaceSize: 40 });
  * if (r._tag === "Right") console.log(r.right.minFaceSize, r.right.scaleFactor); // 40 0.709
  * ```

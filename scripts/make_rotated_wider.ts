@@ -13,7 +13,9 @@
  */
 import { join } from "node:path";
 import { parseArgs } from "../cli/args.ts";
-import { isRotation, loadImage, rgbToImage, rotateImage, type Rotation } from "../mod.ts";
+import { rgbToImage } from "../align.ts";
+import { isRotation } from "../lib/rotation.ts";
+import { loadImage, rotateImage, type Rotation } from "../stages.ts";
 
 const parsed = parseArgs(Deno.args, { values: ["angle", "out", "data"], flags: [] });
 if (typeof parsed === "string") throw new Error(parsed);
@@ -47,7 +49,7 @@ for (let i = 0; i < gtLines.length;) {
   const name = gtLines[i++].trim();
   if (!name) continue;
   const n = Number(gtLines[i++]);
-  const img = await loadImage(join(src, "images", name.split("/").pop()!))();
+  const img = await loadImage(join(src, "images", name.split("/").pop()!));
   if (img._tag === "Left") throw new Error(img.left.message);
   const { width, height } = img.right;
   gtOut.push(png(name), String(n));

@@ -9,15 +9,9 @@
  *
  *   deno run -A scripts/measure_tilted.ts [tilts, default 15 30 45]
  */
-import {
-  createDetector,
-  type Face,
-  loadDefaultWeights,
-  loadImage,
-  type RgbImage,
-  type Rotation,
-  useBackend,
-} from "../mod.ts";
+import { createDetector, type Face, type RgbImage, useBackend } from "../mod.ts";
+import { loadImage, type Rotation } from "../stages.ts";
+import { loadDefaultWeights } from "../weights.ts";
 
 type Turned = { image: RgbImage; back: (x: number, y: number) => [number, number] };
 
@@ -67,10 +61,10 @@ const matched = (want: { c: number[]; size: number }[], found: number[][]) => {
   return { found: used.size, other: found.length - used.size };
 };
 
-await useBackend("wasm")();
+await useBackend("wasm");
 const w = await loadDefaultWeights();
 if (w._tag === "Left") throw new Error(w.left.message);
-const d = createDetector(w.right, { boxFormat: "xyxy", clip: false });
+const d = await createDetector({ weights: w.right, boxFormat: "xyxy", clip: false });
 if (d._tag === "Left") throw new Error(d.left.message);
 const data = new URL("../../shared/data/", import.meta.url).pathname;
 const files = [
@@ -95,7 +89,7 @@ console.log(
 for (const tilt of Deno.args.length ? Deno.args.map(Number) : [15, 30, 45]) {
   const sum = { faces: 0, zero: 0, q: 0, qo: 0, e: 0, msQ: 0, msE: 0 };
   for (const f of files) {
-    const img = await loadImage(data + f)();
+    const img = await loadImage(data + f);
     if (img._tag === "Left") throw new Error(img.left.message);
     const up = await detect(img.right, [0]);
     const tilted = tiltImage(img.right, tilt);

@@ -1,22 +1,18 @@
 import * as tf from "@tensorflow/tfjs";
 import { assert, assertEquals } from "./_assert.ts";
+import { createDetector, type Face, PRESETS } from "../mod.ts";
 import {
-  createDetector,
-  createWorkerDetector,
-  type Face,
+  cascade,
   faceAndLandmarks,
   loadImage,
-  type ONetWeights,
-  PRESETS,
   refineLandmarks,
   resolveOptions,
-  toTensors,
-} from "../mod.ts";
-import { defaultWeights, HAS_SHARED, makeDetector, noteSharedSkip, sharedData } from "./_shared.ts";
+} from "../stages.ts";
+import { type ONetWeights, writeNetWeightsFile } from "../weights.ts";
+import { defaultWeights, makeDetector } from "./_shared.ts";
+import { ASTRONAUT, GROUP, IVAN } from "./_faces.ts";
 
-noteSharedSkip("refined_landmarks_test.ts");
-
-const PHOTOS = ["peer_tests/faceapi_faces.jpg", "bench/group_640x480.jpg", "peer_tests/ivan.jpg"];
+const PHOTOS = [GROUP, IVAN, ASTRONAUT];
 
 /** The faces without their landmarks. */
 const boxesOf = (faces: readonly Face[]) => faces.map((f) => ({ box: f.box, c: f.confidence }));
@@ -56,100 +52,78 @@ Deno.test('resolveOptions(): landmarks is "onet" by default, "refined" in the ac
 
 Deno.test("createDetector() refuses refined landmarks on the face-only cascade and a landmarkOnet that is not ONet", async () => {
   const w = await defaultWeights();
-  const a = createDetector(w, { cascade: "faceOnly", landmarks: "refined" });
-  assert(a._tag === "Left" && a.left._tag === "OptionError", JSON.stringify(a));
-  const b = createDetector(w, { landmarkOnet: w.rnet as unknown as ONetWeights });
+  for (const workers of [0, 1]) {
+    const a = await createDetector({
+      weights: w,
+      cascade: "faceOnly",
+      landmarks: "refined",
+      workers,
+    });
+    assert(a._tag === "Left" && a.left._tag === "OptionError", JSON.stringify(a));
+  }
+  const b = await createDetector({ weights: w, landmarkOnet: w.rnet as unknown as ONetWeights });
   assert(
     b._tag === "Left" && b.left._tag === "WeightsError" && b.left.message.includes("landmarkOnet"),
   );
-  const c = await createWorkerDetector(w, {
-    cascade: "faceOnly",
-    landmarks: "refined",
-    workers: 1,
-  })();
-  assert(c._tag === "Left" && c.left._tag === "OptionError");
 });
 
-Deno.test({
-  name:
-    'landmarks: "refined" never moves a box nor changes the face count, and is the landmark stage after the cascade',
-  ignore: !HAS_SHARED,
-  fn: async () => {
-    const w = await defaultWeights();
-    const plain = await makeDetector();
-    const lm = toTensors(w.onet);
-    const composed = createDetector(w, {
-      stages: (t) => [...faceAndLandmarks(t), refineLandmarks(lm)],
-    });
-    if (composed._tag === "Left") throw new Error(composed.left.message);
-    const before = tf.memory().numTensors;
-    try {
-      for (const file of PHOTOS) {
-        const a = await plain.detect(sharedData(file));
-        const b = await plain.detect(sharedData(file), { landmarks: "refined" });
-        const c = await composed.right.detect(sharedData(file));
-        assert(a._tag === "Right" && b._tag === "Right" && c._tag === "Right", file);
-        if (a._tag !== "Right" || b._tag !== "Right" || c._tag !== "Right") return;
-        assert(a.right.faces.length > 0, file);
-        assertEquals(boxesOf(b.right.faces), boxesOf(a.right.faces), `${file}: boxes kept`);
-        assertEquals(b.right.faces, c.right.faces, `${file}: the landmark stage's landmarks`);
-        const moved = largestMove(a.right.faces, b.right.faces);
-        assert(moved > 0.5 && moved < 20, `${file}: landmarks moved by ${moved} px`);
-        assert(b.right.timings.landmarks > 0);
-      }
-      assertEquals(tf.memory().numTensors, before);
-    } finally {
-      composed.right.dispose();
-      plain.dispose();
+Deno.test('landmarks: "refined" never moves a box nor changes the face count, and is the landmark stage after the cascade', async () => {
+  const plain = await makeDetector();
+  const composed = await makeDetector({
+    stages: (nets, o) => cascade(faceAndLandmarks(nets, o), refineLandmarks(nets.onet)),
+  });
+  const before = tf.memory().numTensors;
+  try {
+    for (const file of PHOTOS) {
+      const a = await plain.detect(file);
+      const b = await plain.detect(file, { landmarks: "refined" });
+      const c = await composed.detect(file);
+      assert(a._tag === "Right" && b._tag === "Right" && c._tag === "Right", file);
+      if (a._tag !== "Right" || b._tag !== "Right" || c._tag !== "Right") return;
+      assert(a.right.faces.length > 0, file);
+      assertEquals(boxesOf(b.right.faces), boxesOf(a.right.faces), `${file}: boxes kept`);
+      assertEquals(b.right.faces, c.right.faces, `${file}: the landmark stage's landmarks`);
+      const moved = largestMove(a.right.faces, b.right.faces);
+      assert(moved > 0.5 && moved < 20, `${file}: landmarks moved by ${moved} px`);
+      assert(b.right.timings.landmarks > 0);
     }
-    const leftover = tf.memory().numTensors;
-    const { disposeTensors } = await import("../mod.ts");
-    disposeTensors(lm);
-    assert(tf.memory().numTensors < leftover);
-  },
+    assertEquals(tf.memory().numTensors, before);
+  } finally {
+    composed.dispose();
+    plain.dispose();
+  }
 });
 
-Deno.test({
-  name:
-    "a landmarkOnet changes only the landmarks; the worker detector gives the in-thread faces with it and without",
-  ignore: !HAS_SHARED,
-  fn: async () => {
-    const w = await defaultWeights();
-    const other = otherLandmarkOnet(w.onet);
-    const refined = await makeDetector({ landmarks: "refined" });
-    const own = await makeDetector({ landmarks: "refined", landmarkOnet: other });
-    const pooled = await createWorkerDetector(w, { landmarks: "refined", workers: 2 })();
-    if (pooled._tag === "Left") throw new Error(pooled.left.message);
-    const pooledOwn = await createWorkerDetector(w, {
-      landmarks: "refined",
-      landmarkOnet: other,
-      workers: 2,
-    })();
-    if (pooledOwn._tag === "Left") throw new Error(pooledOwn.left.message);
-    const before = tf.memory().numTensors;
-    try {
-      const img = await loadImage(sharedData("peer_tests/faceapi_faces.jpg"))();
-      assert(img._tag === "Right");
-      if (img._tag !== "Right") return;
-      const [a, b, c, d] = await Promise.all([
-        refined.detect(img.right),
-        own.detect(img.right),
-        pooled.right.detect(img.right),
-        pooledOwn.right.detect(img.right),
-      ]);
-      assert(a._tag === "Right" && b._tag === "Right" && c._tag === "Right" && d._tag === "Right");
-      assertEquals(boxesOf(b.right.faces), boxesOf(a.right.faces));
-      assert(largestMove(a.right.faces, b.right.faces) > 0.1, "the own landmark net is used");
-      assertEquals(c.right.faces, a.right.faces);
-      assertEquals(d.right.faces, b.right.faces);
-      assertEquals(tf.memory().numTensors, before);
-    } finally {
-      pooled.right.dispose();
-      pooledOwn.right.dispose();
-      own.dispose();
-      refined.dispose();
-    }
-  },
+Deno.test("a landmarkOnet changes only the landmarks; the worker detector gives the in-thread faces with it and without", async () => {
+  const w = await defaultWeights();
+  const other = otherLandmarkOnet(w.onet);
+  const refined = await makeDetector({ landmarks: "refined" });
+  const own = await makeDetector({ landmarks: "refined", landmarkOnet: other });
+  const pooled = await makeDetector({ landmarks: "refined", workers: 2 });
+  const pooledOwn = await makeDetector({ landmarks: "refined", landmarkOnet: other, workers: 2 });
+  const before = tf.memory().numTensors;
+  try {
+    const img = await loadImage(GROUP);
+    assert(img._tag === "Right");
+    if (img._tag !== "Right") return;
+    const [a, b, c, d] = await Promise.all([
+      refined.detect(img.right),
+      own.detect(img.right),
+      pooled.detect(img.right),
+      pooledOwn.detect(img.right),
+    ]);
+    assert(a._tag === "Right" && b._tag === "Right" && c._tag === "Right" && d._tag === "Right");
+    assertEquals(boxesOf(b.right.faces), boxesOf(a.right.faces));
+    assert(largestMove(a.right.faces, b.right.faces) > 0.1, "the own landmark net is used");
+    assertEquals(c.right.faces, a.right.faces);
+    assertEquals(d.right.faces, b.right.faces);
+    assertEquals(tf.memory().numTensors, before);
+  } finally {
+    pooled.dispose();
+    pooledOwn.dispose();
+    own.dispose();
+    refined.dispose();
+  }
 });
 
 const cli = new URL("../cli.ts", import.meta.url).pathname;
@@ -192,30 +166,25 @@ Deno.test("detect: misused --landmarks and --landmark-onet are one-line usage er
   );
 });
 
-Deno.test({
-  name:
-    "detect --landmarks refined (and --landmark-onet FILE) gives the same boxes with other landmarks",
-  ignore: !HAS_SHARED,
-  fn: async () => {
-    const img = sharedData("peer_tests/faceapi_faces.jpg");
+Deno.test("detect --landmarks refined (and --landmark-onet FILE) gives the same boxes with other landmarks", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    // The default ONet written to a file: --landmark-onet must give what the default gives.
+    const file = `${dir}/onet.lz4`;
+    const wrote = await writeNetWeightsFile(file, (await defaultWeights()).onet);
+    assert(wrote._tag === "Right", JSON.stringify(wrote));
     const [a, b, c] = await Promise.all([
-      runCli("detect", img),
-      runCli("detect", "--landmarks", "refined", img),
-      runCli(
-        "detect",
-        "--landmarks",
-        "refined",
-        "--landmark-onet",
-        sharedData("mtcnn_lz4_weights/onet.lz4"),
-        img,
-      ),
+      runCli("detect", GROUP),
+      runCli("detect", "--landmarks", "refined", GROUP),
+      runCli("detect", "--landmarks", "refined", "--landmark-onet", file, GROUP),
     ]);
     for (const r of [a, b, c]) assertEquals(r.code, 0, r.stderr);
     const [fa, fb, fc] = [a, b, c].map((r) => JSON.parse(r.stdout).faces as Face[]);
     assertEquals(fa.length, 6);
     assertEquals(boxesOf(fb), boxesOf(fa));
     assert(largestMove(fa, fb) > 0.5);
-    // The Python package's onet.lz4 holds the very weights embedded by default.
     assertEquals(fc, fb);
-  },
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
 });

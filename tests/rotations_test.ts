@@ -1,20 +1,18 @@
 import * as tf from "@tensorflow/tfjs";
 import { assert, assertEquals } from "./_assert.ts";
+import { createDetector, type Face, type RgbImage } from "../mod.ts";
+import { alignFace, rgbToImage } from "../align.ts";
 import {
-  alignFace,
-  createWorkerDetector,
-  type Face,
+  faceAndLandmarks,
   loadImage,
   resolveOptions,
-  type RgbImage,
-  rgbToImage,
   rotateImage,
   type Rotation,
+  rotations,
   unrotateCandidates,
-} from "../mod.ts";
-import { defaultWeights, HAS_SHARED, makeDetector, noteSharedSkip, sharedData } from "./_shared.ts";
-
-noteSharedSkip("rotations_test.ts");
+} from "../stages.ts";
+import { defaultWeights, makeDetector } from "./_shared.ts";
+import { GROUP, IVAN } from "./_faces.ts";
 
 /** A small image whose every pixel is distinct: red = x, green = y, blue = 7. */
 const gradient = (w: number, h: number): RgbImage => {
@@ -156,13 +154,12 @@ const assertTurnedBack = (
 Deno.test({
   name:
     "detect() with rotations 0,90,180,270 gives a photo's faces turned by 90, 180 and 270 back at their places with the same five points",
-  ignore: !HAS_SHARED,
   fn: async () => {
     const d = await makeDetector({ boxFormat: "xyxy", clip: false });
     const before = tf.memory().numTensors;
     try {
-      for (const file of ["peer_tests/faceapi_faces.jpg"]) {
-        const img = await loadImage(sharedData(file))();
+      for (const file of [GROUP]) {
+        const img = await loadImage(file);
         assert(img._tag === "Right");
         if (img._tag !== "Right") return;
         const { width: w, height: h } = img.right;
@@ -200,15 +197,18 @@ Deno.test({
 
 Deno.test({
   name: "the worker detector with rotations gives exactly the in-thread detector's faces",
-  ignore: !HAS_SHARED,
   fn: async () => {
     const options = { rotations: [0, 90, 180, 270] as Rotation[], clip: false };
     const local = await makeDetector(options);
-    const pooled = await createWorkerDetector(await defaultWeights(), { ...options, workers: 2 })();
+    const pooled = await createDetector({
+      weights: await defaultWeights(),
+      ...options,
+      workers: 2,
+    });
     if (pooled._tag === "Left") throw new Error(pooled.left.message);
     const before = tf.memory().numTensors;
     try {
-      const img = await loadImage(sharedData("bench/group_640x480.jpg"))();
+      const img = await loadImage(GROUP);
       assert(img._tag === "Right");
       if (img._tag !== "Right") return;
       const photo = turnCcw(img.right, 90);
@@ -258,9 +258,8 @@ Deno.test("detect --rotations with 45, 360, text or a repeated angle is a one-li
 
 Deno.test({
   name: "detect --rotations 0,90,180,270 finds a turned photo's face and says its rotation",
-  ignore: !HAS_SHARED,
   fn: async () => {
-    const img = await loadImage(sharedData("peer_tests/ivan.jpg"))();
+    const img = await loadImage(IVAN);
     assert(img._tag === "Right");
     if (img._tag !== "Right") return;
     const dir = await Deno.makeTempDir();
@@ -281,4 +280,30 @@ Deno.test({
       await Deno.remove(dir, { recursive: true });
     }
   },
+});
+
+Deno.test("the rotations stage in a custom cascade takes its angles as a parameter; bad ones are an OptionError", async () => {
+  const img = await loadImage(IVAN);
+  assert(img._tag === "Right");
+  if (img._tag !== "Right") return;
+  const photo = turnCcw(img.right, 180);
+  const d = await makeDetector({
+    stages: (nets, o) => rotations(faceAndLandmarks(nets, o), { angles: [180] }),
+  });
+  const bad = await makeDetector({
+    stages: (nets, o) => rotations(faceAndLandmarks(nets, o), { angles: [45 as Rotation] }),
+  });
+  const before = tf.memory().numTensors;
+  try {
+    const r = await d.detect(photo);
+    assert(r._tag === "Right" && r.right.faces.length === 1, JSON.stringify(r));
+    if (r._tag === "Right") assertEquals(r.right.faces[0].rotation, 180);
+    const e = await bad.detect(photo);
+    assert(e._tag === "Left" && e.left._tag === "OptionError", JSON.stringify(e));
+    if (e._tag === "Left") assert(e.left.message.startsWith("rotations: angles"), e.left.message);
+    assertEquals(tf.memory().numTensors, before);
+  } finally {
+    d.dispose();
+    bad.dispose();
+  }
 });

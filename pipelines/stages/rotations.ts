@@ -1,51 +1,38 @@
 /**
- * Rotation test-time augmentation: runs stages on the image turned by each angle of the
- * `rotations` option (quarter turns), maps every turn's faces back to the image and merges
- * them (intersection over the smaller box, `nmsOutput`, the best score kept). Each face then
- * says which turn found it. With the default, `[0]`, the stages run once on the image as it is.
+ * The rotations stage (test-time augmentation for faces that are not upright): runs a cascade on
+ * the image turned clockwise by each angle (quarter turns of the decoded pixels, no new decode),
+ * maps every turn's faces back to the image and merges them (intersection over the smaller box,
+ * the most confident kept). Each face says which turn found it (`rotation`).
  *
  * @module
  */
 import * as E from "fp-ts/Either.js";
 import { summedAreaTable } from "../../lib/area_resample.ts";
-import {
-  type Candidates,
-  concatCandidates,
-  NO_CANDIDATES,
-  selectCandidates,
-} from "../../lib/candidates.ts";
-import type { MtcnnError } from "../../lib/errors.ts";
+import { type Candidates, concatCandidates, selectCandidates } from "../../lib/candidates.ts";
+import { mtcnnError } from "../../lib/errors.ts";
 import { nms } from "../../lib/nms.ts";
-import type { TaskResult } from "../../lib/result.ts";
-import { rotateImage, type Rotation, unrotateCandidates } from "../../lib/rotation.ts";
-import type { CascadeState, Stage } from "../state.ts";
+import { isRotation, rotateImage, type Rotation, unrotateCandidates } from "../../lib/rotation.ts";
+import { runStage } from "../compose.ts";
+import type { CandidatePhase, CandidateState, ImageState, Stage } from "../state.ts";
+import { firstError, unitParam } from "./params.ts";
 
-const run = (stages: readonly Stage[], s: CascadeState) =>
-  stages.reduce<Promise<E.Either<MtcnnError, CascadeState>>>(
-    async (acc, stage) => {
-      const r = await acc;
-      return r._tag === "Left" ? r : stage(r.right)();
-    },
-    Promise.resolve(E.right(s)),
-  );
+/** Parameters of {@linkcode rotations}. */
+export interface RotationParams {
+  /** Clockwise turns of the image to run the cascade on, each once. Default [0, 90, 180, 270]. */
+  readonly angles?: readonly Rotation[];
+  /** Intersection-over-smaller NMS threshold merging the turns' faces. Default 0.7. */
+  readonly nms?: number;
+}
 
 /**
- * The state of the image turned by `angle`: the decoded pixels are turned (no new decode),
- * with their own summed-area table (in shared memory when the original's is, for worker pools).
+ * The state of the image turned by `angle`: the decoded pixels turned, with their own summed-area
+ * table (in shared memory when the original's is, for worker nets).
  */
-const turnedState = (state: CascadeState, angle: Rotation): CascadeState => {
+const turnedState = (state: ImageState, angle: Rotation): ImageState => {
   if (angle === 0) return state;
   const image = rotateImage(state.image, angle);
   const shared = state.sat.sums.buffer instanceof SharedArrayBuffer;
-  return {
-    ...state,
-    image,
-    sat: summedAreaTable(image, shared),
-    levels: [],
-    candidates: NO_CANDIDATES,
-    crops: undefined,
-    timings: {},
-  };
+  return { ...state, image, sat: summedAreaTable(image, shared), timings: {} };
 };
 
 /** Candidates of one turn in the image's coordinates, each tagged with the turn. */
@@ -55,50 +42,70 @@ const tagged = (c: Candidates, angle: Rotation, width: number, height: number): 
 });
 
 /**
- * Runs `stages` on the image turned by each angle of the `rotations` option and merges the
- * faces, mapped back to the image. Use it outermost (around flip and the landmark stage): each
- * turn's faces are upright where the nets see them.
+ * Runs `inner` on the image turned clockwise by each of `angles` and merges the faces, mapped
+ * back to the image; each candidate keeps its turn (faces get `rotation`). Landmark names
+ * follow the face: `left_eye` is the eye on the image's left when the face is upright. Put it
+ * outermost (around `flip` and `refineLandmarks`): the nets see each turn's faces upright.
  *
  * @example
  * ```ts
- * import { pyramid, withRotations } from "@mtcnn/mtcnn";
- * const stage = withRotations([pyramid]);
- * console.log(typeof stage); // "function"
+ * import { faceAndLandmarks, localNets, rotations } from "@mtcnn/mtcnn/stages";
+ * import { loadDefaultWeights } from "@mtcnn/mtcnn/weights";
+ * const w = await loadDefaultWeights();
+ * if (w._tag === "Right") {
+ *   const nets = localNets(w.right);
+ *   if (nets._tag === "Right") {
+ *     const anyWayUp = rotations(faceAndLandmarks(nets.right), { angles: [0, 90, 270] });
+ *     nets.right.dispose();
+ *   }
+ * }
  * ```
  */
-export const withRotations =
-  (stages: readonly Stage[]): Stage =>
-  (state: CascadeState): TaskResult<MtcnnError, CascadeState> =>
-  async () => {
-    const angles = state.options.rotations;
-    if (angles.length === 1 && angles[0] === 0) return run(stages, state);
+export const rotations = <P extends CandidatePhase>(
+  inner: Stage<ImageState, CandidateState<P>>,
+  params: RotationParams = {},
+): Stage<ImageState, CandidateState<P>> => {
+  const angles = params.angles ?? [0, 90, 180, 270];
+  const iom = params.nms ?? 0.7;
+  return async (state) => {
+    const bad = firstError(
+      unitParam("rotations", "nms", iom),
+      Array.isArray(angles) && angles.length > 0 && angles.every(isRotation) &&
+        new Set(angles).size === angles.length
+        ? undefined
+        : mtcnnError(
+          "OptionError",
+          `rotations: angles must list some of 0, 90, 180, 270 (each once), got ${
+            JSON.stringify(angles)
+          }`,
+        ),
+    );
+    if (bad) return bad;
     const { width, height } = state.image;
     const found: Candidates[] = [];
-    let last: CascadeState = state;
+    let first: CandidateState<P> | undefined;
     const timings: Record<string, number> = { ...state.timings };
     for (const angle of angles) {
       const t0 = performance.now();
       const turned = turnedState(state, angle);
-      const prepare = performance.now() - t0;
-      const r = await run(stages, turned);
+      timings.rotate = (timings.rotate ?? 0) + performance.now() - t0;
+      const r = await runStage(inner, turned);
       if (r._tag === "Left") return r;
+      first ??= r.right;
       found.push(tagged(r.right.candidates, angle, width, height));
-      if (angle === 0) last = r.right;
       const own = angle === 0 ? state.timings : {};
       for (const [k, v] of Object.entries(r.right.timings)) {
         timings[k] = (timings[k] ?? 0) + v - (own[k] ?? 0);
       }
-      timings.rotate = (timings.rotate ?? 0) + prepare;
     }
     const all = concatCandidates(found);
-    const keep = nms(all.boxes, all.scores, all.count, state.options.nmsOutput, "min");
+    const keep = nms(all.boxes, all.scores, all.count, iom, "min");
     return E.right({
-      ...last,
+      ...first!,
       image: state.image,
       sat: state.sat,
-      levels: angles.includes(0) ? last.levels : [],
       candidates: selectCandidates(all, keep),
-      crops: undefined,
       timings,
     });
   };
+};
