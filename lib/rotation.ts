@@ -18,8 +18,8 @@ export const ROTATIONS: readonly Rotation[] = [0, 90, 180, 270];
 export const isRotation = (a: unknown): a is Rotation => ROTATIONS.includes(a as Rotation);
 
 /**
- * Where pixel (u, v) of the image turned by `angle` comes from in the original `width` x
- * `height` image (0-based pixel coordinates; also maps landmarks back).
+ * Where point (u, v) of the image turned by `angle` lies in the original `width` x `height`
+ * image, in continuous coordinates (pixel (i, j) spans [i, i + 1) x [j, j + 1)).
  */
 const fromTurned = (
   angle: Rotation,
@@ -30,11 +30,11 @@ const fromTurned = (
     case 0:
       return (u, v) => [u, v];
     case 90:
-      return (u, v) => [v, height - 1 - u];
+      return (u, v) => [v, height - u];
     case 180:
-      return (u, v) => [width - 1 - u, height - 1 - v];
+      return (u, v) => [width - u, height - v];
     case 270:
-      return (u, v) => [width - 1 - v, u];
+      return (u, v) => [width - v, u];
   }
 };
 
@@ -58,8 +58,9 @@ export const rotateImage = (img: RgbImage, angle: Rotation): RgbImage => {
   const out = new Uint8Array(data.length);
   for (let v = 0; v < th; v++) {
     for (let u = 0; u < tw; u++) {
-      const [x, y] = from(u, v);
-      const s = (y * w + x) * 3, d = (v * tw + u) * 3;
+      // The pixel whose centre the turned pixel's centre comes from.
+      const [cx, cy] = from(u + 0.5, v + 0.5);
+      const s = (Math.floor(cy) * w + Math.floor(cx)) * 3, d = (v * tw + u) * 3;
       out[d] = data[s];
       out[d + 1] = data[s + 1];
       out[d + 2] = data[s + 2];
@@ -70,17 +71,20 @@ export const rotateImage = (img: RgbImage, angle: Rotation): RgbImage => {
 
 /**
  * Candidates found on the image turned by `angle`, in the coordinates of the original `width` x
- * `height` image. Landmarks are 0-based points; a box [x1, y1, x2, y2] covers the 0-based pixels
- * x1 - 1 .. x2 - 1 (the reference's crop convention, as the mirror image's faces are mapped).
+ * `height` image. Boxes are mapped as continuous coordinates (pixel (i, j) spans [i, i + 1) x
+ * [j, j + 1)): the detector's boxes follow that convention (a mirror image's faces mapped back
+ * that way land within 0.04 px of the upright ones on average, `wider_val_416`), as do boxes
+ * turned with the image (`scripts/make_rotated_wider.ts`). Landmarks are pixel positions (pixel
+ * (i, j) at (i, j)), as `alignFace` reads them, so a turned face aligns like the upright one.
  * Landmark names are kept: `left_eye` stays the eye on the left of the upright face. Regression
  * offsets are dropped.
  *
  * @example
  * ```ts
  * import { unrotateCandidates } from "@mtcnn/mtcnn/stages";
- * // A 1-pixel box at the top-left of a 10x4 image turned by 90 (4 wide, 10 high).
- * const c = { count: 1, boxes: Float64Array.of(1, 1, 1, 1), scores: Float64Array.of(1) };
- * console.log(unrotateCandidates(c, 90, 10, 4).boxes); // Float64Array [1, 4, 1, 4]
+ * // The top-left pixel of a 10x4 image turned by 90 (4 wide, 10 high).
+ * const c = { count: 1, boxes: Float64Array.of(0, 0, 1, 1), scores: Float64Array.of(1) };
+ * console.log(unrotateCandidates(c, 90, 10, 4).boxes); // Float64Array [0, 3, 1, 4]
  * ```
  */
 export const unrotateCandidates = (
@@ -94,20 +98,20 @@ export const unrotateCandidates = (
   const boxes = new Float64Array(4 * c.count);
   for (let i = 0; i < c.count; i++) {
     const j = 4 * i;
-    const [ax, ay] = from(c.boxes[j] - 1, c.boxes[j + 1] - 1);
-    const [bx, by] = from(c.boxes[j + 2] - 1, c.boxes[j + 3] - 1);
-    boxes[j] = Math.min(ax, bx) + 1;
-    boxes[j + 1] = Math.min(ay, by) + 1;
-    boxes[j + 2] = Math.max(ax, bx) + 1;
-    boxes[j + 3] = Math.max(ay, by) + 1;
+    const [ax, ay] = from(c.boxes[j], c.boxes[j + 1]);
+    const [bx, by] = from(c.boxes[j + 2], c.boxes[j + 3]);
+    boxes[j] = Math.min(ax, bx);
+    boxes[j + 1] = Math.min(ay, by);
+    boxes[j + 2] = Math.max(ax, bx);
+    boxes[j + 3] = Math.max(ay, by);
   }
   let landmarks: Float64Array | undefined;
   if (c.landmarks) {
     landmarks = new Float64Array(10 * c.count);
     for (let k = 0; k < 5 * c.count; k++) {
-      const [x, y] = from(c.landmarks[2 * k], c.landmarks[2 * k + 1]);
-      landmarks[2 * k] = x;
-      landmarks[2 * k + 1] = y;
+      const [x, y] = from(c.landmarks[2 * k] + 0.5, c.landmarks[2 * k + 1] + 0.5);
+      landmarks[2 * k] = x - 0.5;
+      landmarks[2 * k + 1] = y - 0.5;
     }
   }
   return { ...c, boxes, landmarks, offsets: undefined };

@@ -24,18 +24,12 @@ const gradient = (w: number, h: number): RgbImage => {
 };
 
 /**
- * Where pixel (x, y) of a `w` x `h` image goes when the image is turned counter-clockwise by
- * `a` (written here independently of lib/rotation.ts): the photo a detector turned by `a`
- * clockwise sees upright again.
+ * Where point (x, y) of a `w` x `h` image goes when the image is turned counter-clockwise by
+ * `a` (written here independently of lib/rotation.ts), in continuous coordinates: pixel (i, j)
+ * spans [i, i + 1) x [j, j + 1).
  */
 const ccw = (a: Rotation, w: number, h: number) => (x: number, y: number): [number, number] =>
-  a === 90
-    ? [y, w - 1 - x]
-    : a === 180
-    ? [w - 1 - x, h - 1 - y]
-    : a === 270
-    ? [h - 1 - y, x]
-    : [x, y];
+  a === 90 ? [y, w - x] : a === 180 ? [w - x, h - y] : a === 270 ? [h - y, x] : [x, y];
 
 /** The image turned counter-clockwise by `a`, pixel by pixel. */
 const turnCcw = (img: RgbImage, a: Rotation): RgbImage => {
@@ -45,7 +39,8 @@ const turnCcw = (img: RgbImage, a: Rotation): RgbImage => {
   const data = new Uint8Array(img.data.length);
   for (let y = 0; y < h; y++) {
     for (let x = 0; x < w; x++) {
-      const [u, v] = to(x, y);
+      const [cu, cv] = to(x + 0.5, y + 0.5);
+      const [u, v] = [Math.floor(cu), Math.floor(cv)];
       data.set(img.data.subarray((y * w + x) * 3, (y * w + x) * 3 + 3), (v * tw + u) * 3);
     }
   }
@@ -76,19 +71,19 @@ Deno.test("unrotateCandidates() puts boxes and landmarks found on a turned image
         const x = t.data[(v * t.width + u) * 3], y = t.data[(v * t.width + u) * 3 + 1];
         const c = {
           count: 1,
-          boxes: Float64Array.of(u + 1, v + 1, u + 1, v + 1), // covers pixel (u, v)
+          boxes: Float64Array.of(u, v, u + 1, v + 1), // exactly pixel (u, v)
           scores: Float64Array.of(0.9),
-          landmarks: new Float64Array(10).map((_, i) => (i % 2 === 0 ? u : v)),
+          landmarks: new Float64Array(10).map((_, i) => (i % 2 === 0 ? u : v)), // its position
         };
         const back = unrotateCandidates(c, a, img.width, img.height);
-        assertEquals([...back.boxes], [x + 1, y + 1, x + 1, y + 1], `${a}: (${u}, ${v})`);
+        assertEquals([...back.boxes], [x, y, x + 1, y + 1], `${a}: (${u}, ${v})`);
         assertEquals([...back.landmarks!.subarray(0, 2)], [x, y]);
       }
     }
     // A box's extent follows its corners: the 2x3 box at the turned image's top left.
-    const c = { count: 1, boxes: Float64Array.of(1, 1, 2, 3), scores: Float64Array.of(1) };
+    const c = { count: 1, boxes: Float64Array.of(0, 0, 2, 3), scores: Float64Array.of(1) };
     const b = unrotateCandidates(c, a, img.width, img.height).boxes;
-    assertEquals((b[2] - b[0] + 1) * (b[3] - b[1] + 1), 6);
+    assertEquals((b[2] - b[0]) * (b[3] - b[1]), 6);
   }
 });
 
@@ -110,16 +105,19 @@ const close = (a: number, b: number, what: string) =>
 /** The upright face `f` (xyxy) as it lies in the photo turned counter-clockwise by `a`. */
 const expectedTurned = (f: Face, a: Rotation, w: number, h: number) => {
   const to = ccw(a, w, h);
-  // The box covers 0-based pixels x1 - 1 .. x2 - 1 (the reference's crop convention).
-  const [p, q] = [to(f.box[0] - 1, f.box[1] - 1), to(f.box[2] - 1, f.box[3] - 1)];
+  const [p, q] = [to(f.box[0], f.box[1]), to(f.box[2], f.box[3])];
   const box = [
-    Math.min(p[0], q[0]) + 1,
-    Math.min(p[1], q[1]) + 1,
-    Math.max(p[0], q[0]) + 1,
-    Math.max(p[1], q[1]) + 1,
+    Math.min(p[0], q[0]),
+    Math.min(p[1], q[1]),
+    Math.max(p[0], q[0]),
+    Math.max(p[1], q[1]),
   ];
   const keypoints = Object.fromEntries(
-    Object.entries(f.keypoints!).map(([k, pt]) => [k, to(pt[0], pt[1])]),
+    // Landmarks are pixel positions: pixel (i, j) is at (i, j), its centre.
+    Object.entries(f.keypoints!).map(([k, pt]) => {
+      const [x, y] = to(pt[0] + 0.5, pt[1] + 0.5);
+      return [k, [x - 0.5, y - 0.5]];
+    }),
   );
   return { box, keypoints };
 };
