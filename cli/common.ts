@@ -5,6 +5,7 @@
  */
 import { extname, join } from "node:path";
 import type { BackendName, DetectOptions, MtcnnError } from "../mod.ts";
+import { resolveOptions } from "../pipelines/options.ts";
 import type { Rotation } from "../stages.ts";
 import { type ONetWeights, readNetWeights } from "../weights.ts";
 import { numberOption } from "./args.ts";
@@ -75,7 +76,9 @@ export const DETECT_FLAG_OPTIONS: readonly string[] = ["clip", "flip", "downscal
 
 /** Help text of the detect options, shared by detect and eval. */
 export const DETECT_OPTIONS_HELP =
-  `  --min-face-size N     smallest face side in pixels (default 20)
+  `  --preset P            default, or accurate: min face 10, thresholds 0.5,0.6,0.6, --flip
+  --flip                also detect on the mirror image and merge (default off)
+  --min-face-size N     smallest face side in pixels (default 20)
   --scale-factor F      pyramid factor in (0.1, 0.99) (default 0.709)
   --thresholds A,B,C    PNet, RNet, ONet face thresholds (default 0.6,0.7,0.7)
   --box-format F        xywh (default) or xyxy
@@ -126,7 +129,7 @@ export const detectOptionsFrom = (
   }
   const rotations = rotationsFrom(o.rotations);
   if (typeof rotations === "string") return rotations;
-  return {
+  const options: DetectOptions = {
     preset: preset as "default" | "accurate" | undefined,
     flip: typeof o.flip === "boolean" ? o.flip : undefined,
     minFaceSize: min,
@@ -140,6 +143,9 @@ export const detectOptionsFrom = (
     landmarks: landmarks as "onet" | "refined" | undefined,
     rotations,
   };
+  // The library's checks, reported with the flag the user typed instead of the option name.
+  const checked = resolveOptions(options);
+  return checked._tag === "Left" ? asFlags(checked.left.message) : options;
 };
 
 /** The `--rotations` list (quarter turns, each once), or an error message. */
@@ -158,16 +164,6 @@ export const rotationsFrom = (v: string | boolean | undefined): Rotation[] | und
   }
   if (new Set(angles).size !== angles.length) return `--rotations lists an angle twice: ${text}`;
   return angles as Rotation[];
-};
-
-/** The backend option, checked: a backend name, or an error message. */
-export const backendFrom = (
-  o: Readonly<Record<string, string | boolean>>,
-): { readonly backend: BackendName } | { readonly error: string } => {
-  const b = o.backend ?? "auto";
-  return b === "auto" || b === "wasm" || b === "cpu" || b === "webgpu"
-    ? { backend: b }
-    : { error: `--backend must be auto, wasm, cpu or webgpu, got ${b}` };
 };
 
 /**
@@ -190,4 +186,32 @@ export const landmarkOnetFrom = async (
   }
   const w = await readNetWeights("onet", String(file));
   return w._tag === "Left" ? { error: w.left, code: 1 } : { weights: w.right };
+};
+
+/** Library option names in messages and the flags that set them. */
+const FLAG_OF: Readonly<Record<string, string>> = {
+  minFaceSize: "--min-face-size",
+  scaleFactor: "--scale-factor",
+  thresholds: "--thresholds",
+  boxFormat: "--box-format",
+  cropPadding: "--crop-padding",
+  maxPixels: "--max-pixels",
+  preset: "--preset",
+};
+
+/** Replaces library option names in `message` with their command-line flags. */
+export const asFlags = (message: string): string =>
+  message.replace(
+    /\b(minFaceSize|scaleFactor|thresholds|boxFormat|cropPadding|maxPixels|preset)\b/g,
+    (m) => FLAG_OF[m] ?? m,
+  );
+
+/** The backend option, checked: a backend name, or an error message. */
+export const backendFrom = (
+  o: Readonly<Record<string, string | boolean>>,
+): { readonly backend: BackendName } | { readonly error: string } => {
+  const b = o.backend ?? "auto";
+  return b === "auto" || b === "wasm" || b === "cpu" || b === "webgpu"
+    ? { backend: b }
+    : { error: `--backend must be auto, wasm, cpu or webgpu, got ${b}` };
 };
