@@ -3,7 +3,9 @@
  *
  * @module
  */
+import * as E from "fp-ts/Either.js";
 import { basename, extname, join } from "node:path";
+import { describe, mtcnnError } from "../lib/errors.ts";
 import {
   alignFace,
   createDetector,
@@ -26,22 +28,26 @@ import {
   DETECT_OPTIONS_HELP,
   DETECT_VALUE_OPTIONS,
   detectOptionsFrom,
-  listImages,
   printError,
 } from "./common.ts";
+import { errorRecord, fileSink, stdoutSink } from "./detect_output.ts";
+import { OUTPUT_VALUE_OPTIONS, outputOptionsFrom, peek } from "./detect_sources.ts";
 import { progress } from "./progress.ts";
+import { imageSources } from "../pipelines/edge/image_sources.ts";
+import { loadSource, type PathOrBytesLoader } from "../pipelines/edge/load_source.ts";
 
 /** The help text. */
-export const DETECT_HELP = `Usage: deno task detect [options] <image|directory>...
+export const DETECT_HELP = `Usage: deno task detect [options] <image|directory|URL>... [--list FILE]
 
 Detects faces with the MTCNN cascade (embedded pretrained weights unless given) and prints one
 JSON line per image on stdout:
   {"image": path, "width": w, "height": h, "faces": [{"box": [x, y, w, h], "confidence": c,
    "keypoints": {"left_eye": [x, y], "right_eye": ..., "nose": ..., "mouth_left": ...,
    "mouth_right": ...}}]}
-Directories are searched recursively for .jpg .jpeg .png .gif .tif .tiff files. A file that
-cannot be read or decoded gives one error line on stderr and the run goes on; the exit code is
-1 if any input failed, 2 for a usage error.
+Directories are searched recursively for .jpg .jpeg .png .gif .tif .tiff files, http(s) URLs
+are fetched; directories and lists are streamed, never held whole. A file that cannot be read or
+decoded gives one error line on stderr and the run goes on; the exit code is 1 if any input
+failed, 2 for a usage error.
 
 Options:
 ${DETECT_OPTIONS_HELP}
@@ -56,11 +62,17 @@ ${DETECT_OPTIONS_HELP}
                         five-point template (<image>_<n>.png; plain box crops with
                         --face-only)
   --crop-size N         side of the --crops images (default 112)
+  --output FILE         append the lines to FILE instead of stdout, failed images too as
+                        {"image", "error": {"tag", "message"}}; an existing FILE is refused
+                        unless --resume
+  --resume              go on with --output FILE: skip the images already in it (a partial
+                        last line from a killed run is cut off first)
+  --list FILE           also the images listed in FILE, one path or URL a line (- = stdin)
+  --fetch-timeout S     seconds for one URL download (default 30)
+  --max-bytes N         largest URL download in bytes (default 67108864)
   --verbose             stack traces with errors
   -h, --help            this help
 `;
-
-const encoder = new TextEncoder();
 
 /** Runs the command; returns the exit code. */
 export const run = async (args: string[]): Promise<number> => {
@@ -74,8 +86,9 @@ export const run = async (args: string[]): Promise<number> => {
       "pnet-weights",
       "rnet-weights",
       "onet-weights",
+      ...OUTPUT_VALUE_OPTIONS,
     ],
-    flags: ["help", "verbose", "face-only", ...DETECT_FLAG_OPTIONS],
+    flags: ["help", "verbose", "face-only", "resume", ...DETECT_FLAG_OPTIONS],
   });
   if (typeof parsed === "string") {
     printError(`${parsed} (see --help)`);
@@ -86,8 +99,13 @@ export const run = async (args: string[]): Promise<number> => {
     console.log(DETECT_HELP);
     return 0;
   }
-  if (parsed.positional.length === 0) {
+  if (parsed.positional.length === 0 && typeof o.list !== "string") {
     printError("no image given (see --help)");
+    return 2;
+  }
+  const io = outputOptionsFrom(o);
+  if (typeof io === "string") {
+    printError(io);
     return 2;
   }
   const options = detectOptionsFrom(o);
@@ -116,9 +134,22 @@ export const run = async (args: string[]): Promise<number> => {
     return 2;
   }
   const cascade = o["face-only"] ? "faceOnly" : "faceAndLandmarks";
-  const images = listImages(parsed.positional);
+  const sources = imageSources(parsed.positional, io.lists);
   // Starting workers costs about 0.4 s: worth it from the second image on.
-  const n = workers ?? (images.length > 1 ? Math.max(1, navigator.hardwareConcurrency || 1) : 0);
+  const ahead = await peek(sources, 2);
+  const several = ahead.length > 1;
+  const n = workers ?? (several ? Math.max(1, navigator.hardwareConcurrency || 1) : 0);
+  const cropSize = numberOption(o, "crop-size") ?? 112;
+  if (typeof cropSize === "string" || !(cropSize >= 8 && cropSize <= 4096)) {
+    printError(typeof cropSize === "string" ? cropSize : "--crop-size must be from 8 to 4096");
+    return 2;
+  }
+  const sink = io.output ? await fileSink(io.output, io.resume) : stdoutSink();
+  if ("_tag" in sink) return printError(sink, verbose), sink._tag === "OptionError" ? 2 : 1;
+  if (sink.resumed > 0) console.error(`${io.output}: ${sink.resumed} images done already, skipped`);
+  if (sink.repairedBytes > 0) {
+    console.error(`${io.output}: cut off a partial last line (${sink.repairedBytes} bytes)`);
+  }
   const detector = n > 0
     ? await createWorkerDetector(weights.right, {
       ...(options as DetectOptions),
@@ -127,51 +158,64 @@ export const run = async (args: string[]): Promise<number> => {
       backend: backend.backend,
     })()
     : createDetector(weights.right, { ...(options as DetectOptions), cascade });
-  if (detector._tag === "Left") return printError(detector.left, verbose), 2;
+  if (detector._tag === "Left") return await sink.close(), printError(detector.left, verbose), 2;
   const out = typeof o.out === "string" ? o.out : undefined;
   if (out) await Deno.mkdir(out, { recursive: true });
   const crops = typeof o.crops === "string" ? o.crops : undefined;
   if (crops) await Deno.mkdir(crops, { recursive: true });
-  const cropSize = numberOption(o, "crop-size") ?? 112;
-  if (typeof cropSize === "string" || !(cropSize >= 8 && cropSize <= 4096)) {
-    printError(typeof cropSize === "string" ? cropSize : "--crop-size must be from 8 to 4096");
-    detector.right.dispose();
-    return 2;
-  }
-  const bar = progress("detect", images.length, images.length > 1 ? undefined : false);
+  const bar = progress("detect", 0, several ? undefined : false);
   let failed = 0;
   // With workers, images are decoded on a thread of their own (only for more than one image).
-  const loader = n > 0 && images.length > 1 ? startImageLoader() : undefined;
+  const loader = n > 0 && several ? startImageLoader() : undefined;
   const loadOptions = { downscale: options.downscaleLargeImages };
-  const load = (i: number) =>
-    i >= images.length
-      ? undefined
-      : loader
-      ? loader.load(images[i], options.maxPixels, loadOptions)()
-      : loadScaledImage(images[i], options.maxPixels, loadOptions)();
+  const loadOne: PathOrBytesLoader = (input) =>
+    loader
+      ? loader.load(input, options.maxPixels, loadOptions)()
+      : loadScaledImage(input, options.maxPixels, loadOptions)();
+  const fetchOptions = { ...io.fetch, maxPixels: options.maxPixels };
+  // Images already done (a resumed --output, or given twice) are skipped before loading.
+  const todo = async function* (): AsyncGenerator<string> {
+    for (const s of ahead) if (!sink.has(s)) yield s;
+    for await (const s of sources) if (!sink.has(s)) yield s;
+  }();
+  // Never rejects (it runs while the previous image is detected): a failed listing is a value.
+  const load = async () => {
+    try {
+      const r = await todo.next();
+      if (r.done) return undefined;
+      return { path: r.value, img: await loadSource(r.value, loadOne, fetchOptions) };
+    } catch (e) {
+      return { path: "", img: E.left(mtcnnError("IoError", `cannot list images: ${describe(e)}`)) };
+    }
+  };
   try {
     // The next image is decoded while the workers detect faces in this one.
-    let next = load(0);
-    for (let i = 0; i < images.length; i++) {
-      const path = images[i];
-      const img = (await next)!;
-      next = load(i + 1);
+    let next = load();
+    for (let item = await next; item; item = await next) {
+      const { path, img } = item;
+      if (path === "") {
+        failed++;
+        printError(img._tag === "Left" ? img.left : "cannot list images", verbose);
+        break;
+      }
+      next = load();
+      if (sink.has(path)) continue; // given twice, close together
       const r = img._tag === "Left" ? img : await detector.right.detect(img.right.image);
       bar.tick();
       if (r._tag === "Left") {
         failed++;
-        printError(
-          r.left.message.startsWith(path) ? r.left : `${path}: ${r.left.message}`,
-          verbose,
-        );
+        const e = r.left.message.startsWith(path)
+          ? r.left
+          : { ...r.left, message: `${path}: ${r.left.message}` };
+        printError(e, verbose);
+        await sink.write(errorRecord(path, e));
         continue;
       }
       // Faces of a downscaled image are given in the full-size image's coordinates.
       const scaled = img._tag === "Right" ? img.right : undefined;
       const faces = scaled ? rescaleFaces(r.right.faces, scaled.scaleX, scaled.scaleY) : [];
       const [width, height] = scaled ? [scaled.width, scaled.height] : [0, 0];
-      const line = JSON.stringify({ image: path, width, height, faces }) + "\n";
-      await Deno.stdout.write(encoder.encode(line));
+      await sink.write({ image: path, width, height, faces });
       const stem = basename(path, extname(path));
       if (out && img._tag === "Right") {
         const drawn = drawFaces(img.right.image, r.right.faces, options.boxFormat ?? "xywh");
@@ -198,6 +242,7 @@ export const run = async (args: string[]): Promise<number> => {
     bar.done();
     detector.right.dispose();
     loader?.terminate();
+    await sink.close();
   }
   return failed > 0 ? 1 : 0;
 };
