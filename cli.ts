@@ -23,6 +23,7 @@ const COMMANDS: Readonly<
   eval: { help: "accuracy on WIDER FACE or landmark lists", load: () => import("./cli/eval.ts") },
   dataset: { help: "training sets for PNet, RNet, ONet", load: () => import("./cli/dataset.ts") },
   train: { help: "train or fine-tune a network", load: () => import("./cli/train.ts") },
+  queue: { help: "detection through a Redis queue (BullMQ)", load: () => import("./cli/queue.ts") },
 };
 
 /** The top-level help. */

@@ -36,7 +36,8 @@ export async function* walkImages(dir: string): AsyncGenerator<string> {
   const visit = async function* (e: Deno.DirEntry): AsyncGenerator<string> {
     const p = join(dir, e.name);
     if (e.isDirectory) yield* walkImages(p);
-    else if (e.isFile && isImageName(e.name)) yield p;
+    // Links to files are read through; links to folders are not walked (no cycles).
+    else if ((e.isFile || e.isSymlink) && isImageName(e.name)) yield p;
   };
   for await (const e of Deno.readDir(dir)) {
     if (streaming) {
