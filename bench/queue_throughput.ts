@@ -1,0 +1,127 @@
+/**
+ * The queue against plain `detect` on the same images, same machine, same run: wall time of
+ * `detect --output` over the folder, and of one or two `queue work` processes draining a queue
+ * of the same images (from their start to the last job done; both include start-up), plus the
+ * Redis commands and bytes per job. Starts a private redis-server (append-only, fsync every
+ * second) on a free port.
+ *
+ *   deno run -A bench/queue_throughput.ts [DIR] [--rounds N]
+ */
+import { join } from "node:path";
+import { freePort, startCli, startRedis, waitFor } from "../tests/_redis.ts";
+import { sharedData } from "../tests/_shared.ts";
+
+const dir = Deno.args.find((a, i) => !a.startsWith("--") && Deno.args[i - 1] !== "--rounds") ??
+  sharedData("wider_val_416/images");
+const ri = Deno.args.indexOf("--rounds");
+const rounds = ri >= 0 ? Number(Deno.args[ri + 1]) : 1;
+const n = [...Deno.readDirSync(dir)].filter((e) => /\.(jpe?g|png)$/i.test(e.name)).length;
+
+const redisCli = async (port: number, ...args: string[]): Promise<string> => {
+  const o = await new Deno.Command("redis-cli", { args: ["-p", String(port), ...args] }).output();
+  return new TextDecoder().decode(o.stdout);
+};
+const infoField = (info: string, key: string): number =>
+  Number(new RegExp(`^${key}:(\\d+)`, "m").exec(info)?.[1] ?? NaN);
+
+const ZCARDS = "return redis.call('zcard', KEYS[1]) + redis.call('zcard', KEYS[2])";
+
+const plain = async (tmp: string, k: number): Promise<number> => {
+  const t0 = performance.now();
+  const r = await startCli(["detect", "--output", join(tmp, `plain${k}.ndjson`), dir]).done();
+  if (r.code !== 0) throw new Error(r.stderr);
+  return (performance.now() - t0) / 1000;
+};
+
+interface QueueRun {
+  seconds: number;
+  commandsPerJob: number;
+  scriptsPerJob: number;
+  bytesPerJob: number;
+  jobKeyBytes: number;
+  addSeconds: number;
+}
+
+const viaQueue = async (tmp: string, processes: number, k: number): Promise<QueueRun> => {
+  const port = freePort();
+  const rdir = await Deno.makeTempDir({ dir: tmp });
+  const redis = await startRedis(port, rdir, true);
+  await redisCli(port, "config", "set", "appendfsync", "everysec");
+  try {
+    const url = redis.url;
+    const name = `bench${processes}-${k}`;
+    const mem0 = infoField(await redisCli(port, "info", "memory"), "used_memory");
+    const a0 = performance.now();
+    const add = await startCli(["queue", "add", "--redis", url, "--queue", name, dir]).done();
+    if (add.code !== 0) throw new Error(add.stderr);
+    const addSeconds = (performance.now() - a0) / 1000;
+    const threads = String(Math.max(1, 2 / processes));
+    const t0 = performance.now();
+    const workers = Array.from(
+      { length: processes },
+      () => startCli(["queue", "work", "--redis", url, "--queue", name, "--workers", threads]),
+    );
+    // Polled with redis-cli (cheap), not with `queue status` (a Deno process each time).
+    let polls = 0;
+    await waitFor(`${n} jobs`, async () => {
+      polls++;
+      const keys = [`bull:${name}:completed`, `bull:${name}:failed`];
+      const done = await redisCli(port, "eval", ZCARDS, "2", ...keys);
+      return Number(done) === n;
+    }, 600_000);
+    const seconds = (performance.now() - t0) / 1000;
+    for (const w of workers) w.child.kill("SIGTERM");
+    for (const w of workers) await w.done();
+    const stats = await redisCli(port, "info", "commandstats");
+    const evalsha = [...stats.matchAll(/^cmdstat_evalsha:calls=(\d+)/gm)].reduce(
+      (s, m) => s + Number(m[1]),
+      0,
+    );
+    // Every command (those run inside BullMQ's Lua scripts too) but our own polls (EVAL of two ZCARDs) and INFO / CONFIG / SCAN.
+    const calls = [...stats.matchAll(/^cmdstat_([a-z|]+):calls=(\d+)/gm)]
+      .filter((m) => !["info", "config", "scan"].includes(m[1]))
+      .reduce((s, m) => s + Number(m[2]), 0) - 3 * polls;
+    const mem1 = infoField(await redisCli(port, "info", "memory"), "used_memory");
+    const key = (await redisCli(port, "--scan", "--pattern", `bull:${name}:*`)).split("\n")
+      .find((k) => /:[0-9a-f]{40}$/.test(k))!;
+    const jobKeyBytes = Number(await redisCli(port, "memory", "usage", key));
+    return {
+      seconds,
+      commandsPerJob: calls / n,
+      scriptsPerJob: evalsha / n,
+      bytesPerJob: (mem1 - mem0) / n,
+      jobKeyBytes,
+      addSeconds,
+    };
+  } finally {
+    await redis.stop();
+  }
+};
+
+const tmp = await Deno.makeTempDir();
+try {
+  const load = () => Deno.loadavg()[0].toFixed(2);
+  console.log(`${n} images in ${dir}; load ${load()}`);
+  console.log(
+    "| run | round | s | images/s | scripts/job | cmds/job | bytes/job (used_memory) | job hash bytes |",
+  );
+  console.log("| --- | --- | --- | --- | --- | --- | --- | --- |");
+  for (let k = 0; k < rounds; k++) {
+    const p = await plain(tmp, k);
+    console.log(`| detect --output | ${k} | ${p.toFixed(1)} | ${(n / p).toFixed(2)} | | | | |`);
+    for (const processes of [1, 2]) {
+      const q = await viaQueue(tmp, processes, k);
+      console.log(
+        `| queue, ${processes} worker process(es) | ${k} | ${q.seconds.toFixed(1)} | ${
+          (n / q.seconds).toFixed(2)
+        } | ${q.scriptsPerJob.toFixed(1)} | ${q.commandsPerJob.toFixed(1)} | ${
+          q.bytesPerJob.toFixed(0)
+        } | ${q.jobKeyBytes} |`,
+      );
+      console.error(`  (queue add took ${q.addSeconds.toFixed(2)} s)`);
+    }
+  }
+  console.log(`load at the end ${load()}`);
+} finally {
+  await Deno.remove(tmp, { recursive: true });
+}
