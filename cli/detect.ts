@@ -136,8 +136,9 @@ export const run = async (args: string[]): Promise<number> => {
   const cascade = o["face-only"] ? "faceOnly" : "faceAndLandmarks";
   const sources = imageSources(parsed.positional, io.lists);
   // Starting workers costs about 0.4 s: worth it from the second image on.
-  const ahead = await peek(sources, 2);
-  const several = ahead.length > 1;
+  // A list is taken to hold several (waiting for its second line would stall a piped stdin).
+  const ahead = io.lists.length > 0 ? [] : await peek(sources, 2);
+  const several = ahead.length > 1 || io.lists.length > 0;
   const n = workers ?? (several ? Math.max(1, navigator.hardwareConcurrency || 1) : 0);
   const cropSize = numberOption(o, "crop-size") ?? 112;
   if (typeof cropSize === "string" || !(cropSize >= 8 && cropSize <= 4096)) {

@@ -157,9 +157,30 @@ Deno.test({
       assertEquals(again.code, 2);
       assert(again.stderr.includes("--resume"), again.stderr);
       assertEquals((await readLines(`${dir}/o.ndjson`)).length, 5, "the file is untouched");
-      const piped = await detect(["--workers", "0", "--list", "-"], `${b}\n${a}\n`);
-      assertEquals(piped.code, 0, piped.stderr);
-      const out = piped.stdout.trim().split("\n").map((l) => JSON.parse(l));
+      // stdin is streamed: the first image's line comes before stdin is closed.
+      const p = new Deno.Command(Deno.execPath(), {
+        args: ["run", "-A", cli, "detect", "--workers", "1", "--list", "-"],
+        stdin: "piped",
+        stdout: "piped",
+        stderr: "null",
+      }).spawn();
+      const w = p.stdin.getWriter();
+      await w.write(new TextEncoder().encode(`${b}\n`));
+      let text = "";
+      const reader = p.stdout.getReader();
+      while (!text.includes("\n")) {
+        const r = await reader.read();
+        if (r.done) break;
+        text += dec.decode(r.value);
+      }
+      assertEquals(JSON.parse(text.split("\n")[0]).image, b);
+      await w.write(new TextEncoder().encode(`${a}\n`));
+      await w.close();
+      for (let r = await reader.read(); !r.done; r = await reader.read()) {
+        text += dec.decode(r.value);
+      }
+      assertEquals((await p.status).code, 0);
+      const out = text.trim().split("\n").map((l) => JSON.parse(l));
       assertEquals(out.map((l) => l.image), [b, a]);
       assertEquals(out[1].faces, lines.find((l) => l.image === a)!.faces);
       const noList = await detect(["--list", `${dir}/nope.txt`]);

@@ -35,12 +35,30 @@ const JOB_OPTIONS = {
   removeOnFail: false,
 } as const;
 
+/** Connection options of ioredis, as far as we set them. */
+export interface RedisConnectionOptions {
+  /** Host name or address. */
+  readonly host: string;
+  /** TCP port. */
+  readonly port: number;
+  /** ACL user name. */
+  readonly username?: string;
+  /** Password. */
+  readonly password?: string;
+  /** Database number. */
+  readonly db: number;
+  /** Tries of one command across reconnects (null: wait for Redis as long as it takes). */
+  readonly maxRetriesPerRequest: number | null;
+  /** Delay before the next connection try, or null to give up. */
+  readonly retryStrategy: (times: number) => number | null;
+}
+
 /**
  * ioredis options from a `redis://[user:password@]host[:port][/db]` URL, or an error message.
  * With `wait` (workers) commands wait for Redis however long it is away; without (add, status,
  * results) a Redis that cannot be reached fails the command after a few tries.
  */
-export const redisConnection = (url: string, wait = true): ConnectionOptions | string => {
+export const redisConnection = (url: string, wait = true): RedisConnectionOptions | string => {
   let u: URL;
   try {
     u = new URL(url);
