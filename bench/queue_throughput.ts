@@ -37,6 +37,7 @@ interface QueueRun {
   seconds: number;
   commandsPerJob: number;
   scriptsPerJob: number;
+  redisCpuMsPerJob: number;
   bytesPerJob: number;
   jobKeyBytes: number;
   addSeconds: number;
@@ -51,6 +52,12 @@ const viaQueue = async (tmp: string, processes: number, k: number): Promise<Queu
     const url = redis.url;
     const name = `bench${processes}-${k}`;
     const mem0 = infoField(await redisCli(port, "info", "memory"), "used_memory");
+    const cpu = async () => {
+      const info = await redisCli(port, "info", "cpu");
+      const f = (k: string) => Number(new RegExp(`^${k}:([\\d.]+)`, "m").exec(info)?.[1] ?? NaN);
+      return f("used_cpu_user") + f("used_cpu_sys");
+    };
+    const cpu0 = await cpu();
     const a0 = performance.now();
     const add = await startCli(["queue", "add", "--redis", url, "--queue", name, dir]).done();
     if (add.code !== 0) throw new Error(add.stderr);
@@ -72,6 +79,7 @@ const viaQueue = async (tmp: string, processes: number, k: number): Promise<Queu
     const seconds = (performance.now() - t0) / 1000;
     for (const w of workers) w.child.kill("SIGTERM");
     for (const w of workers) await w.done();
+    const redisCpuMsPerJob = (await cpu() - cpu0) * 1000 / n;
     const stats = await redisCli(port, "info", "commandstats");
     const evalsha = [...stats.matchAll(/^cmdstat_evalsha:calls=(\d+)/gm)].reduce(
       (s, m) => s + Number(m[1]),
@@ -89,6 +97,7 @@ const viaQueue = async (tmp: string, processes: number, k: number): Promise<Queu
       seconds,
       commandsPerJob: calls / n,
       scriptsPerJob: evalsha / n,
+      redisCpuMsPerJob,
       bytesPerJob: (mem1 - mem0) / n,
       jobKeyBytes,
       addSeconds,
@@ -105,10 +114,10 @@ try {
   console.log(
     "| run | round | s | images/s | scripts/job | cmds/job | bytes/job (used_memory) | job hash bytes |",
   );
-  console.log("| --- | --- | --- | --- | --- | --- | --- | --- |");
+  console.log("| --- | --- | --- | --- | --- | --- | --- | --- | --- |");
   for (let k = 0; k < rounds; k++) {
     const p = await plain(tmp, k);
-    console.log(`| detect --output | ${k} | ${p.toFixed(1)} | ${(n / p).toFixed(2)} | | | | |`);
+    console.log(`| detect --output | ${k} | ${p.toFixed(1)} | ${(n / p).toFixed(2)} | | | | | |`);
     for (const processes of [1, 2]) {
       const q = await viaQueue(tmp, processes, k);
       console.log(
@@ -116,7 +125,7 @@ try {
           (n / q.seconds).toFixed(2)
         } | ${q.scriptsPerJob.toFixed(1)} | ${q.commandsPerJob.toFixed(1)} | ${
           q.bytesPerJob.toFixed(0)
-        } | ${q.jobKeyBytes} |`,
+        } | ${q.jobKeyBytes} | ${q.redisCpuMsPerJob.toFixed(3)} |`,
       );
       console.error(`  (queue add took ${q.addSeconds.toFixed(2)} s)`);
     }

@@ -15,14 +15,12 @@ import {
   redisConnection,
   startQueueWorker,
 } from "../pipelines/edge/redis_queue.ts";
-import {
-  createWorkerDetector,
-  type DetectOptions,
-  rescaleFaces,
-  resolveMtcnnWeights,
-  startImageLoader,
-  useBackend,
-} from "../mod.ts";
+import { useBackend } from "../pipelines/edge/backend.ts";
+import { rescaleFaces } from "../pipelines/faces.ts";
+import type { DetectOptions } from "../pipelines/options.ts";
+import { startImageLoader } from "../pipelines/parallel/loader.ts";
+import { createWorkerDetector } from "../pipelines/parallel/worker_detector.ts";
+import { resolveMtcnnWeights } from "../pipelines/weights_source.ts";
 import { numberOption, parseArgs } from "./args.ts";
 import {
   backendFrom,
