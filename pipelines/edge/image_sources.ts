@@ -39,16 +39,21 @@ export async function* walkImages(dir: string): AsyncGenerator<string> {
     // Links to files are read through; links to folders are not walked (no cycles).
     else if ((e.isFile || e.isSymlink) && isImageName(e.name)) yield p;
   };
-  for await (const e of Deno.readDir(dir)) {
-    if (streaming) {
-      yield* visit(e);
-      continue;
+  try {
+    for await (const e of Deno.readDir(dir)) {
+      if (streaming) {
+        yield* visit(e);
+        continue;
+      }
+      held.push(e);
+      if (held.length > SORTED_DIRECTORY_LIMIT) {
+        streaming = true;
+        for (const h of held.splice(0)) yield* visit(h);
+      }
     }
-    held.push(e);
-    if (held.length > SORTED_DIRECTORY_LIMIT) {
-      streaming = true;
-      for (const h of held.splice(0)) yield* visit(h);
-    }
+  } catch {
+    // An unreadable folder is given as it is: reading it reports why, and the run goes on.
+    yield dir;
   }
   held.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   for (const e of held) yield* visit(e);
