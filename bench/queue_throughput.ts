@@ -26,6 +26,15 @@ const infoField = (info: string, key: string): number =>
 
 const ZCARDS = "return redis.call('zcard', KEYS[1]) + redis.call('zcard', KEYS[2])";
 
+// Sums MEMORY USAGE over a queue's keys, and over its job hashes (prefix + 40 hex digits).
+const KEY_BYTES = `local all, jobs = 0, 0
+for _, k in ipairs(redis.call('keys', ARGV[1] .. '*')) do
+  local b = redis.call('memory', 'usage', k)
+  all = all + b
+  if #k == #ARGV[1] + 40 then jobs = jobs + b end
+end
+return {all, jobs}`;
+
 const plain = async (tmp: string, k: number): Promise<number> => {
   const t0 = performance.now();
   const r = await startCli(["detect", "--output", join(tmp, `plain${k}.ndjson`), dir]).done();
@@ -40,6 +49,7 @@ interface QueueRun {
   redisCpuMsPerJob: number;
   bytesPerJob: number;
   jobKeyBytes: number;
+  queueKeyBytesPerJob: number;
   addSeconds: number;
 }
 
@@ -90,15 +100,17 @@ const viaQueue = async (tmp: string, processes: number, k: number): Promise<Queu
       .filter((m) => !["info", "config", "scan"].includes(m[1]))
       .reduce((s, m) => s + Number(m[2]), 0) - 3 * polls;
     const mem1 = infoField(await redisCli(port, "info", "memory"), "used_memory");
-    const key = (await redisCli(port, "--scan", "--pattern", `bull:${name}:*`)).split("\n")
-      .find((k) => /:[0-9a-f]{40}$/.test(k))!;
-    const jobKeyBytes = Number(await redisCli(port, "memory", "usage", key));
+    // Bytes of the queue's own keys (job hashes, state sets, event stream) and of job hashes.
+    const [allKeys, jobKeys] = (await redisCli(port, "eval", KEY_BYTES, "0", `bull:${name}:`))
+      .trim().split("\n").map(Number);
+    const jobKeyBytes = jobKeys / n;
     return {
       seconds,
       commandsPerJob: calls / n,
       scriptsPerJob: evalsha / n,
       redisCpuMsPerJob,
       bytesPerJob: (mem1 - mem0) / n,
+      queueKeyBytesPerJob: allKeys / n,
       jobKeyBytes,
       addSeconds,
     };
@@ -112,12 +124,12 @@ try {
   const load = () => Deno.loadavg()[0].toFixed(2);
   console.log(`${n} images in ${dir}; load ${load()}`);
   console.log(
-    "| run | round | s | images/s | scripts/job | cmds/job | bytes/job (used_memory) | job hash bytes |",
+    "| run | round | s | images/s | scripts/job | cmds/job | used_memory/job | queue keys bytes/job | job hash bytes | Redis CPU ms/job |",
   );
-  console.log("| --- | --- | --- | --- | --- | --- | --- | --- | --- |");
+  console.log("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |");
   for (let k = 0; k < rounds; k++) {
     const p = await plain(tmp, k);
-    console.log(`| detect --output | ${k} | ${p.toFixed(1)} | ${(n / p).toFixed(2)} | | | | | |`);
+    console.log(`| detect --output | ${k} | ${p.toFixed(1)} | ${(n / p).toFixed(2)} | | | | | | |`);
     for (const processes of [1, 2]) {
       const q = await viaQueue(tmp, processes, k);
       console.log(
@@ -125,7 +137,9 @@ try {
           (n / q.seconds).toFixed(2)
         } | ${q.scriptsPerJob.toFixed(1)} | ${q.commandsPerJob.toFixed(1)} | ${
           q.bytesPerJob.toFixed(0)
-        } | ${q.jobKeyBytes} | ${q.redisCpuMsPerJob.toFixed(3)} |`,
+        } | ${q.queueKeyBytesPerJob.toFixed(0)} | ${q.jobKeyBytes.toFixed(0)} | ${
+          q.redisCpuMsPerJob.toFixed(3)
+        } |`,
       );
       console.error(`  (queue add took ${q.addSeconds.toFixed(2)} s)`);
     }
