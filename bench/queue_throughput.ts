@@ -29,7 +29,7 @@ const ZCARDS = "return redis.call('zcard', KEYS[1]) + redis.call('zcard', KEYS[2
 // Sums MEMORY USAGE over a queue's keys, and over its job hashes (prefix + 40 hex digits).
 const KEY_BYTES = `local all, jobs = 0, 0
 for _, k in ipairs(redis.call('keys', ARGV[1] .. '*')) do
-  local b = redis.call('memory', 'usage', k)
+  local b = redis.call('memory', 'usage', k, 'samples', '0')
   all = all + b
   if #k == #ARGV[1] + 40 then jobs = jobs + b end
 end

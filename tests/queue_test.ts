@@ -75,6 +75,10 @@ Deno.test({
     let redis: RedisServer | undefined;
     let q: Queue | undefined;
     try {
+      const down = await startCli(["queue", "status", "--redis", url]).done();
+      assertEquals(down.code, 1, "status without Redis fails with one line");
+      assert(down.stderr.startsWith(`error: queue status on ${url}`), down.stderr);
+      assertEquals(down.stderr.trim().split("\n").length, 1, down.stderr);
       await waitFor("the worker to wait for Redis", () => w.stderr().includes("waiting for Redis"));
       redis = await startRedis(port, dir);
       q = new Queue("mtcnn-detect", { connection: { host: "127.0.0.1", port } });
