@@ -5,17 +5,11 @@
  */
 import { extname, join } from "node:path";
 import type { BackendName, DetectOptions, MtcnnError } from "../mod.ts";
+import { IMAGE_FILE_EXTENSIONS } from "../pipelines/edge/image_sources.ts";
 import { numberOption } from "./args.ts";
 
-/** Image file extensions a directory is searched for. */
-export const IMAGE_EXTENSIONS: readonly string[] = [
-  ".jpg",
-  ".jpeg",
-  ".png",
-  ".gif",
-  ".tif",
-  ".tiff",
-];
+/** Image file extensions a directory is searched for (one list, with the streamed walk's). */
+export const IMAGE_EXTENSIONS: readonly string[] = IMAGE_FILE_EXTENSIONS;
 
 /** Prints one error line on stderr (the cause's stack with `verbose`). */
 export const printError = (e: MtcnnError | string, verbose = false): void => {
