@@ -7,8 +7,8 @@
  *   deno run --allow-read --allow-write bench/weights_io.ts [--runs N]
  */
 import { fileURLToPath } from "node:url";
-import { decodeNetWeights, encodeNetWeights } from "../lib/codecs/weights_codec.ts";
-import { readNetWeightsFile, writeNetWeightsFile } from "../pipelines/edge/weights_files.ts";
+import { decodeNetWeights, encodeNetWeights } from "../weights.ts";
+import { readNetWeightsFile, writeNetWeightsFile } from "../pipelines/edge/weights/files.ts";
 
 const i = Deno.args.indexOf("--runs");
 const runs = i >= 0 ? Number(Deno.args[i + 1]) : 21;
@@ -51,7 +51,7 @@ try {
   const rows: [string, number][] = [
     [
       "read onet.lz4 (file + decode + checks)",
-      await time(async () => ok(await readNetWeightsFile("onet", path)())),
+      await time(async () => ok(await readNetWeightsFile("onet", path))),
     ],
     [
       "decode in memory (LZ4 + pickle + checks)",
@@ -59,7 +59,7 @@ try {
     ],
     [
       "write onet.lz4 (encode + atomic write + fsync)",
-      await time(async () => ok(await writeNetWeightsFile(`${dir}/onet.lz4`, weights)())),
+      await time(async () => ok(await writeNetWeightsFile(`${dir}/onet.lz4`, weights))),
     ],
     ["encode in memory (pickle + LZ4 frame)", await time(() => ok(encodeNetWeights(weights)))],
   ];

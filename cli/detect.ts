@@ -6,21 +6,12 @@
 import * as E from "fp-ts/Either.js";
 import { basename, extname, join } from "node:path";
 import { describe, mtcnnError } from "../lib/errors.ts";
-import {
-  alignFace,
-  createDetector,
-  createWorkerDetector,
-  cropFace,
-  type DetectOptions,
-  drawFaces,
-  loadScaledImage,
-  rescaleFaces,
-  resolveMtcnnWeights,
-  rgbToImage,
-  startImageLoader,
-  useBackend,
-  writeFileAtomic,
-} from "../mod.ts";
+import { createDetector, type DetectOptions, useBackend } from "../mod.ts";
+import { loadScaledImage, startImageLoader } from "../stages.ts";
+import { readWeights } from "../weights.ts";
+import { alignFace, cropFace, drawFaces, rgbToImage } from "../align.ts";
+import { writeFileAtomic } from "../pipelines/edge/atomic.ts";
+import { rescaleFaces } from "../pipelines/faces.ts";
 import { numberOption, parseArgs } from "./args.ts";
 import {
   backendFrom,
@@ -119,14 +110,14 @@ export const run = async (args: string[]): Promise<number> => {
     return 2;
   }
   const verbose = o.verbose === true;
-  const b = await useBackend(backend.backend)();
+  const b = await useBackend(backend.backend);
   if (b._tag === "Left") return printError(b.left, verbose), 1;
   const file = (k: string) => (typeof o[k] === "string" ? o[k] as string : undefined);
-  const weights = await resolveMtcnnWeights({
+  const weights = await readWeights({
     pnet: file("pnet-weights"),
     rnet: file("rnet-weights"),
     onet: file("onet-weights"),
-  })();
+  });
   if (weights._tag === "Left") return printError(weights.left, verbose), 1;
   const workers = numberOption(o, "workers");
   if (typeof workers === "string" || (workers !== undefined && !(workers >= 0))) {
@@ -151,14 +142,13 @@ export const run = async (args: string[]): Promise<number> => {
   if (sink.repairedBytes > 0) {
     console.error(`${io.output}: cut off a partial last line (${sink.repairedBytes} bytes)`);
   }
-  const detector = n > 0
-    ? await createWorkerDetector(weights.right, {
-      ...(options as DetectOptions),
-      cascade,
-      workers: n,
-      backend: backend.backend,
-    })()
-    : createDetector(weights.right, { ...(options as DetectOptions), cascade });
+  const detector = await createDetector({
+    ...(options as DetectOptions),
+    weights: weights.right,
+    cascade,
+    workers: n,
+    backend: backend.backend,
+  });
   if (detector._tag === "Left") return await sink.close(), printError(detector.left, verbose), 2;
   const out = typeof o.out === "string" ? o.out : undefined;
   if (out) await Deno.mkdir(out, { recursive: true });
@@ -171,8 +161,8 @@ export const run = async (args: string[]): Promise<number> => {
   const loadOptions = { downscale: options.downscaleLargeImages };
   const loadOne: PathOrBytesLoader = (input) =>
     loader
-      ? loader.load(input, options.maxPixels, loadOptions)()
-      : loadScaledImage(input, options.maxPixels, loadOptions)();
+      ? loader.load(input, options.maxPixels, loadOptions)
+      : loadScaledImage(input, options.maxPixels, loadOptions);
   const fetchOptions = { ...io.fetch, maxPixels: options.maxPixels };
   // Images already done (a resumed --output, or given twice) are skipped before loading.
   const todo = async function* (): AsyncGenerator<string> {
@@ -226,7 +216,7 @@ export const run = async (args: string[]): Promise<number> => {
         for (const [k, f] of r.right.faces.entries()) {
           const xywh: [number, number, number, number] = options.boxFormat === "xyxy"
             ? [f.box[0], f.box[1], f.box[2] - f.box[0], f.box[3] - f.box[1]]
-            : [...f.box];
+            : [f.box[0], f.box[1], f.box[2], f.box[3]];
           const face = f.keypoints
             ? alignFace(img.right.image, f.keypoints, { size: cropSize })
             : cropFace(img.right.image, xywh, { size: cropSize, square: true, margin: 0.1 });

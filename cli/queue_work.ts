@@ -15,12 +15,10 @@ import {
   redisConnection,
   startQueueWorker,
 } from "../pipelines/edge/redis_queue.ts";
-import { useBackend } from "../pipelines/edge/backend.ts";
+import { createDetector, type DetectOptions, useBackend } from "../mod.ts";
+import { startImageLoader } from "../stages.ts";
+import { readWeights } from "../weights.ts";
 import { rescaleFaces } from "../pipelines/faces.ts";
-import type { DetectOptions } from "../pipelines/options.ts";
-import { startImageLoader } from "../pipelines/parallel/loader.ts";
-import { createWorkerDetector } from "../pipelines/parallel/worker_detector.ts";
-import { resolveMtcnnWeights } from "../pipelines/weights_source.ts";
 import { numberOption, parseArgs } from "./args.ts";
 import {
   backendFrom,
@@ -96,16 +94,17 @@ export const runWork = async (args: string[]): Promise<number> => {
     }
     ints[k] = v ?? dflt;
   }
-  const b = await useBackend(backend.backend)();
+  const b = await useBackend(backend.backend);
   if (b._tag === "Left") return printError(b.left), 1;
-  const weights = await resolveMtcnnWeights({})();
+  const weights = await readWeights({});
   if (weights._tag === "Left") return printError(weights.left), 1;
-  const detector = await createWorkerDetector(weights.right, {
+  const detector = await createDetector({
     ...(options as DetectOptions),
+    weights: weights.right,
     cascade: o["face-only"] ? "faceOnly" : "faceAndLandmarks",
     workers: ints.workers || Math.max(1, navigator.hardwareConcurrency || 1),
     backend: backend.backend,
-  })();
+  });
   if (detector._tag === "Left") return printError(detector.left), 1;
   const loader = startImageLoader();
   const loadOptions = { downscale: options.downscaleLargeImages };
@@ -113,7 +112,7 @@ export const runWork = async (args: string[]): Promise<number> => {
   const detect = async (image: string): Promise<DetectOutcome> => {
     const img = await loadSource(
       image,
-      (input) => loader.load(input, options.maxPixels, loadOptions)(),
+      (input) => loader.load(input, options.maxPixels, loadOptions),
       fetchOptions,
     );
     const r = img._tag === "Left" ? img : await detector.right.detect(img.right.image);

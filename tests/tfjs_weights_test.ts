@@ -2,7 +2,7 @@ import * as tf from "@tensorflow/tfjs";
 import { join } from "node:path";
 import { assert, assertEquals } from "./_assert.ts";
 import { left, right } from "./_weights_io.ts";
-import { faceApiWeightsDir } from "../scripts/faceapi_package.ts";
+import { faceApiWeightsDir } from "./_build_tools.ts";
 import {
   anyNetWeightsFromTfjs,
   netWeightsFromTfjs,
@@ -13,10 +13,10 @@ import {
   encodeTfjsTensors,
   parseTfjsManifest,
   type TfjsManifest,
-} from "../lib/codecs/tfjs_weights.ts";
-import { NET_SPECS, type NetName } from "../lib/spec.ts";
-import { loadDefaultWeights } from "../lib/weights/default_weights.ts";
-import type { NetWeights } from "../lib/weights/record.ts";
+} from "../weights.ts";
+import { NET_SPECS, type NetName } from "../weights.ts";
+import { loadDefaultWeights } from "../weights.ts";
+import type { NetWeights } from "../weights.ts";
 
 tf.enableProdMode(); // no advice to install tfjs-node in the test output
 const NETS: readonly NetName[] = ["pnet", "rnet", "onet"];
@@ -71,7 +71,7 @@ Deno.test("our shards decode with tfjs's own tf.io.decodeWeights to the same ten
 });
 
 Deno.test("face-api.js's shipped manifest (all three nets) reads to the default weights", async () => {
-  const dir = faceApiWeightsDir();
+  const dir = await faceApiWeightsDir();
   const manifest = right(
     parseTfjsManifest(await Deno.readTextFile(join(dir, "mtcnn_model-weights_manifest.json"))),
   );

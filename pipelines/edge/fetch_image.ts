@@ -9,7 +9,7 @@
 import * as E from "fp-ts/Either.js";
 import { describe, type MtcnnError, mtcnnError } from "../../lib/errors.ts";
 import { readImageHeader, sniffImageFormat } from "../../lib/image_header.ts";
-import type { TaskResult } from "../../lib/result.ts";
+import type { Result } from "../../lib/result.ts";
 
 /** Options of {@linkcode fetchImageBytes}. */
 export interface FetchImageOptions {
@@ -76,15 +76,14 @@ const concat = (parts: Uint8Array[], n: number): Uint8Array => {
  * @example
  * ```ts
  * import { fetchImageBytes } from "./fetch_image.ts";
- * const r = await fetchImageBytes("http://127.0.0.1:9/none.jpg", { timeoutMs: 2000 })();
+ * const r = await fetchImageBytes("http://127.0.0.1:9/none.jpg", { timeoutMs: 2000 });
  * console.log(r._tag === "Left" && r.left.message); // "http://127.0.0.1:9/none.jpg: cannot fetch ..."
  * ```
  */
-export const fetchImageBytes = (
+export const fetchImageBytes = async (
   url: string,
   options: FetchImageOptions = {},
-): TaskResult<MtcnnError, Uint8Array> =>
-async () => {
+): Promise<Result<MtcnnError, Uint8Array>> => {
   const timeoutMs = options.timeoutMs ?? 30_000;
   const maxBytes = options.maxBytes ?? MAX_BYTES;
   const maxPixels = options.maxPixels ?? 250_000_000;

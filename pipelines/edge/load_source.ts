@@ -8,7 +8,7 @@
 import * as E from "fp-ts/Either.js";
 import { type MtcnnError, mtcnnError } from "../../lib/errors.ts";
 import type { Result } from "../../lib/result.ts";
-import type { LoadedImage } from "../stages/load.ts";
+import type { LoadedImage } from "./load_image.ts";
 import { fetchImageBytes, type FetchImageOptions } from "./fetch_image.ts";
 import { isUrl } from "./image_sources.ts";
 
@@ -24,7 +24,7 @@ export const loadSource = async (
   fetchOptions: FetchImageOptions = {},
 ): Promise<Result<MtcnnError, LoadedImage>> => {
   if (!isUrl(source)) return await load(source);
-  const bytes = await fetchImageBytes(source, fetchOptions)();
+  const bytes = await fetchImageBytes(source, fetchOptions);
   if (bytes._tag === "Left") return bytes;
   const r = await load(bytes.right);
   if (r._tag === "Right") return r;

@@ -5,6 +5,7 @@
  *
  * @module
  */
+import { readBytes } from "../edge/files.ts";
 import * as E from "fp-ts/Either.js";
 import { fromUnknown, type MtcnnError } from "../../lib/errors.ts";
 import type { Result } from "../../lib/result.ts";
@@ -13,9 +14,9 @@ import { derivePrng } from "../../lib/train/prng.ts";
 import { type SampleCounts, sampleCrops } from "../../lib/train/samples.ts";
 import type { ShardIndex } from "../../lib/train/shard_format.ts";
 import { decodeRgb } from "../edge/decode.ts";
-import { progressBar } from "../edge/progress.ts";
-import { openShardWriter } from "./shard_writer.ts";
-import type { TrainingImage } from "./training_images.ts";
+import { type OnProgress, progressOf } from "../../lib/progress.ts";
+import { openShardWriter } from "../edge/train/shard_writer.ts";
+import type { TrainingImage } from "../edge/train/training_images.ts";
 
 /** Settings of a generated set. */
 export interface GenOptions {
@@ -27,6 +28,8 @@ export interface GenOptions {
   readonly shardSize?: number;
   /** Called with a line per 1,000 images. */
   readonly log?: (line: string) => void;
+  /** Called after each image: images done, total, samples written so far. */
+  readonly onProgress?: OnProgress;
   /** Free-form description stored in the index. */
   readonly provenance?: unknown;
 }
@@ -40,19 +43,18 @@ const generatePnetSetUnsafe = async (
 ): Promise<Result<MtcnnError, ShardIndex>> => {
   const w = await openShardWriter(opts.out, "pnet", 12, opts);
   const counts = opts.counts ?? PNET_COUNTS;
-  const bar = progressBar("pnet set");
+  const bar = progressOf(opts.onProgress);
   let skipped = 0;
   for (const [i, im] of images.entries()) {
     bar.update(i, images.length, `${w.total()} samples`);
     if (i % 1000 === 0) opts.log?.(`image ${i}/${images.length}: ${w.total()} samples`);
-    let bytes: Uint8Array;
-    try {
-      bytes = await Deno.readFile(im.path);
-    } catch {
+    const read = await readBytes(im.path);
+    if (read._tag === "Left") {
       skipped++;
       opts.log?.(`skipped ${im.path}: cannot read`);
       continue;
     }
+    const bytes = read.right;
     const img = await decodeRgb(bytes, im.path);
     if (img._tag === "Left") {
       skipped++;
@@ -78,7 +80,7 @@ const generatePnetSetUnsafe = async (
  *
  * @example
  * ```ts
- * import { generatePnetSet, loadTrainingImages } from "@mtcnn/mtcnn";
+ * import { generatePnetSet, loadTrainingImages } from "@mtcnn/mtcnn/train";
  * const imgs = await loadTrainingImages("faces.json", "json");
  * if (imgs._tag === "Right") {
  *   const r = await generatePnetSet(imgs.right, { out: "/tmp/sets/pnet", seed: 1 });

@@ -7,17 +7,17 @@
  */
 import * as E from "fp-ts/Either.js";
 import { dirname, join } from "node:path";
-import { decodeNetWeights, encodeNetWeights } from "../../lib/codecs/weights_codec.ts";
-import { netWeightsToTfjs } from "../../lib/codecs/tfjs_net_weights.ts";
-import { encodeTfjsTensors } from "../../lib/codecs/tfjs_weights.ts";
-import { describe, type MtcnnError, mtcnnError } from "../../lib/errors.ts";
-import type { Result } from "../../lib/result.ts";
-import { NET_SPECS, type NetName } from "../../lib/spec.ts";
-import { decodeCheckpoint } from "../../lib/train/checkpoint_format.ts";
-import { initWeights } from "../../lib/train/init_weights.ts";
-import { loadDefaultWeights } from "../../lib/weights/default_weights.ts";
-import { type NetWeights, weightsFromArrays } from "../../lib/weights/record.ts";
-import { writeFileAtomic } from "../edge/atomic.ts";
+import { decodeNetWeights, encodeNetWeights } from "../../../lib/codecs/weights_codec.ts";
+import { netWeightsToTfjs } from "../../../lib/codecs/tfjs_net_weights.ts";
+import { encodeTfjsTensors } from "../../../lib/codecs/tfjs_weights.ts";
+import { describe, type MtcnnError, mtcnnError } from "../../../lib/errors.ts";
+import type { Result } from "../../../lib/result.ts";
+import { NET_SPECS, type NetName } from "../../../lib/spec.ts";
+import { decodeCheckpoint } from "../../../lib/train/checkpoint_format.ts";
+import { initWeights } from "../../../lib/train/init_weights.ts";
+import { loadDefaultWeights } from "../../../lib/weights/default_weights.ts";
+import { type NetWeights, weightsFromArrays } from "../../../lib/weights/record.ts";
+import { writeFileAtomic } from "../atomic.ts";
 
 /**
  * Loads one net's weights from `source`: `default` (embedded pretrained), `random` or
@@ -27,7 +27,7 @@ import { writeFileAtomic } from "../edge/atomic.ts";
  *
  * @example
  * ```ts
- * import { loadNetWeights } from "@mtcnn/mtcnn";
+ * import { loadNetWeights } from "@mtcnn/mtcnn/train";
  * const w = await loadNetWeights("onet", "runs/onet/checkpoint.bin");
  * if (w._tag === "Right") console.log(w.right.net);
  * ```
@@ -75,7 +75,7 @@ export const loadNetWeights = async <N extends NetName>(
  *
  * @example
  * ```ts
- * import { exportNetWeights, initWeights } from "@mtcnn/mtcnn";
+ * import { exportNetWeights, initWeights } from "@mtcnn/mtcnn/train";
  * const r = await exportNetWeights(initWeights("pnet", 1), "/tmp/pnet");
  * if (r._tag === "Right") console.log(r.right); // [".../pnet.lz4", ".../pnet-shard1of1.bin", ".../pnet.json"]
  * ```

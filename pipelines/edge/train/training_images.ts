@@ -6,13 +6,13 @@
  */
 import * as E from "fp-ts/Either.js";
 import { dirname, join } from "node:path";
-import { parseCnnFacePointList } from "../../lib/annotations/cnn_facepoint.ts";
-import { parseJsonAnnotations } from "../../lib/annotations/json.ts";
-import { parseMtflList } from "../../lib/annotations/mtfl.ts";
-import { parseWiderGt } from "../../lib/eval/wider_gt.ts";
-import { describe, type MtcnnError, mtcnnError } from "../../lib/errors.ts";
-import type { Result } from "../../lib/result.ts";
-import type { AnnotatedFace } from "../../lib/train/samples.ts";
+import { parseCnnFacePointList } from "../../../lib/annotations/cnn_facepoint.ts";
+import { parseJsonAnnotations } from "../../../lib/annotations/json.ts";
+import { parseMtflList } from "../../../lib/annotations/mtfl.ts";
+import { parseWiderGt } from "../../../lib/eval/wider_gt.ts";
+import { describe, type MtcnnError, mtcnnError } from "../../../lib/errors.ts";
+import type { Result } from "../../../lib/result.ts";
+import type { AnnotatedFace } from "../../../lib/train/samples.ts";
 
 /** Annotation list formats. */
 export type AnnotationFormat = "cnn_facepoint" | "mtfl" | "json" | "wider";
@@ -48,7 +48,7 @@ export const boxFromLandmarks = (lm: readonly number[]): AnnotatedFace["box"] =>
  *
  * @example
  * ```ts
- * import { loadTrainingImages } from "@mtcnn/mtcnn";
+ * import { loadTrainingImages } from "@mtcnn/mtcnn/train";
  * const r = await loadTrainingImages("mtfl/cnn_facepoint_trainImageList.txt", "cnn_facepoint");
  * if (r._tag === "Right") console.log(r.right.length, r.right[0].faces[0].box);
  * else console.error(r.left.message); // names the file and line of a malformed line

@@ -8,16 +8,16 @@
  */
 import * as E from "fp-ts/Either.js";
 import { join } from "node:path";
-import { describe, type MtcnnError, mtcnnError } from "../../lib/errors.ts";
-import type { Result } from "../../lib/result.ts";
-import { derivePrng, shuffleInPlace } from "../../lib/train/prng.ts";
+import { describe, type MtcnnError, mtcnnError } from "../../../lib/errors.ts";
+import type { Result } from "../../../lib/result.ts";
+import { derivePrng, shuffleInPlace } from "../../../lib/train/prng.ts";
 import {
   decodeShard,
   parseShardIndex,
   type Shard,
   type ShardIndex,
   shardSample,
-} from "../../lib/train/shard_format.ts";
+} from "../../../lib/train/shard_format.ts";
 
 /** An opened training set. */
 export interface Dataset {
@@ -45,7 +45,7 @@ export interface HostBatch {
  *
  * @example
  * ```ts
- * import { epochBatches, openDataset } from "@mtcnn/mtcnn";
+ * import { epochBatches, openDataset } from "@mtcnn/mtcnn/train";
  * const ds = await openDataset("/tmp/sets/pnet");
  * if (ds._tag === "Right") {
  *   for await (const b of epochBatches(ds.right, 1, 0, 256)) {
@@ -84,7 +84,7 @@ export const stepsPerEpoch = (ds: Dataset, batchSize: number): number =>
  *
  * @example
  * ```ts
- * import { epochBatches, openDataset } from "@mtcnn/mtcnn";
+ * import { epochBatches, openDataset } from "@mtcnn/mtcnn/train";
  * const ds = await openDataset("/tmp/sets/pnet_train");
  * if (ds._tag === "Right") {
  *   for await (const b of epochBatches(ds.right, 1, 0, 256)) if (b._tag === "Left") break;
