@@ -4,7 +4,7 @@
  * @module
  */
 import * as E from "fp-ts/Either.js";
-import { basename, extname, join } from "node:path";
+import { dirname, join, resolve } from "node:path";
 import { describe, mtcnnError } from "../lib/errors.ts";
 import { createDetector, type DetectOptions, useBackend } from "../mod.ts";
 import { loadScaledImage, startImageLoader } from "../stages.ts";
@@ -19,12 +19,19 @@ import {
   DETECT_OPTIONS_HELP,
   DETECT_VALUE_OPTIONS,
   detectOptionsFrom,
+  IMAGE_EXTENSIONS,
   printError,
 } from "./common.ts";
+import {
+  existingOutputs,
+  listNamedImages,
+  type NamedImage,
+  prepareOutputFolder,
+} from "./output_names.ts";
+import { progress } from "./progress.ts";
 import { errorRecord, fileSink, stdoutSink } from "./detect_output.ts";
 import { OUTPUT_VALUE_OPTIONS, outputOptionsFrom, peek } from "./detect_sources.ts";
-import { progress } from "./progress.ts";
-import { imageSources } from "../pipelines/edge/image_sources.ts";
+import { imageSources, readSourceList } from "../pipelines/edge/image_sources.ts";
 import { loadSource, type PathOrBytesLoader } from "../pipelines/edge/load_source.ts";
 
 /** The help text. */
@@ -36,9 +43,9 @@ JSON line per image on stdout:
    "keypoints": {"left_eye": [x, y], "right_eye": ..., "nose": ..., "mouth_left": ...,
    "mouth_right": ...}}]}
 Directories are searched recursively for .jpg .jpeg .png .gif .tif .tiff files, http(s) URLs
-are fetched; directories and lists are streamed, never held whole. A file that cannot be read or
-decoded gives one error line on stderr and the run goes on; the exit code is 1 if any input
-failed, 2 for a usage error.
+are fetched; directories and lists are streamed, never held whole (except with --out / --crops,
+whose file names need the whole list). A file that cannot be read or decoded gives one error
+line on stderr and the run goes on; the exit code is 1 if any input failed, 2 for a usage error.
 
 Options:
 ${DETECT_OPTIONS_HELP}
@@ -48,11 +55,14 @@ ${DETECT_OPTIONS_HELP}
   --onet-weights FILE   ONet weights, likewise
   --workers N           net worker threads (default: the number of cores for several images,
                         0 = this thread for a single image, which starts faster)
-  --out DIR             also write each image with boxes and landmarks drawn, as PNG
+  --out DIR             also write each image with boxes and landmarks drawn, as PNG:
+                        DIR/<name>.png, <name> being a file's base name or the path below
+                        a directory given (-2, -3, ... when two inputs share a name)
   --crops DIR           also write each face as a 112x112 PNG aligned to the ArcFace
-                        five-point template (<image>_<n>.png; plain box crops with
+                        five-point template (DIR/<name>_<n>.png; plain box crops with
                         --face-only)
   --crop-size N         side of the --crops images (default 112)
+  --overwrite           replace files already in --out / --crops (default: refuse)
   --output FILE         append the lines to FILE instead of stdout, failed images too as
                         {"image", "error": {"tag", "message"}}; an existing FILE is refused
                         unless --resume
@@ -79,7 +89,7 @@ export const run = async (args: string[]): Promise<number> => {
       "onet-weights",
       ...OUTPUT_VALUE_OPTIONS,
     ],
-    flags: ["help", "verbose", "face-only", "resume", ...DETECT_FLAG_OPTIONS],
+    flags: ["help", "verbose", "face-only", "overwrite", "resume", ...DETECT_FLAG_OPTIONS],
   });
   if (typeof parsed === "string") {
     printError(`${parsed} (see --help)`);
@@ -109,6 +119,61 @@ export const run = async (args: string[]): Promise<number> => {
     printError(backend.error);
     return 2;
   }
+  const workers = numberOption(o, "workers");
+  if (
+    typeof workers === "string" ||
+    (workers !== undefined && !(Number.isInteger(workers) && workers >= 0 && workers <= 64))
+  ) {
+    printError(typeof workers === "string" ? workers : "--workers must be an integer from 0 to 64");
+    return 2;
+  }
+  const cropSize = numberOption(o, "crop-size") ?? 112;
+  if (
+    typeof cropSize === "string" ||
+    !(Number.isInteger(cropSize) && cropSize >= 8 && cropSize <= 4096)
+  ) {
+    printError(
+      typeof cropSize === "string" ? cropSize : "--crop-size must be an integer from 8 to 4096",
+    );
+    return 2;
+  }
+  const out = typeof o.out === "string" ? o.out : undefined;
+  const crops = typeof o.crops === "string" ? o.crops : undefined;
+  // --out / --crops name files after the whole list (distinct names, nothing overwritten), so
+  // they list everything first; otherwise sources are streamed.
+  let named: NamedImage[] | undefined;
+  const emptyDirectories: string[] = [];
+  if (out !== undefined || crops !== undefined) {
+    const listed = [...parsed.positional];
+    for (const l of io.lists) for await (const s of readSourceList(l)) listed.push(s);
+    const listing = listNamedImages(listed);
+    named = [...listing.images];
+    emptyDirectories.push(...listing.emptyDirectories);
+    const outputsError = await checkOutputs(out, crops, named, o.overwrite === true);
+    if (outputsError) {
+      printError(outputsError);
+      return 2;
+    }
+  }
+  const noImage = (d: string) =>
+    printError(`${d}: no image in this folder (${IMAGE_EXTENSIONS.join(" ")})`);
+  emptyDirectories.forEach(noImage);
+  const sources: AsyncIterator<NamedImage> = named
+    ? (async function* () {
+      yield* named;
+    })()
+    : (async function* () {
+      const it = imageSources(parsed.positional, io.lists, (d) => {
+        emptyDirectories.push(d);
+        noImage(d);
+      });
+      for await (const path of it) yield { path, stem: "" };
+    })();
+  // Starting workers costs about 0.4 s: worth it from the second image on. A list is taken to
+  // hold several (waiting for its second line would stall a piped stdin).
+  const ahead = io.lists.length > 0 && !named ? [] : await peek(sources, 2);
+  const several = ahead.length > 1 || io.lists.length > 0;
+  if (ahead.length === 0 && io.lists.length === 0) return 1; // only empty folders
   const verbose = o.verbose === true;
   const b = await useBackend(backend.backend);
   if (b._tag === "Left") return printError(b.left, verbose), 1;
@@ -119,23 +184,9 @@ export const run = async (args: string[]): Promise<number> => {
     onet: file("onet-weights"),
   });
   if (weights._tag === "Left") return printError(weights.left, verbose), 1;
-  const workers = numberOption(o, "workers");
-  if (typeof workers === "string" || (workers !== undefined && !(workers >= 0))) {
-    printError(typeof workers === "string" ? workers : "--workers must be >= 0");
-    return 2;
-  }
   const cascade = o["face-only"] ? "faceOnly" : "faceAndLandmarks";
-  const sources = imageSources(parsed.positional, io.lists);
   // Starting workers costs about 0.4 s: worth it from the second image on.
-  // A list is taken to hold several (waiting for its second line would stall a piped stdin).
-  const ahead = io.lists.length > 0 ? [] : await peek(sources, 2);
-  const several = ahead.length > 1 || io.lists.length > 0;
   const n = workers ?? (several ? Math.max(1, navigator.hardwareConcurrency || 1) : 0);
-  const cropSize = numberOption(o, "crop-size") ?? 112;
-  if (typeof cropSize === "string" || !(cropSize >= 8 && cropSize <= 4096)) {
-    printError(typeof cropSize === "string" ? cropSize : "--crop-size must be from 8 to 4096");
-    return 2;
-  }
   const sink = io.output ? await fileSink(io.output, io.resume) : stdoutSink();
   if ("_tag" in sink) return printError(sink, verbose), sink._tag === "OptionError" ? 2 : 1;
   if (sink.resumed > 0) console.error(`${io.output}: ${sink.resumed} images done already, skipped`);
@@ -150,12 +201,7 @@ export const run = async (args: string[]): Promise<number> => {
     backend: backend.backend,
   });
   if (detector._tag === "Left") return await sink.close(), printError(detector.left, verbose), 2;
-  const out = typeof o.out === "string" ? o.out : undefined;
-  if (out) await Deno.mkdir(out, { recursive: true });
-  const crops = typeof o.crops === "string" ? o.crops : undefined;
-  if (crops) await Deno.mkdir(crops, { recursive: true });
-  const bar = progress("detect", 0, several ? undefined : false);
-  let failed = 0;
+  const bar = progress("detect", named?.length ?? 0, several ? undefined : false);
   // With workers, images are decoded on a thread of their own (only for more than one image).
   const loader = n > 0 && several ? startImageLoader() : undefined;
   const loadOptions = { downscale: options.downscaleLargeImages };
@@ -165,25 +211,30 @@ export const run = async (args: string[]): Promise<number> => {
       : loadScaledImage(input, options.maxPixels, loadOptions);
   const fetchOptions = { ...io.fetch, maxPixels: options.maxPixels };
   // Images already done (a resumed --output, or given twice) are skipped before loading.
-  const todo = async function* (): AsyncGenerator<string> {
-    for (const s of ahead) if (!sink.has(s)) yield s;
-    for await (const s of sources) if (!sink.has(s)) yield s;
+  const todo = async function* (): AsyncGenerator<NamedImage> {
+    for (const s of ahead) if (!sink.has(s.path)) yield s;
+    for (let r = await sources.next(); !r.done; r = await sources.next()) {
+      if (!sink.has(r.value.path)) yield r.value;
+    }
   }();
   // Never rejects (it runs while the previous image is detected): a failed listing is a value.
   const load = async () => {
     try {
       const r = await todo.next();
       if (r.done) return undefined;
-      return { path: r.value, img: await loadSource(r.value, loadOne, fetchOptions) };
+      const { path, stem } = r.value;
+      return { path, stem, img: await loadSource(path, loadOne, fetchOptions) };
     } catch (e) {
-      return { path: "", img: E.left(mtcnnError("IoError", `cannot list images: ${describe(e)}`)) };
+      const err = mtcnnError("IoError", `cannot list images: ${describe(e)}`);
+      return { path: "", stem: "", img: E.left(err) };
     }
   };
+  let failed = 0;
   try {
     // The next image is decoded while the workers detect faces in this one.
     let next = load();
     for (let item = await next; item; item = await next) {
-      const { path, img } = item;
+      const { path, stem, img } = item;
       if (path === "") {
         failed++;
         printError(img._tag === "Left" ? img.left : "cannot list images", verbose);
@@ -207,10 +258,13 @@ export const run = async (args: string[]): Promise<number> => {
       const faces = scaled ? rescaleFaces(r.right.faces, scaled.scaleX, scaled.scaleY) : [];
       const [width, height] = scaled ? [scaled.width, scaled.height] : [0, 0];
       await sink.write({ image: path, width, height, faces });
-      const stem = basename(path, extname(path));
       if (out && img._tag === "Right") {
         const drawn = drawFaces(img.right.image, r.right.faces, options.boxFormat ?? "xywh");
-        await writeFileAtomic(join(out, stem + ".png"), await drawn.encode());
+        const written = await writeOutput(join(out, stem + ".png"), await drawn.encode());
+        if (written) {
+          failed++;
+          printError(written, verbose);
+        }
       }
       if (crops && img._tag === "Right") {
         for (const [k, f] of r.right.faces.entries()) {
@@ -225,7 +279,12 @@ export const run = async (args: string[]): Promise<number> => {
             continue;
           }
           const png = await rgbToImage(face.right.image).encode();
-          await writeFileAtomic(join(crops, `${stem}_${k}.png`), png);
+          const written = await writeOutput(join(crops, `${stem}_${k}.png`), png);
+          if (written) {
+            failed++;
+            printError(written, verbose);
+            break;
+          }
         }
       }
     }
@@ -235,5 +294,42 @@ export const run = async (args: string[]): Promise<number> => {
     loader?.terminate();
     await sink.close();
   }
+  // An empty folder given is an input that failed.
+  failed += emptyDirectories.length;
   return failed > 0 ? 1 : 0;
+};
+
+/** Checks `--out` and `--crops`: folders (created), apart, and not holding this run's files. */
+const checkOutputs = async (
+  out: string | undefined,
+  crops: string | undefined,
+  images: readonly NamedImage[],
+  overwrite: boolean,
+): Promise<string | undefined> => {
+  if (out !== undefined && crops !== undefined && resolve(out) === resolve(crops)) {
+    return "--out and --crops must be different folders";
+  }
+  for (const [flag, dir, kind] of [["--out", out, "drawn"], ["--crops", crops, "crops"]] as const) {
+    if (dir === undefined) continue;
+    const e = await prepareOutputFolder(flag, dir);
+    if (e) return e;
+    const clash = overwrite ? [] : existingOutputs(dir, images, kind);
+    if (clash.length > 0) {
+      return `${flag} ${dir} already holds ${clash[0]}${
+        clash.length > 1 ? ` and ${clash.length - 1} more of this run's files` : ""
+      }: add --overwrite to replace them, or choose another folder`;
+    }
+  }
+  return undefined;
+};
+
+/** Writes one output file atomically (its folder created); an error message if it failed. */
+const writeOutput = async (path: string, bytes: Uint8Array): Promise<string | undefined> => {
+  try {
+    await Deno.mkdir(dirname(path), { recursive: true });
+    await writeFileAtomic(path, bytes);
+    return undefined;
+  } catch (e) {
+    return `cannot write ${path}: ${e instanceof Error ? e.message : String(e)}`;
+  }
 };

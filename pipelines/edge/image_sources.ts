@@ -84,9 +84,13 @@ export async function* readSourceList(list: string): AsyncGenerator<string> {
 
 /**
  * Expands one source: a directory to its image files, anything else (file, URL, a path that
- * does not exist, reported when it is read) to itself.
+ * does not exist, reported when it is read) to itself. `onEmpty` hears of a directory that
+ * holds no image.
  */
-export async function* expandSource(source: string): AsyncGenerator<string> {
+export async function* expandSource(
+  source: string,
+  onEmpty?: (dir: string) => void,
+): AsyncGenerator<string> {
   if (isUrl(source)) {
     yield source;
     return;
@@ -97,15 +101,26 @@ export async function* expandSource(source: string): AsyncGenerator<string> {
   } catch {
     // reported when the file is read
   }
-  if (isDir) yield* walkImages(source);
-  else yield source;
+  if (!isDir) {
+    yield source;
+    return;
+  }
+  let n = 0;
+  for await (const p of walkImages(source)) n++, yield p;
+  if (n === 0) onEmpty?.(source);
 }
 
-/** Every image of `sources` and then of each list file, in order, streamed. */
+/**
+ * Every image of `sources` and then of each list file, in order, streamed; `onEmpty` hears of
+ * each directory that holds no image.
+ */
 export async function* imageSources(
   sources: readonly string[],
   lists: readonly string[] = [],
+  onEmpty?: (dir: string) => void,
 ): AsyncGenerator<string> {
-  for (const s of sources) yield* expandSource(s);
-  for (const l of lists) for await (const s of readSourceList(l)) yield* expandSource(s);
+  for (const s of sources) yield* expandSource(s, onEmpty);
+  for (const l of lists) {
+    for await (const s of readSourceList(l)) yield* expandSource(s, onEmpty);
+  }
 }
