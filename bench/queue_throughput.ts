@@ -11,10 +11,15 @@ import { join } from "node:path";
 import { freePort, startCli, startRedis, waitFor } from "../tests/_redis.ts";
 import { sharedData } from "../tests/_shared.ts";
 
-const dir = Deno.args.find((a, i) => !a.startsWith("--") && Deno.args[i - 1] !== "--rounds") ??
+const dir = Deno.args.find((a, i) => !a.startsWith("--") && !Deno.args[i - 1]?.startsWith("--")) ??
   sharedData("wider_val_416/images");
-const ri = Deno.args.indexOf("--rounds");
-const rounds = ri >= 0 ? Number(Deno.args[ri + 1]) : 1;
+const argOf = (name: string): string | undefined => {
+  const i = Deno.args.indexOf(`--${name}`);
+  return i >= 0 ? Deno.args[i + 1] : undefined;
+};
+const rounds = Number(argOf("rounds") ?? 1);
+const concurrency = argOf("concurrency") ?? "2";
+const processCounts = (argOf("processes") ?? "1,2").split(",").map(Number);
 const n = [...Deno.readDirSync(dir)].filter((e) => /\.(jpe?g|png)$/i.test(e.name)).length;
 
 const redisCli = async (port: number, ...args: string[]): Promise<string> => {
@@ -35,15 +40,28 @@ for _, k in ipairs(redis.call('keys', ARGV[1] .. '*')) do
 end
 return {all, jobs}`;
 
-const plain = async (tmp: string, k: number): Promise<number> => {
+/** The stream entry id above line `i` of redis-cli's XRANGE output (the ms part). */
+const findId = (lines: string[], i: number): string => {
+  for (let k = i; k >= 0; k--) if (/^\d+-\d+$/.test(lines[k])) return lines[k].split("-")[0];
+  return "NaN";
+};
+
+const plain = async (tmp: string, k: number, from = dir): Promise<number> => {
   const t0 = performance.now();
-  const r = await startCli(["detect", "--output", join(tmp, `plain${k}.ndjson`), dir]).done();
+  const r = await startCli([
+    "detect",
+    "--output",
+    join(tmp, `plain${k}-${Math.random()}.ndjson`),
+    from,
+  ])
+    .done();
   if (r.code !== 0) throw new Error(r.stderr);
   return (performance.now() - t0) / 1000;
 };
 
 interface QueueRun {
   seconds: number;
+  windowSeconds: number;
   commandsPerJob: number;
   scriptsPerJob: number;
   redisCpuMsPerJob: number;
@@ -76,7 +94,19 @@ const viaQueue = async (tmp: string, processes: number, k: number): Promise<Queu
     const t0 = performance.now();
     const workers = Array.from(
       { length: processes },
-      () => startCli(["queue", "work", "--redis", url, "--queue", name, "--workers", threads]),
+      () =>
+        startCli([
+          "queue",
+          "work",
+          "--redis",
+          url,
+          "--queue",
+          name,
+          "--workers",
+          threads,
+          "--concurrency",
+          concurrency,
+        ]),
     );
     // Polled with redis-cli (cheap), not with `queue status` (a Deno process each time).
     let polls = 0;
@@ -87,6 +117,16 @@ const viaQueue = async (tmp: string, processes: number, k: number): Promise<Queu
       return Number(done) === n;
     }, 600_000);
     const seconds = (performance.now() - t0) / 1000;
+    // The processing window, start-up excluded: first job taken to last job done (event ids
+    // are Redis's millisecond clock).
+    const events = (await redisCli(port, "xrange", `bull:${name}:events`, "-", "+")).split("\n");
+    const stamps = (what: string) =>
+      events.flatMap((l, i) =>
+        l === what && events[i - 1] === "event" ? [Number(findId(events, i))] : []
+      );
+    const active = stamps("active");
+    const done = stamps("completed");
+    const windowSeconds = (Math.max(...done) - Math.min(...active)) / 1000;
     for (const w of workers) w.child.kill("SIGTERM");
     for (const w of workers) await w.done();
     const redisCpuMsPerJob = (await cpu() - cpu0) * 1000 / n;
@@ -106,6 +146,7 @@ const viaQueue = async (tmp: string, processes: number, k: number): Promise<Queu
     const jobKeyBytes = jobKeys / n;
     return {
       seconds,
+      windowSeconds,
       commandsPerJob: calls / n,
       scriptsPerJob: evalsha / n,
       redisCpuMsPerJob,
@@ -128,9 +169,23 @@ try {
   );
   console.log("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |");
   for (let k = 0; k < rounds; k++) {
+    // Plain detect's steady rate: the same run on the first 20 images, subtracted.
+    const head = join(tmp, `head${k}`);
+    await Deno.mkdir(head);
+    const first = [...Deno.readDirSync(dir)].map((e) => e.name).filter((f) =>
+      /\.(jpe?g|png)$/i.test(f)
+    )
+      .sort().slice(0, 20);
+    for (const f of first) await Deno.symlink(join(dir, f), join(head, f));
+    const p20 = await plain(tmp, k, head);
     const p = await plain(tmp, k);
+    console.error(
+      `  (plain detect on the first 20: ${p20.toFixed(1)} s; the other ${n - 20} at ${
+        ((n - 20) / (p - p20)).toFixed(2)
+      } images/s)`,
+    );
     console.log(`| detect --output | ${k} | ${p.toFixed(1)} | ${(n / p).toFixed(2)} | | | | | | |`);
-    for (const processes of [1, 2]) {
+    for (const processes of processCounts) {
       const q = await viaQueue(tmp, processes, k);
       console.log(
         `| queue, ${processes} worker process(es) | ${k} | ${q.seconds.toFixed(1)} | ${
@@ -141,7 +196,11 @@ try {
           q.redisCpuMsPerJob.toFixed(3)
         } |`,
       );
-      console.error(`  (queue add took ${q.addSeconds.toFixed(2)} s)`);
+      console.error(
+        `  (queue add took ${q.addSeconds.toFixed(2)} s; first job taken to last done ${
+          q.windowSeconds.toFixed(1)
+        } s = ${(n / q.windowSeconds).toFixed(2)} images/s)`,
+      );
     }
   }
   console.log(`load at the end ${load()}`);
