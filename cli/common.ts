@@ -8,17 +8,11 @@ import type { BackendName, DetectOptions, MtcnnError } from "../mod.ts";
 import { resolveOptions } from "../pipelines/options.ts";
 import type { Rotation } from "../stages.ts";
 import { type ONetWeights, readNetWeights } from "../weights.ts";
+import { IMAGE_FILE_EXTENSIONS } from "../pipelines/edge/image_sources.ts";
 import { numberOption } from "./args.ts";
 
-/** Image file extensions a directory is searched for. */
-export const IMAGE_EXTENSIONS: readonly string[] = [
-  ".jpg",
-  ".jpeg",
-  ".png",
-  ".gif",
-  ".tif",
-  ".tiff",
-];
+/** Image file extensions a directory is searched for (one list, with the streamed walk's). */
+export const IMAGE_EXTENSIONS: readonly string[] = IMAGE_FILE_EXTENSIONS;
 
 /** Prints one error line on stderr (the cause's stack with `verbose`). */
 export const printError = (e: MtcnnError | string, verbose = false): void => {
