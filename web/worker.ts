@@ -1,0 +1,147 @@
+/**
+ * The demo page's detection worker: the library's own detector (embedded weights, tfjs wasm with
+ * our SIMD kernels) off the page's main thread. Images arrive as URLs (fetched here), encoded
+ * bytes (a chosen or dropped file) or video frames (`ImageBitmap`); each answer is one line of
+ * `deno task detect` plus timings, aligned crops and the tensor count.
+ *
+ * @module
+ */
+import * as tf from "@tensorflow/tfjs";
+import { alignFace } from "../lib/align/align_face.ts";
+import type { RgbImage } from "../lib/image.ts";
+import { wasmConvKernels } from "../lib/kernels/wasm_conv.ts";
+import { loadDefaultWeights } from "../lib/weights/default_weights.ts";
+import { createDetector, type Detector } from "../pipelines/detector.ts";
+import { hasWasmSimd, useBackend } from "../pipelines/edge/browser/backend.ts";
+import { bitmapToRgba, rgbaToRgb } from "../pipelines/edge/browser/decode.ts";
+import { rescaleFaces } from "../pipelines/faces.ts";
+import { type ImageInput, loadScaledImage } from "../pipelines/stages/load.ts";
+import type { Reply, Request, Rgba } from "./protocol.ts";
+
+interface WorkerScope {
+  onmessage: ((e: MessageEvent<Request>) => void) | null;
+  postMessage(message: Reply, transfer?: Transferable[]): void;
+}
+const scope = globalThis as unknown as WorkerScope;
+
+let detector: Detector | undefined;
+
+const post = (m: Reply, transfer: Transferable[] = []): void => scope.postMessage(m, transfer);
+
+const init = async (backend: "wasm" | "webgpu" | "cpu"): Promise<string | undefined> => {
+  const t0 = performance.now();
+  const b = await useBackend(backend)();
+  if (b._tag === "Left") return b.left.message;
+  const w = await loadDefaultWeights();
+  if (w._tag === "Left") return w.left.message;
+  const d = createDetector(w.right);
+  if (d._tag === "Left") return d.left.message;
+  detector = d.right;
+  post({
+    type: "ready",
+    backend: b.right,
+    simd: hasWasmSimd(),
+    kernels: wasmConvKernels(),
+    ms: performance.now() - t0,
+  });
+  return undefined;
+};
+
+const toRgba = (img: RgbImage): Rgba => {
+  const data = new Uint8ClampedArray(img.width * img.height * 4);
+  for (let i = 0, j = 0; j < data.length; i += 3, j += 4) {
+    data[j] = img.data[i];
+    data[j + 1] = img.data[i + 1];
+    data[j + 2] = img.data[i + 2];
+    data[j + 3] = 255;
+  }
+  return { width: img.width, height: img.height, data };
+};
+
+const wasmBytes = (): number => {
+  if (tf.getBackend() !== "wasm") return 0;
+  const w = (tf.backend() as unknown as {
+    wasm?: { asm?: { memory?: WebAssembly.Memory }; wasmMemory?: WebAssembly.Memory };
+  }).wasm;
+  return (w?.asm?.memory ?? w?.wasmMemory)?.buffer.byteLength ?? 0;
+};
+
+/** Detects like `deno task detect` does: load (timed as `decode`), then the cascade. */
+const detect = async (
+  d: Detector,
+  id: number,
+  name: string,
+  input: ImageInput,
+  crops: boolean,
+): Promise<void> => {
+  const t0 = performance.now();
+  const loaded = await loadScaledImage(input)();
+  if (loaded._tag === "Left") {
+    post({ type: "error", id, message: loaded.left.message });
+    return;
+  }
+  const decode = performance.now() - t0;
+  const { image, width, height, scaleX, scaleY } = loaded.right;
+  const r = await d.detect(image);
+  if (r._tag === "Left") {
+    post({ type: "error", id, message: `${name}: ${r.left.message}` });
+    return;
+  }
+  const faces = rescaleFaces(r.right.faces, scaleX, scaleY);
+  const aligned: Rgba[] = [];
+  if (crops) {
+    for (const f of r.right.faces) {
+      if (!f.keypoints) continue;
+      const a = alignFace(image, f.keypoints, { size: 112 });
+      if (a._tag === "Right") aligned.push(toRgba(a.right.image));
+    }
+  }
+  const mem = tf.memory();
+  post({
+    type: "result",
+    id,
+    line: { image: name, width, height, faces },
+    timings: { ...r.right.timings, decode },
+    ms: performance.now() - t0,
+    crops: aligned,
+    numTensors: mem.numTensors,
+    numBytes: mem.numBytes,
+    wasmBytes: wasmBytes(),
+  }, aligned.map((c) => c.data.buffer));
+};
+
+const frameInput = (bitmap: ImageBitmap): RgbImage => {
+  try {
+    const p = bitmapToRgba(bitmap);
+    return rgbaToRgb(p.width, p.height, p.data);
+  } finally {
+    bitmap.close();
+  }
+};
+
+// One request at a time, in order: the page sends the next frame when this one is answered.
+let queue: Promise<void> = Promise.resolve();
+
+scope.onmessage = (e: MessageEvent<Request>) => {
+  const m = e.data;
+  queue = queue.then(async () => {
+    try {
+      if (m.type === "init") {
+        const why = await init(m.backend);
+        if (why) post({ type: "error", id: -1, message: why });
+        return;
+      }
+      if (!detector) {
+        post({ type: "error", id: m.id, message: "the detector is not ready" });
+        return;
+      }
+      if (m.type === "url") await detect(detector, m.id, m.url, m.url, m.crops);
+      else if (m.type === "bytes") {
+        await detect(detector, m.id, m.name, new Uint8Array(m.bytes), m.crops);
+      } else await detect(detector, m.id, "camera", frameInput(m.bitmap), m.crops);
+    } catch (err) {
+      const id = m.type === "init" ? -1 : m.id;
+      post({ type: "error", id, message: err instanceof Error ? err.message : String(err) });
+    }
+  });
+};
