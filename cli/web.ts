@@ -49,10 +49,12 @@ export const run = async (args: string[]): Promise<number> => {
   }
   const images = resolve(String(parsed.options.images ?? join(ROOT, "fixtures", "faces")));
   const site = join(ROOT, "out", "web");
-  for (const [what, dir, fix] of [
-    ["--images", images, "give an existing folder"],
-    ["the page", site, "run deno task build:web first"],
-  ]) {
+  for (
+    const [what, dir, fix] of [
+      ["--images", images, "give an existing folder"],
+      ["the page", site, "run deno task build:web first"],
+    ]
+  ) {
     if (!(await Deno.stat(dir).catch(() => undefined))?.isDirectory) {
       printError(`${what}: ${dir} is not a folder (${fix})`);
       return 2;

@@ -106,7 +106,7 @@ const started: Promise<Reply> = new Promise((resolve) => {
 // ---- drawing ----
 
 const drawFaces = (faces: readonly Face[], sx: number, sy: number): void => {
-  const unit = Math.max(1, Math.round(Math.max(canvas.width, canvas.height) / 400));
+  const unit = Math.max(1, Math.max(canvas.width, canvas.height) / 500);
   ctx.lineWidth = 2 * unit;
   ctx.font = `${12 * unit}px system-ui, sans-serif`;
   for (const f of faces) {
@@ -158,9 +158,9 @@ const showPicture = async (blob: Blob): Promise<void> => {
   bitmap.close();
 };
 
-const render = (r: Extract<Reply, { type: "result" }>): void => {
+const render = (r: Extract<Reply, { type: "result" }>, crops = true): void => {
   drawFaces(r.line.faces, canvas.width / r.line.width, canvas.height / r.line.height);
-  drawCrops(r.crops);
+  if (crops) drawCrops(r.crops);
   drawTimings(r.timings, r.ms);
 };
 
@@ -183,6 +183,7 @@ const detectStill = async (job: Job, picture: Promise<Blob>, transfer: Transfera
   if (blob) await showPicture(blob).catch(() => {});
   render(reply);
   writeResult(reply.line);
+  resultPre.dataset.numTensors = String(reply.numTensors);
   document.body.dataset.firstResultMs ??= performance.now().toFixed(0);
   const n = reply.line.faces.length;
   status.textContent = `${n} face${n === 1 ? "" : "s"} in ${reply.ms.toFixed(0)} ms`;
@@ -237,6 +238,7 @@ $<HTMLSelectElement>("backend").addEventListener("change", (e) => {
 let stream: MediaStream | undefined;
 
 const stopWebcam = (): void => {
+  if (webcamStats.running) status.textContent = `Webcam stopped after ${webcamStats.frames} frames`;
   webcamStats.running = false;
   stream?.getTracks().forEach((t) => t.stop());
   stream = undefined;
@@ -263,8 +265,7 @@ const webcamLoop = async (maxFrames: number): Promise<void> => {
       break;
     }
     if (r.type !== "result") continue;
-    render(r);
-    if (!crops) drawTimings(r.timings, r.ms);
+    render(r, crops);
     times.push(performance.now());
     if (times.length > 30) times.shift();
     webcamStats.frames++;

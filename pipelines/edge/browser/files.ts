@@ -15,7 +15,10 @@ export const readBytes = (path: string | URL): TaskResult<MtcnnError, Uint8Array
     if (!res.ok) {
       await res.body?.cancel();
       return E.left(
-        mtcnnError("IoError", `${String(path)}: cannot read (HTTP ${res.status} ${res.statusText})`),
+        mtcnnError(
+          "IoError",
+          `${String(path)}: cannot read (HTTP ${res.status} ${res.statusText})`,
+        ),
       );
     }
     return E.right(new Uint8Array(await res.arrayBuffer()));
