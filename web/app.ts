@@ -24,11 +24,14 @@ const errorPre = $("error");
 const stats = $("stats");
 const webcamButton = $<HTMLButtonElement>("webcam");
 
-/** A detection answer waits at most this long before the page reports a failure. */
-const TIMEOUT_MS = 60_000;
-
 const params = new URLSearchParams(location.search);
 const backend = (params.get("backend") ?? "wasm") as WebBackend;
+
+/**
+ * A detection answer waits at most this long before the page reports a failure. WebGPU gets
+ * longer: on a software adapter (SwiftShader) its first detection compiles shaders for a minute.
+ */
+const TIMEOUT_MS = backend === "webgpu" ? 600_000 : 60_000;
 $<HTMLSelectElement>("backend").value = backend;
 
 /** Webcam figures, for people (the #stats line) and for automation. */
@@ -98,8 +101,21 @@ const ask = (job: Job, transfer: Transferable[] = []): Promise<Reply> => {
   });
 };
 
+/** Starting the detector (tfjs backend, weights) waits at most this long. */
+const START_TIMEOUT_MS = 120_000;
+
 const started: Promise<Reply> = new Promise((resolve) => {
-  ready = resolve;
+  const timer = setTimeout(() => {
+    resolve({
+      type: "error",
+      id: -1,
+      message: `the ${backend} backend did not start in ${START_TIMEOUT_MS / 1000} s`,
+    });
+  }, START_TIMEOUT_MS);
+  ready = (r) => {
+    clearTimeout(timer);
+    resolve(r);
+  };
   worker.postMessage({ type: "init", backend } satisfies Request);
 });
 

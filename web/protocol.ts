@@ -55,6 +55,9 @@ export type Reply =
     readonly id: number;
     readonly line: DetectLine;
     readonly timings: Readonly<Record<string, number>>;
+    /** Milliseconds of the cascade alone (decoding excluded). */
+    readonly detectMs: number;
+    /** Milliseconds from the request to the answer, decoding and crops included. */
     readonly ms: number;
     readonly crops: readonly Rgba[];
     readonly numTensors: number;

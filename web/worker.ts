@@ -82,7 +82,9 @@ const detect = async (
   }
   const decode = performance.now() - t0;
   const { image, width, height, scaleX, scaleY } = loaded.right;
+  const t1 = performance.now();
   const r = await d.detect(image);
+  const detectMs = performance.now() - t1;
   if (r._tag === "Left") {
     post({ type: "error", id, message: `${name}: ${r.left.message}` });
     return;
@@ -102,6 +104,7 @@ const detect = async (
     id,
     line: { image: name, width, height, faces },
     timings: { ...r.right.timings, decode },
+    detectMs,
     ms: performance.now() - t0,
     crops: aligned,
     numTensors: mem.numTensors,
