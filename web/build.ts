@@ -34,7 +34,8 @@ const PREFIXES: Readonly<Record<string, string>> = {
   "fp-ts/": "fp-ts/es6/", // the ES module build of the same version: tree-shaken
 };
 
-const browserEdges: esbuild.Plugin = {
+/** The esbuild plugin that swaps the Deno edges for the browser's (see the module doc). */
+export const browserEdges: esbuild.Plugin = {
   name: "browser-edges",
   setup(build) {
     build.onResolve({ filter: /^imagescript$/ }, () => ({
@@ -63,8 +64,11 @@ const browserEdges: esbuild.Plugin = {
 /** What a build produced: file name -> bytes. */
 export type BuildFiles = Readonly<Record<string, number>>;
 
-/** Makes sure `node_modules/` holds deno.lock's packages for the bundle's entry points. */
-const installPackages = async (): Promise<void> => {
+/**
+ * Makes sure `node_modules/` holds deno.lock's packages for the bundle's entry points (esbuild
+ * resolves packages the Node way); fast when they are there.
+ */
+export const installPackages = async (): Promise<void> => {
   const cmd = new Deno.Command(Deno.execPath(), {
     args: [
       "install",
