@@ -170,9 +170,8 @@ if (!Deno.args.includes("--skip-webcam")) {
     `--use-file-for-fake-video-capture=${clip}`,
   ]);
   const pid = cam.browser.process()?.pid;
-  /** Resident memory of the browser's whole process tree, MiB. */
-  const treeRss = (): number => {
-    let total = 0;
+  /** Resident memory of the browser's processes by `--type` (browser, renderer, gpu, ...), MiB. */
+  const rssByType = (): Record<string, number> => {
     const kids = new Map<number, number[]>();
     for (const e of Deno.readDirSync("/proc")) {
       if (!/^\d+$/.test(e.name)) continue;
@@ -182,38 +181,53 @@ if (!Deno.args.includes("--skip-webcam")) {
         kids.set(ppid, [...(kids.get(ppid) ?? []), Number(e.name)]);
       } catch { /* gone */ }
     }
+    const out: Record<string, number> = {};
     const walk = (p: number) => {
       try {
+        const cmd = Deno.readTextFileSync(`/proc/${p}/cmdline`);
+        const type = /--type=([a-z-]+)/.exec(cmd)?.[1] ?? (p === pid ? "browser" : "other");
+        const sub = /--utility-sub-type=([\w.]+)/.exec(cmd)?.[1];
+        const key = sub ? `${type} (${sub.split(".").pop()})` : type;
         const m = /VmRSS:\s+(\d+) kB/.exec(Deno.readTextFileSync(`/proc/${p}/status`));
-        total += m ? Number(m[1]) : 0;
+        out[key] = (out[key] ?? 0) + (m ? Number(m[1]) / 1024 : 0);
       } catch { /* gone */ }
       for (const k of kids.get(p) ?? []) walk(k);
     };
     if (pid) walk(pid);
-    return total / 1024;
+    return out;
   };
   const p = await cam.browser.newPage();
   await p.goto(`${server.origin}/?webcam=1&frames=${FRAMES}`);
   const at = async (n: number) => {
     await p.waitForFunction(`globalThis.mtcnnStats.frames >= ${n}`, { timeout: 600_000 });
+    const t = performance.now();
     const s = await p.evaluate(
       `(() => { const s = globalThis.mtcnnStats; const i = s.frames - 1;
         return { frames: s.frames, tensors: s.tensors[i], wasm: s.wasmBytes[i] }; })()`,
     ) as { frames: number; tensors: number; wasm: number };
-    const heap = (await p.metrics()).JSHeapUsedSize ?? 0;
-    return { ...s, t: performance.now(), heap, rss: treeRss() };
+    // JS heaps after a full garbage collection, so that only what is kept counts.
+    const heaps = [];
+    for (const session of [p.workers()[0]?.client, await p.createCDPSession()]) {
+      if (!session) continue;
+      await session.send("HeapProfiler.collectGarbage");
+      heaps.push((await session.send("Runtime.getHeapUsage")).usedSize);
+    }
+    return { ...s, t, worker: heaps[0] ?? NaN, page: heaps[1] ?? NaN, rss: rssByType() };
   };
   const a = await at(30);
   const b = await at(FRAMES);
   const fps = (b.frames - a.frames) * 1000 / (b.t - a.t);
   console.log(`\nwebcam 640x480, frames ${a.frames}..${b.frames}: ${fps.toFixed(1)} fps`);
+  const types = [...new Set([...Object.keys(a.rss), ...Object.keys(b.rss)])].sort();
   console.log(
-    "| after frame | numTensors | wasm heap | page JS heap | browser RSS (all processes) |",
+    "| after frame | numTensors | wasm heap | worker JS heap | page JS heap | " +
+      types.map((t) => `RSS ${t}`).join(" | ") + " |",
   );
-  console.log("|---|---|---|---|---|");
+  console.log("|---|---|---|---|---|" + types.map(() => "---|").join(""));
   for (const s of [a, b]) {
     console.log(
-      `| ${s.frames} | ${s.tensors} | ${kb(s.wasm)} | ${kb(s.heap)} | ${f0(s.rss)} MiB |`,
+      `| ${s.frames} | ${s.tensors} | ${kb(s.wasm)} | ${kb(s.worker)} | ${kb(s.page)} | ` +
+        types.map((t) => `${f0(s.rss[t] ?? 0)} MiB`).join(" | ") + " |",
     );
   }
   await cam.close();

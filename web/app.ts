@@ -268,19 +268,29 @@ const webcamLoop = async (maxFrames: number): Promise<void> => {
       await new Promise((r) => setTimeout(r, 20));
       continue;
     }
-    const bitmap = await createImageBitmap(video);
-    if (canvas.width !== bitmap.width || canvas.height !== bitmap.height) {
-      canvas.width = bitmap.width;
-      canvas.height = bitmap.height;
-    }
-    ctx.drawImage(bitmap, 0, 0);
+    // A WebCodecs VideoFrame where there is one: Chromium's canvas path for video frames
+    // (createImageBitmap or drawImage of a video) kept memory per frame in a long loop.
+    const frame = "VideoFrame" in globalThis
+      ? new VideoFrame(video)
+      : await createImageBitmap(video);
     const crops = webcamStats.frames % 10 === 0; // aligned crops now and then: they cost time
-    const r = await ask({ type: "frame", bitmap, crops }, [bitmap]);
+    const r = await ask(
+      { type: "frame", frame: frame as unknown as ImageBitmap, crops },
+      [frame as unknown as Transferable],
+    );
     if (r.type === "error") {
       showError(r.message);
       break;
     }
     if (r.type !== "result") continue;
+    if (r.frame) {
+      if (canvas.width !== r.frame.width || canvas.height !== r.frame.height) {
+        canvas.width = r.frame.width;
+        canvas.height = r.frame.height;
+      }
+      const { data, width, height } = r.frame;
+      ctx.putImageData(new ImageData(data as Uint8ClampedArray<ArrayBuffer>, width, height), 0, 0);
+    }
     render(r, crops);
     times.push(performance.now());
     if (times.length > 30) times.shift();

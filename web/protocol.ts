@@ -4,6 +4,7 @@
  * @module
  */
 import type { Face } from "../lib/face.ts";
+import type { VideoFrameLike } from "../pipelines/edge/browser/decode.ts";
 
 /** The tfjs backends the page can ask for. */
 export type WebBackend = "wasm" | "webgpu" | "cpu";
@@ -22,7 +23,8 @@ export type Request =
   | {
     readonly type: "frame";
     readonly id: number;
-    readonly bitmap: ImageBitmap;
+    /** A WebCodecs VideoFrame where the browser has them, an ImageBitmap otherwise. */
+    readonly frame: VideoFrameLike | ImageBitmap;
     readonly crops: boolean;
   };
 
@@ -60,6 +62,8 @@ export type Reply =
     /** Milliseconds from the request to the answer, decoding and crops included. */
     readonly ms: number;
     readonly crops: readonly Rgba[];
+    /** For a camera frame: its pixels, to show exactly the frame the faces belong to. */
+    readonly frame?: Rgba;
     readonly numTensors: number;
     readonly numBytes: number;
     readonly wasmBytes: number;

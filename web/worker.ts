@@ -13,7 +13,13 @@ import { wasmConvKernels } from "../lib/kernels/wasm_conv.ts";
 import { loadDefaultWeights } from "../lib/weights/default_weights.ts";
 import { createDetector, type Detector } from "../pipelines/detector.ts";
 import { hasWasmSimd, useBackend } from "../pipelines/edge/browser/backend.ts";
-import { bitmapToRgba, rgbaToRgb } from "../pipelines/edge/browser/decode.ts";
+import {
+  bitmapToRgba,
+  type RgbaPixels,
+  rgbaToRgb,
+  type VideoFrameLike,
+  videoFrameToRgba,
+} from "../pipelines/edge/browser/decode.ts";
 import { rescaleFaces } from "../pipelines/faces.ts";
 import { type ImageInput, loadScaledImage } from "../pipelines/stages/load.ts";
 import type { Reply, Request, Rgba } from "./protocol.ts";
@@ -73,6 +79,7 @@ const detect = async (
   name: string,
   input: ImageInput,
   crops: boolean,
+  frame?: RgbaPixels,
 ): Promise<void> => {
   const t0 = performance.now();
   const loaded = await loadScaledImage(input)();
@@ -99,6 +106,9 @@ const detect = async (
     }
   }
   const mem = tf.memory();
+  const shown: Rgba | undefined = frame
+    ? { width: frame.width, height: frame.height, data: new Uint8ClampedArray(frame.data.buffer) }
+    : undefined;
   post({
     type: "result",
     id,
@@ -107,18 +117,19 @@ const detect = async (
     detectMs,
     ms: performance.now() - t0,
     crops: aligned,
+    frame: shown,
     numTensors: mem.numTensors,
     numBytes: mem.numBytes,
     wasmBytes: wasmBytes(),
-  }, aligned.map((c) => c.data.buffer));
+  }, [...aligned, ...(shown ? [shown] : [])].map((c) => c.data.buffer as ArrayBuffer));
 };
 
-const frameInput = (bitmap: ImageBitmap): RgbImage => {
+/** A camera frame's pixels; the frame is closed. */
+const framePixels = async (frame: VideoFrameLike | ImageBitmap): Promise<RgbaPixels> => {
   try {
-    const p = bitmapToRgba(bitmap);
-    return rgbaToRgb(p.width, p.height, p.data);
+    return "copyTo" in frame ? await videoFrameToRgba(frame) : bitmapToRgba(frame);
   } finally {
-    bitmap.close();
+    frame.close();
   }
 };
 
@@ -141,7 +152,17 @@ scope.onmessage = (e: MessageEvent<Request>) => {
       if (m.type === "url") await detect(detector, m.id, m.url, m.url, m.crops);
       else if (m.type === "bytes") {
         await detect(detector, m.id, m.name, new Uint8Array(m.bytes), m.crops);
-      } else await detect(detector, m.id, "camera", frameInput(m.bitmap), m.crops);
+      } else {
+        const px = await framePixels(m.frame);
+        await detect(
+          detector,
+          m.id,
+          "camera",
+          rgbaToRgb(px.width, px.height, px.data),
+          m.crops,
+          px,
+        );
+      }
     } catch (err) {
       const id = m.type === "init" ? -1 : m.id;
       post({ type: "error", id, message: err instanceof Error ? err.message : String(err) });

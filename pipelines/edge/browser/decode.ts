@@ -45,6 +45,7 @@ export interface BitmapLike {
 }
 
 interface Context2d {
+  clearRect(x: number, y: number, w: number, h: number): void;
   drawImage(image: BitmapLike, x: number, y: number): void;
   getImageData(x: number, y: number, w: number, h: number): { data: Uint8ClampedArray };
 }
@@ -56,18 +57,54 @@ interface BrowserGlobals {
   };
 }
 
+/** One canvas per thread, reused while the size stays (a webcam's frames): no churn per frame. */
+let scratch: { width: number; height: number; ctx: Context2d } | undefined;
+
+const contextFor = (width: number, height: number): Context2d => {
+  if (scratch && scratch.width === width && scratch.height === height) return scratch.ctx;
+  const g = globalThis as unknown as BrowserGlobals;
+  if (!g.OffscreenCanvas) throw new Error("this runtime has no OffscreenCanvas");
+  const ctx = new g.OffscreenCanvas(width, height).getContext("2d", { willReadFrequently: true });
+  if (!ctx) throw new Error("no 2d context on an OffscreenCanvas");
+  scratch = { width, height, ctx };
+  return ctx;
+};
+
 /**
  * The RGBA pixels of a bitmap (an `ImageBitmap`, e.g. a video frame), read through an
  * `OffscreenCanvas`. Borrows the bitmap: the caller closes it.
  */
 export const bitmapToRgba = (bitmap: BitmapLike): RgbaPixels => {
-  const g = globalThis as unknown as BrowserGlobals;
-  if (!g.OffscreenCanvas) throw new Error("this runtime has no OffscreenCanvas");
   const { width, height } = bitmap;
-  const ctx = new g.OffscreenCanvas(width, height).getContext("2d", { willReadFrequently: true });
-  if (!ctx) throw new Error("no 2d context on an OffscreenCanvas");
+  const ctx = contextFor(width, height);
+  ctx.clearRect(0, 0, width, height);
   ctx.drawImage(bitmap, 0, 0);
   return { width, height, data: ctx.getImageData(0, 0, width, height).data };
+};
+
+/** What we use of a WebCodecs `VideoFrame` (a camera frame). */
+export interface VideoFrameLike {
+  readonly visibleRect: { readonly width: number; readonly height: number } | null;
+  allocationSize(options: { format: "RGBA" }): number;
+  copyTo(destination: Uint8Array, options: { format: "RGBA" }): Promise<unknown>;
+  close(): void;
+}
+
+/**
+ * The RGBA pixels of a video frame, converted by `VideoFrame.copyTo` (no canvas). Chromium's
+ * canvas path for video (drawImage or createImageBitmap of a video, even when closed) kept
+ * about 0.6 MB per frame in our webcam loop; copyTo keeps memory flat (docs/speed.md).
+ * Borrows the frame: the caller closes it.
+ */
+export const videoFrameToRgba = async (frame: VideoFrameLike): Promise<RgbaPixels> => {
+  const width = frame.visibleRect?.width ?? 0;
+  const height = frame.visibleRect?.height ?? 0;
+  const data = new Uint8Array(frame.allocationSize({ format: "RGBA" }));
+  await frame.copyTo(data, { format: "RGBA" });
+  if (width < 1 || height < 1 || data.length !== width * height * 4) {
+    throw new Error(`a ${width}x${height} video frame gave ${data.length} bytes of RGBA`);
+  }
+  return { width, height, data };
 };
 
 const why = (bytes: Uint8Array, format: string, e: unknown): string => {
