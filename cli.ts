@@ -1,5 +1,5 @@
 /**
- * The `mtcnn` command line: `detect`, `convert`, `eval`, `dataset`, `train`.
+ * The `mtcnn` command line: `detect`, `convert`, `eval`, `dataset`, `train`, `summary`.
  *
  * ```sh
  * deno run --allow-read --allow-write --allow-ffi --allow-env --allow-sys jsr:@mtcnn/mtcnn/cli detect photo.jpg
@@ -23,6 +23,10 @@ const COMMANDS: Readonly<
   eval: { help: "accuracy on WIDER FACE or landmark lists", load: () => import("./cli/eval.ts") },
   dataset: { help: "training sets for PNet, RNet, ONet", load: () => import("./cli/dataset.ts") },
   train: { help: "train or fine-tune a network", load: () => import("./cli/train.ts") },
+  summary: {
+    help: "layer table of PNet, RNet or ONet (shapes, parameters)",
+    load: () => import("./cli/summary.ts"),
+  },
 };
 
 /** The top-level help. */
@@ -54,7 +58,10 @@ export const main = async (args: readonly string[]): Promise<number> => {
     console.error(`error: unknown command ${JSON.stringify(cmd)}\n\n${HELP}`);
     return 2;
   }
-  return await (await c.load()).run(rest);
+  const command = await c.load();
+  // A named, process-wide effect, chosen by the command line rather than the library.
+  (await import("./pipelines/edge/backend.ts")).enableProductionMode();
+  return await command.run(rest);
 };
 
 if (import.meta.main) Deno.exit(await main(Deno.args));

@@ -7,20 +7,15 @@
  * ("cascade" = the cascade ONet's own landmarks; W:padding = a landmark ONet and its crop padding).
  */
 import * as tf from "@tensorflow/tfjs";
-import {
-  createDetector,
-  faceAndLandmarks,
-  loadDefaultWeights,
-  toTensors,
-  useBackend,
-} from "../mod.ts";
-import { refineLandmarks } from "../pipelines/stages/landmarks.ts";
+import { createDetector, useBackend } from "../mod.ts";
+import { cascade, faceAndLandmarks, localNet, refineLandmarks } from "../stages.ts";
+import { loadDefaultWeights } from "../weights.ts";
 import { loadNetWeights } from "../pipelines/train/net_weights_io.ts";
 import { loadTrainingImages } from "../pipelines/train/training_images.ts";
 import { faceNme, matchFace } from "../lib/eval/landmarks.ts";
 import { KEYPOINT_NAMES } from "../lib/face.ts";
 import { squareBoxes } from "../lib/candidates.ts";
-await useBackend("wasm")();
+await useBackend("wasm");
 const w = await loadDefaultWeights();
 if (w._tag === "Left") throw new Error("cannot load");
 const imgs = await loadTrainingImages("../shared/data/mtfl/testing.txt", "mtfl");
@@ -31,16 +26,22 @@ for (const spec of Deno.args) {
   const [name, rest] = spec.split("=");
   names.push(name);
   if (rest === "cascade") {
-    dets.push(createDetector(w.right));
+    dets.push(await createDetector({ weights: w.right }));
     continue;
   }
   const [path, padding] = rest.split(":");
   const lw = await loadNetWeights("onet", path);
   if (lw._tag === "Left") throw new Error("cannot load");
-  const lt = toTensors(lw.right);
+  const lt = localNet("onet", lw.right);
+  if (lt._tag === "Left") throw new Error("cannot load");
   dets.push(
-    createDetector(w.right, {
-      stages: (t) => [...faceAndLandmarks(t), refineLandmarks(lt, { padding: padding as "zeros" })],
+    await createDetector({
+      weights: w.right,
+      stages: (nets, o) =>
+        cascade(
+          faceAndLandmarks(nets, o),
+          refineLandmarks(lt.right, { padding: padding as "zeros" }),
+        ),
     }),
   );
 }

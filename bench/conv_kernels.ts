@@ -6,15 +6,12 @@
  *   deno run --allow-read --allow-env --allow-sys bench/conv_kernels.ts
  */
 import * as tf from "@tensorflow/tfjs";
-import {
-  loadDefaultWeights,
-  setWasmConvKernels,
-  toTensors,
-  useBackend,
-  wasmConvKernels,
-} from "../mod.ts";
+import { useBackend } from "../mod.ts";
+import { setWasmConvKernels, wasmConvKernels } from "../lib/kernels/wasm_conv.ts";
+import { loadDefaultWeights } from "../weights.ts";
+import { toTensors } from "../train.ts";
 
-const b = await useBackend("wasm")();
+const b = await useBackend("wasm");
 if (b._tag === "Left") throw new Error(b.left.message);
 const w = await loadDefaultWeights();
 if (w._tag === "Left") throw new Error(w.left.message);

@@ -11,14 +11,9 @@
  * default), `wasm` and `cpu` = one thread (`createDetector`).
  */
 import { basename } from "node:path";
-import {
-  createDetector,
-  createWorkerDetector,
-  type Detector,
-  loadDefaultWeights,
-  loadImage,
-  useBackend,
-} from "../mod.ts";
+import { createDetector, type Detector, useBackend } from "../mod.ts";
+import { loadImage } from "../stages.ts";
+import { loadDefaultWeights } from "../weights.ts";
 import { sharedData } from "../tests/_shared.ts";
 
 const arg = (name: string, dflt: string) => {
@@ -50,14 +45,14 @@ console.log(
 console.log("|---|---|---|---|---|---|---|---|---|---|---|");
 for (const mode of modes) {
   const backend = mode === "cpu" ? "cpu" : "wasm";
-  const b = await useBackend(backend)();
+  const b = await useBackend(backend);
   if (b._tag === "Left") {
     console.log(`| (all) | ${mode} | unavailable: ${b.left.message} |`);
     continue;
   }
   const d = mode === "workers"
-    ? await createWorkerDetector(w.right, { workers: 2, backend })()
-    : createDetector(w.right);
+    ? await createDetector({ weights: w.right, workers: 2, backend })
+    : await createDetector({ weights: w.right });
   if (d._tag === "Left") throw new Error(d.left.message);
   const detector: Detector = d.right;
   const n = mode === "cpu" ? Math.min(runs, 3) : runs;
@@ -75,7 +70,7 @@ for (const mode of modes) {
     let faces = 0;
     for (let i = -WARMUP + 1; i <= n; i++) {
       const t0 = performance.now();
-      const img = await loadImage(bytes)();
+      const img = await loadImage(bytes);
       const t1 = performance.now();
       if (img._tag === "Left") throw new Error(img.left.message);
       const r = await detector.detect(img.right);

@@ -5,14 +5,8 @@
  *
  *   deno run -A bench/parity.ts [--crop-padding clamp|zeros] [--backend wasm|cpu]
  */
-import {
-  type CropPadding,
-  type Face,
-  type ParityReport,
-  parityReport,
-  type PlainFace,
-  useBackend,
-} from "../mod.ts";
+import { type CropPadding, type Face, useBackend } from "../mod.ts";
+import { type ParityReport, parityReport, type PlainFace } from "../eval.ts";
 import { makeDetector, sharedData } from "../tests/_shared.ts";
 
 interface RefFile {
@@ -60,7 +54,7 @@ export const runParity = async (
 if (import.meta.main) {
   const i = Deno.args.indexOf("--crop-padding");
   const b = Deno.args.indexOf("--backend");
-  if (b >= 0) await useBackend(Deno.args[b + 1] as "wasm")();
+  if (b >= 0) await useBackend(Deno.args[b + 1] as "wasm");
   const pad = (i >= 0 ? Deno.args[i + 1] : "clamp") as CropPadding;
   const { report } = await runParity(pad);
   const pct = (x: number) => `${(100 * x).toFixed(2)}%`;

@@ -4,18 +4,19 @@
  *
  *   deno run -A bench/peak_memory.ts [--workers N]
  */
-import { createDetector, createWorkerDetector, loadDefaultWeights, useBackend } from "../mod.ts";
+import { createDetector, useBackend } from "../mod.ts";
+import { loadDefaultWeights } from "../weights.ts";
 import { sharedData } from "../tests/_shared.ts";
 import { peakRssMb } from "./_rss.ts";
 
 const wi = Deno.args.indexOf("--workers");
 const workers = wi >= 0 ? Number(Deno.args[wi + 1]) : 0;
-await useBackend("wasm")();
+await useBackend("wasm");
 const w = await loadDefaultWeights();
 if (w._tag === "Left") throw new Error(w.left.message);
 const d = workers > 0
-  ? await createWorkerDetector(w.right, { workers })()
-  : createDetector(w.right);
+  ? await createDetector({ weights: w.right, workers })
+  : await createDetector({ weights: w.right });
 if (d._tag === "Left") throw new Error(d.left.message);
 const ready = peakRssMb();
 const r = await d.right.detect(sharedData("bench/group_1920x1080.jpg"));

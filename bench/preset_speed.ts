@@ -5,22 +5,24 @@
  *   deno run -A bench/preset_speed.ts
  */
 import { join } from "node:path";
-import { createDetector, loadDefaultWeights, loadImage, type Preset, useBackend } from "../mod.ts";
+import { createDetector, type Preset, useBackend } from "../mod.ts";
+import { loadImage } from "../stages.ts";
+import { loadDefaultWeights } from "../weights.ts";
 import { sharedData } from "../tests/_shared.ts";
 
 const dir = sharedData("wider_val_416/images");
 const files = [...Deno.readDirSync(dir)].map((e) => join(dir, e.name)).sort();
-await useBackend("wasm")();
+await useBackend("wasm");
 const w = await loadDefaultWeights();
 if (w._tag === "Left") throw new Error(w.left.message);
 const images = [];
 for (const f of files) {
-  const img = await loadImage(f)();
+  const img = await loadImage(f);
   if (img._tag === "Right") images.push(img.right);
 }
 console.log("| preset | ms per image (mean) | median | faces |\n|---|---|---|---|");
 for (const preset of ["default", "accurate"] as Preset[]) {
-  const d = createDetector(w.right, { preset });
+  const d = await createDetector({ weights: w.right, preset });
   if (d._tag === "Left") throw new Error(d.left.message);
   await d.right.detect(images[0]);
   const times: number[] = [];

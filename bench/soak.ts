@@ -20,11 +20,11 @@ import {
   createDetector,
   type Detection,
   type ImageInput,
-  loadDefaultWeights,
   type MtcnnError,
   type Result,
   useBackend,
 } from "../mod.ts";
+import { loadDefaultWeights } from "../weights.ts";
 import { sharedData } from "../tests/_shared.ts";
 
 const arg = (name: string, dflt: string): string => {
@@ -69,11 +69,11 @@ const mib = (n: number): string => (n / 2 ** 20).toFixed(1);
 const summary = (r: Result<MtcnnError, Detection>): string =>
   r._tag === "Left" ? `${r.left._tag}` : JSON.stringify(r.right.faces);
 
-const b = await useBackend(arg("backend", "auto") as "auto")();
+const b = await useBackend(arg("backend", "auto") as "auto");
 if (b._tag === "Left") throw new Error(b.left.message);
 const w = await loadDefaultWeights();
 if (w._tag === "Left") throw new Error(w.left.message);
-const made = createDetector(w.right);
+const made = await createDetector({ weights: w.right });
 if (made._tag === "Left") throw new Error(made.left.message);
 const detector = made.right;
 const images = await inputs();

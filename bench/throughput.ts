@@ -6,15 +6,9 @@
  *   deno run -A bench/throughput.ts [DIR] [--workers N]
  */
 import { join } from "node:path";
-import {
-  createDetector,
-  createWorkerDetector,
-  type Detector,
-  loadDefaultWeights,
-  loadImage,
-  startImageLoader,
-  useBackend,
-} from "../mod.ts";
+import { createDetector, type Detector, useBackend } from "../mod.ts";
+import { loadImage, startImageLoader } from "../stages.ts";
+import { loadDefaultWeights } from "../weights.ts";
 import { sharedData } from "../tests/_shared.ts";
 import { peakRssMb } from "./_rss.ts";
 
@@ -25,19 +19,19 @@ const workers = wi >= 0 ? Number(Deno.args[wi + 1]) : 2;
 const files = [...Deno.readDirSync(dir)].filter((e) => /\.(jpe?g|png)$/i.test(e.name))
   .map((e) => join(dir, e.name)).sort();
 
-await useBackend("wasm")();
+await useBackend("wasm");
 const w = await loadDefaultWeights();
 if (w._tag === "Left") throw new Error(w.left.message);
 const d = workers > 0
-  ? await createWorkerDetector(w.right, { workers })()
-  : createDetector(w.right);
+  ? await createDetector({ weights: w.right, workers })
+  : await createDetector({ weights: w.right });
 if (d._tag === "Left") throw new Error(d.left.message);
 const detector: Detector = d.right;
 
 const sequential = async () => {
   let faces = 0;
   for (const f of files) {
-    const img = await loadImage(f)();
+    const img = await loadImage(f);
     if (img._tag === "Left") continue;
     const r = await detector.detect(img.right);
     if (r._tag === "Right") faces += r.right.faces.length;
@@ -46,10 +40,10 @@ const sequential = async () => {
 };
 const overlapped = async () => {
   let faces = 0;
-  let next = loadImage(files[0])();
+  let next = loadImage(files[0]);
   for (let i = 0; i < files.length; i++) {
     const img = await next;
-    if (i + 1 < files.length) next = loadImage(files[i + 1])();
+    if (i + 1 < files.length) next = loadImage(files[i + 1]);
     if (img._tag === "Left") continue;
     const r = await detector.detect(img.right);
     if (r._tag === "Right") faces += r.right.faces.length;
@@ -61,10 +55,10 @@ const loader = startImageLoader();
 /** The next image decoded on a worker thread of its own while this one is detected. */
 const decodeWorker = async () => {
   let faces = 0;
-  let next = loader.load(files[0])();
+  let next = loader.load(files[0]);
   for (let i = 0; i < files.length; i++) {
     const img = await next;
-    if (i + 1 < files.length) next = loader.load(files[i + 1])();
+    if (i + 1 < files.length) next = loader.load(files[i + 1]);
     if (img._tag === "Left") continue;
     const r = await detector.detect(img.right.image);
     if (r._tag === "Right") faces += r.right.faces.length;
@@ -78,7 +72,7 @@ const twoInFlight = async () => {
   let i = 0;
   const lane = async () => {
     while (i < files.length) {
-      const img = await loader.load(files[i++])();
+      const img = await loader.load(files[i++]);
       if (img._tag === "Left") continue;
       const r = await detector.detect(img.right.image);
       if (r._tag === "Right") faces += r.right.faces.length;

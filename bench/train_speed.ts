@@ -9,14 +9,9 @@ import type * as tf from "@tensorflow/tfjs";
 import { initWeights } from "../lib/train/init_weights.ts";
 import { makeAdam } from "../lib/train/adam.ts";
 import { TASK_WEIGHTS } from "../lib/train/losses.ts";
-import {
-  disposeTensors,
-  NET_INPUT_SIZE,
-  NET_SPECS,
-  type NetName,
-  toVariables,
-  useBackend,
-} from "../mod.ts";
+import { useBackend } from "../mod.ts";
+import { NET_INPUT_SIZE, NET_SPECS, type NetName } from "../weights.ts";
+import { disposeTensors, toVariables } from "../train.ts";
 import type { HostBatch } from "../pipelines/train/shard_reader.ts";
 import { trainStep } from "../pipelines/train/train_step.ts";
 import { registerWasmGradKernels } from "../pipelines/train/wasm_grad_kernels.ts";
@@ -59,7 +54,7 @@ const measure = (net: NetName, steps: number): number => {
 const backends = Deno.args.length ? Deno.args : ["wasm", "cpu"];
 console.log("| backend | net | batch | samples/s (median step) |\n|---|---|---|---|");
 for (const be of backends) {
-  const r = await useBackend(be as "wasm" | "cpu")();
+  const r = await useBackend(be as "wasm" | "cpu");
   if (r._tag === "Left") {
     console.log(`| ${be} | - | - | unavailable: ${r.left.message} |`);
     continue;

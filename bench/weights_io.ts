@@ -51,7 +51,7 @@ try {
   const rows: [string, number][] = [
     [
       "read onet.lz4 (file + decode + checks)",
-      await time(async () => ok(await readNetWeightsFile("onet", path)())),
+      await time(async () => ok(await readNetWeightsFile("onet", path))),
     ],
     [
       "decode in memory (LZ4 + pickle + checks)",
@@ -59,7 +59,7 @@ try {
     ],
     [
       "write onet.lz4 (encode + atomic write + fsync)",
-      await time(async () => ok(await writeNetWeightsFile(`${dir}/onet.lz4`, weights)())),
+      await time(async () => ok(await writeNetWeightsFile(`${dir}/onet.lz4`, weights))),
     ],
     ["encode in memory (pickle + LZ4 frame)", await time(() => ok(encodeNetWeights(weights)))],
   ];

@@ -60,14 +60,14 @@ export const run = async (args: string[]): Promise<number> => {
     return 2;
   }
   const [input, output] = positional;
-  const w = await readAnyNetWeightsFile(input, net as NetName | undefined)();
+  const w = await readAnyNetWeightsFile(input, net as NetName | undefined);
   if (w._tag === "Left") {
     printError(w.left);
     return 1;
   }
   const done = await writeNetWeightsFile(output, w.right, {
     faceApiNames: options["face-api-names"] === true,
-  })();
+  });
   if (done._tag === "Left") {
     printError(done.left);
     return 1;

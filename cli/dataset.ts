@@ -3,9 +3,11 @@
  *
  * @module
  */
+import { progressBar } from "./progress.ts";
 import { parseArgs } from "./args.ts";
 import { backendFrom, printError } from "./common.ts";
-import { toTensors, useBackend } from "../mod.ts";
+import { useBackend } from "../mod.ts";
+import { toTensors } from "../train.ts";
 import { generateMinedSet, MINED_COUNTS } from "../pipelines/train/gen_mined.ts";
 import { generatePnetSet, PNET_COUNTS } from "../pipelines/train/gen_pnet.ts";
 import { loadNetWeights } from "../pipelines/train/net_weights_io.ts";
@@ -109,7 +111,7 @@ export const run = async (args: string[]): Promise<number> => {
   }
   const be = backendFrom(o);
   if ("error" in be) return (printError(be.error), 2);
-  const b = await useBackend(be.backend)();
+  const b = await useBackend(be.backend);
   if (b._tag === "Left") return (printError(b.left), 1);
   const imgs = await loadTrainingImages(o.list, format, o.root as string | undefined);
   if (imgs._tag === "Left") return (printError(imgs.left), 1);
@@ -118,11 +120,21 @@ export const run = async (args: string[]): Promise<number> => {
   const provenance = { command: ["dataset", ...args], images: images.length };
   const t0 = performance.now();
   let r;
+  const bar = progressBar(`${net} set`);
+  const onProgress = (i: number, total: number, text: string) => bar.update(i, total, text);
   if (net === "pnet") {
     const c = counts
       ? { neg: counts[0], pos: counts[1], part: counts[2], landmark: counts[3] }
       : undefined;
-    r = await generatePnetSet(images, { out: o.out, seed, shardSize, log, provenance, counts: c });
+    r = await generatePnetSet(images, {
+      out: o.out,
+      seed,
+      shardSize,
+      log,
+      provenance,
+      counts: c,
+      onProgress,
+    });
   } else {
     const pw = await loadNetWeights("pnet", (o.pnet as string) ?? "default");
     if (pw._tag === "Left") return (printError(pw.left), 1);
@@ -164,8 +176,10 @@ export const run = async (args: string[]): Promise<number> => {
       repeat,
       afterOnet: ow ? toTensors(ow.right) : undefined,
       landmarkPadding: lp as "clamp" | "zeros" | undefined,
+      onProgress,
     });
   }
+  bar.done();
   if (r._tag === "Left") return (printError(r.left), 1);
   console.log(JSON.stringify({
     out: o.out,

@@ -4,21 +4,12 @@
  * @module
  */
 import { basename, extname, join } from "node:path";
-import {
-  alignFace,
-  createDetector,
-  createWorkerDetector,
-  cropFace,
-  type DetectOptions,
-  drawFaces,
-  loadScaledImage,
-  rescaleFaces,
-  resolveMtcnnWeights,
-  rgbToImage,
-  startImageLoader,
-  useBackend,
-  writeFileAtomic,
-} from "../mod.ts";
+import { createDetector, type DetectOptions, useBackend } from "../mod.ts";
+import { loadScaledImage, startImageLoader } from "../stages.ts";
+import { readWeights } from "../weights.ts";
+import { alignFace, cropFace, drawFaces, rgbToImage } from "../align.ts";
+import { writeFileAtomic } from "../pipelines/edge/atomic.ts";
+import { rescaleFaces } from "../pipelines/faces.ts";
 import { numberOption, parseArgs } from "./args.ts";
 import {
   backendFrom,
@@ -101,14 +92,14 @@ export const run = async (args: string[]): Promise<number> => {
     return 2;
   }
   const verbose = o.verbose === true;
-  const b = await useBackend(backend.backend)();
+  const b = await useBackend(backend.backend);
   if (b._tag === "Left") return printError(b.left, verbose), 1;
   const file = (k: string) => (typeof o[k] === "string" ? o[k] as string : undefined);
-  const weights = await resolveMtcnnWeights({
+  const weights = await readWeights({
     pnet: file("pnet-weights"),
     rnet: file("rnet-weights"),
     onet: file("onet-weights"),
-  })();
+  });
   if (weights._tag === "Left") return printError(weights.left, verbose), 1;
   const workers = numberOption(o, "workers");
   if (typeof workers === "string" || (workers !== undefined && !(workers >= 0))) {
@@ -119,14 +110,13 @@ export const run = async (args: string[]): Promise<number> => {
   const images = listImages(parsed.positional);
   // Starting workers costs about 0.4 s: worth it from the second image on.
   const n = workers ?? (images.length > 1 ? Math.max(1, navigator.hardwareConcurrency || 1) : 0);
-  const detector = n > 0
-    ? await createWorkerDetector(weights.right, {
-      ...(options as DetectOptions),
-      cascade,
-      workers: n,
-      backend: backend.backend,
-    })()
-    : createDetector(weights.right, { ...(options as DetectOptions), cascade });
+  const detector = await createDetector({
+    ...(options as DetectOptions),
+    weights: weights.right,
+    cascade,
+    workers: n,
+    backend: backend.backend,
+  });
   if (detector._tag === "Left") return printError(detector.left, verbose), 2;
   const out = typeof o.out === "string" ? o.out : undefined;
   if (out) await Deno.mkdir(out, { recursive: true });
@@ -147,8 +137,8 @@ export const run = async (args: string[]): Promise<number> => {
     i >= images.length
       ? undefined
       : loader
-      ? loader.load(images[i], options.maxPixels, loadOptions)()
-      : loadScaledImage(images[i], options.maxPixels, loadOptions)();
+      ? loader.load(images[i], options.maxPixels, loadOptions)
+      : loadScaledImage(images[i], options.maxPixels, loadOptions);
   try {
     // The next image is decoded while the workers detect faces in this one.
     let next = load(0);
@@ -181,7 +171,7 @@ export const run = async (args: string[]): Promise<number> => {
         for (const [k, f] of r.right.faces.entries()) {
           const xywh: [number, number, number, number] = options.boxFormat === "xyxy"
             ? [f.box[0], f.box[1], f.box[2] - f.box[0], f.box[3] - f.box[1]]
-            : [...f.box];
+            : [f.box[0], f.box[1], f.box[2], f.box[3]];
           const face = f.keypoints
             ? alignFace(img.right.image, f.keypoints, { size: cropSize })
             : cropFace(img.right.image, xywh, { size: cropSize, square: true, margin: 0.1 });

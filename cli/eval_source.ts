@@ -9,12 +9,11 @@ import {
   createDetector,
   type DetectOptions,
   type Face,
-  loadDefaultWeights,
   type MtcnnError,
-  mtcnnError,
   type Result,
   useBackend,
 } from "../mod.ts";
+import { mtcnnError } from "../lib/errors.ts";
 import { backendFrom, detectOptionsFrom } from "./common.ts";
 import { parsePredictions, storedFaces } from "./eval_predictions.ts";
 
@@ -65,11 +64,9 @@ export const openFaceSource = async (
   if (typeof options === "string") return { error: options, code: 2 };
   const backend = backendFrom(o);
   if ("error" in backend) return { error: backend.error, code: 2 };
-  const b = await useBackend(backend.backend)();
+  const b = await useBackend(backend.backend);
   if (b._tag === "Left") return { error: b.left, code: 1 };
-  const weights = await loadDefaultWeights();
-  if (weights._tag === "Left") return { error: weights.left, code: 1 };
-  const detector = createDetector(weights.right, {
+  const detector = await createDetector({
     ...(options as DetectOptions),
     boxFormat: "xywh",
   });

@@ -3,9 +3,11 @@
  *
  * @module
  */
+import { progressBar } from "./progress.ts";
 import { parseArgs } from "./args.ts";
 import { backendFrom, printError } from "./common.ts";
-import { NET_SPECS, type NetName, useBackend } from "../mod.ts";
+import { useBackend } from "../mod.ts";
+import { NET_SPECS, type NetName } from "../weights.ts";
 import { TASK_WEIGHTS } from "../lib/train/losses.ts";
 import type { LrSchedule } from "../lib/train/lr_schedule.ts";
 import { exportNetWeights, loadNetWeights } from "../pipelines/train/net_weights_io.ts";
@@ -129,7 +131,7 @@ export const run = async (args: string[]): Promise<number> => {
   if (!["constant", "step", "cosine"].includes(kind)) return (printError("bad --lr-schedule"), 2);
   const be = backendFrom(o);
   if ("error" in be) return (printError(be.error), 2);
-  const b = await useBackend(be.backend)();
+  const b = await useBackend(be.backend);
   if (b._tag === "Left") return (printError(b.left), 1);
   if (b.right === "wasm") registerWasmGradKernels();
   const init = await loadNetWeights(net, (o.init as string) ?? "random", n.seed);
@@ -147,6 +149,7 @@ export const run = async (args: string[]): Promise<number> => {
   const w = TASK_WEIGHTS[net];
   const log = (l: string) => console.error(`[${new Date().toISOString()}] ${l}`);
   log(`training ${net} on ${b.right}`);
+  const bar = progressBar(net);
   const r = await trainNet({
     net,
     data: o.data,
@@ -170,7 +173,9 @@ export const run = async (args: string[]): Promise<number> => {
     maxSteps: o["max-steps"] === undefined ? undefined : Number(o["max-steps"]),
     log,
     logEvery: n.logEvery,
+    onProgress: (i, total, text) => bar.update(i, total, text),
   });
+  bar.done();
   if (r._tag === "Left") return (printError(r.left), 1);
   let exported: string[] = [];
   if (typeof o.export === "string") {

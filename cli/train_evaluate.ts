@@ -5,17 +5,11 @@
  * @module
  */
 import { parseArgs } from "./args.ts";
+import { progressBar } from "./progress.ts";
 import { backendFrom, printError } from "./common.ts";
-import {
-  createDetector,
-  type DetectorOptions,
-  disposeTensors,
-  faceAndLandmarks,
-  type MtcnnWeights,
-  toTensors,
-  useBackend,
-} from "../mod.ts";
-import { refineLandmarks } from "../pipelines/stages/landmarks.ts";
+import { createDetector, type DetectorOptions, useBackend } from "../mod.ts";
+import { cascade, faceAndLandmarks, localNet, refineLandmarks } from "../stages.ts";
+import { type MtcnnWeights } from "../weights.ts";
 import { listImages } from "./common.ts";
 import { writeFileAtomic } from "../pipelines/edge/atomic.ts";
 import { evaluateCascade } from "../pipelines/train/evaluate_cascade.ts";
@@ -78,7 +72,7 @@ export const run = async (args: string[]): Promise<number> => {
   }
   const be = backendFrom(o);
   if ("error" in be) return (printError(be.error), 2);
-  const b = await useBackend(be.backend)();
+  const b = await useBackend(be.backend);
   if (b._tag === "Left") return (printError(b.left), 1);
   const pn = await loadNetWeights("pnet", (o.pnet as string) ?? "default");
   const rn = await loadNetWeights("rnet", (o.rnet as string) ?? "default");
@@ -94,9 +88,14 @@ export const run = async (args: string[]): Promise<number> => {
   if (padding !== undefined && !(lw && (padding === "clamp" || padding === "zeros"))) {
     return (printError("--landmark-padding takes clamp or zeros, with --landmark-onet"), 2);
   }
-  const lt = lw ? toTensors(lw.right) : undefined;
+  const lnet = lw ? localNet("onet", lw.right) : undefined;
+  if (lnet?._tag === "Left") return (printError(lnet.left), 1);
+  const lt = lnet?.right;
   const options: DetectorOptions = lt
-    ? { stages: (t) => [...faceAndLandmarks(t), refineLandmarks(lt, { padding })] }
+    ? {
+      stages: (nets, opts) =>
+        cascade(faceAndLandmarks(nets, opts), refineLandmarks(lt, { padding })),
+    }
     : {};
   try {
     if (toNdjson) {
@@ -106,12 +105,20 @@ export const run = async (args: string[]): Promise<number> => {
     if (imgs._tag === "Left") return (printError(imgs.left), 1);
     const limit = Number(o.limit ?? 0);
     const images = limit > 0 ? imgs.right.slice(0, limit) : imgs.right;
-    const r = await evaluateCascade(weights, images, options, (l) => console.error(l));
+    const bar = progressBar("evaluate");
+    const r = await evaluateCascade(
+      weights,
+      images,
+      options,
+      (l) => console.error(l),
+      (i, total, text) => bar.update(i, total, text),
+    );
+    bar.done();
     if (r._tag === "Left") return (printError(r.left), 1);
     console.log(JSON.stringify({ list: o.list, backend: b.right, ...r.right }));
     return 0;
   } finally {
-    if (lt) disposeTensors(lt);
+    lt?.dispose();
   }
 };
 
@@ -121,7 +128,7 @@ const detectToNdjson = async (
   dir: string,
   out: string,
 ): Promise<number> => {
-  const d = createDetector(w, options);
+  const d = await createDetector({ ...options, weights: w });
   if (d._tag === "Left") return (printError(d.left), 1);
   const lines: string[] = [];
   let failed = 0;

@@ -1,41 +1,47 @@
 /**
  * A cascade of your own: the classic stages plus one of ours that keeps only faces wider than
- * 60 px before ONet, so ONet runs on fewer crops. Any `(state) => TaskResult` is a stage.
+ * 60 px before ONet, so ONet runs on fewer crops. Any typed `(state) => Promise<Result>` is a
+ * stage; the same list runs in this thread or on the detector's workers.
  *
  *   deno run --allow-read --allow-ffi --allow-env --allow-sys examples/custom_cascade.ts photo.jpg
  */
-import * as TE from "fp-ts/TaskEither.js";
+import * as E from "fp-ts/Either.js";
+import { createDetector } from "../mod.ts";
 import {
-  createDetector,
-  loadDefaultWeights,
+  type CandidateState,
+  cascade,
+  crop,
   output,
   propose,
   pyramid,
   refine,
-  selectCandidates,
   type Stage,
-  useBackend,
-} from "../mod.ts";
+} from "../stages.ts";
 
-const path = Deno.args[0];
-if (!path) {
-  console.error("usage: give the path of an image");
-  Deno.exit(2);
-}
+const path = Deno.args[0] ?? "fixtures/faces/group_640x480.jpg";
 
-/** Keeps the candidates at least `min` px wide. */
-const wideOnly = (min: number): Stage => (state) => {
+/** Keeps the candidates at least `min` px wide, in whatever phase they are. */
+const wideOnly = <P extends CandidateState>(min: number): Stage<P, P> => (state) => {
   const c = state.candidates;
-  const keep = [];
+  const keep: number[] = [];
   for (let i = 0; i < c.count; i++) if (c.boxes[4 * i + 2] - c.boxes[4 * i] >= min) keep.push(i);
-  return TE.right({ ...state, candidates: selectCandidates(c, keep) });
+  const boxes = new Float64Array(keep.flatMap((i) => [...c.boxes.subarray(4 * i, 4 * i + 4)]));
+  const scores = Float64Array.from(keep, (i) => c.scores[i]);
+  return Promise.resolve(E.right({ ...state, candidates: { count: keep.length, boxes, scores } }));
 };
 
-await useBackend("auto")();
-const weights = await loadDefaultWeights();
-if (weights._tag === "Left") throw new Error(weights.left.message);
-const detector = createDetector(weights.right, {
-  stages: (t) => [pyramid, propose(t.pnet), refine(t.rnet), wideOnly(60), output(t.onet)],
+const detector = await createDetector({
+  workers: 2,
+  stages: (nets, o) =>
+    cascade(
+      pyramid({ minFaceSize: o.minFaceSize }),
+      propose(nets.pnet),
+      crop(24),
+      refine(nets.rnet),
+      wideOnly<CandidateState<"refined">>(60),
+      crop(48),
+      output(nets.onet),
+    ),
 });
 if (detector._tag === "Left") throw new Error(detector.left.message);
 const result = await detector.right.detect(path);

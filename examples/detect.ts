@@ -3,19 +3,11 @@
  *
  *   deno run --allow-read --allow-ffi --allow-env --allow-sys examples/detect.ts photo.jpg
  */
-import { createDetector, loadDefaultWeights, useBackend } from "../mod.ts";
+import { createDetector } from "../mod.ts";
 
-const path = Deno.args[0];
-if (!path) {
-  console.error("usage: give the path of an image");
-  Deno.exit(2);
-}
-await useBackend("auto")();
-const weights = await loadDefaultWeights();
-if (weights._tag === "Left") throw new Error(weights.left.message);
-const detector = createDetector(weights.right);
+const path = Deno.args[0] ?? "fixtures/faces/ivan.jpg";
+const detector = await createDetector();
 if (detector._tag === "Left") throw new Error(detector.left.message);
-
 const result = await detector.right.detect(path);
 if (result._tag === "Left") {
   console.error(`error: ${result.left.message}`);

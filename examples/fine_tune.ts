@@ -8,18 +8,16 @@
  * five landmarks. The steps are those of `deno task dataset` and `deno task train`.
  */
 import { join } from "node:path";
+import { createDetector, useBackend } from "../mod.ts";
+import { loadDefaultWeights } from "../weights.ts";
 import {
-  createDetector,
   exportNetWeights,
   generateMinedSet,
-  loadDefaultWeights,
   loadTrainingImages,
-  registerWasmGradKernels,
   TASK_WEIGHTS,
   toTensors,
   trainNet,
-  useBackend,
-} from "../mod.ts";
+} from "../train.ts";
 
 const [annotations, out = "runs/onet"] = Deno.args;
 if (!annotations) {
@@ -31,9 +29,9 @@ const fail = (message: string): never => {
   Deno.exit(1);
 };
 
-const backend = await useBackend("auto")();
+// On wasm this also installs the gradient kernels training needs.
+const backend = await useBackend("auto");
 if (backend._tag === "Left") fail(backend.left.message);
-if (backend._tag === "Right" && backend.right === "wasm") registerWasmGradKernels();
 const pretrained = await loadDefaultWeights();
 if (pretrained._tag === "Left") fail(pretrained.left.message);
 const w = pretrained._tag === "Right" ? pretrained.right : fail("no weights");
@@ -73,7 +71,7 @@ const files = await exportNetWeights(onet, join(out, "onet"));
 if (files._tag === "Right") console.log(`wrote ${files.right.join(", ")}`);
 
 // 3. Detection with the fine-tuned ONet.
-const detector = createDetector({ ...w, onet });
+const detector = await createDetector({ weights: { ...w, onet } });
 if (detector._tag === "Right") {
   console.log("detector ready with the fine-tuned ONet");
   detector.right.dispose();

@@ -29,13 +29,6 @@ const SCALE = 0.0078125;
 /**
  * Builds the summed-area table of an RGB image; with `shared`, in a SharedArrayBuffer that
  * workers can read without a copy.
- *
- * @example
- * ```ts
- * import { summedAreaTable } from "@mtcnn/mtcnn";
- * const sat = summedAreaTable({ width: 2, height: 1, data: Uint8Array.of(1, 2, 3, 4, 5, 6) });
- * console.log(sat.sums.length, sat.sums[sat.sums.length - 1]); // 18 9
- * ```
  */
 export const summedAreaTable = (img: RgbImage, shared = false): SummedAreaTable => {
   const { width: w, height: h, data } = img;

@@ -29,13 +29,6 @@ export const NO_CANDIDATES: Candidates = {
 
 /**
  * The candidates at the given indices, in that order.
- *
- * @example
- * ```ts
- * import { selectCandidates } from "@mtcnn/mtcnn";
- * const c = { count: 2, boxes: new Float64Array([0, 0, 9, 9, 5, 5, 20, 20]), scores: new Float64Array([0.9, 0.8]) };
- * console.log(selectCandidates(c, [1]).boxes); // Float64Array [5, 5, 20, 20]
- * ```
  */
 export const selectCandidates = (c: Candidates, keep: ArrayLike<number>): Candidates => {
   const n = keep.length;

@@ -12,12 +12,6 @@ import type { RgbImage } from "./image.ts";
 /**
  * The largest size with the aspect ratio of `width` x `height` (each side rounded down, at least
  * 1) that holds at most `maxPixels` pixels; the size itself when it already fits.
- *
- * @example
- * ```ts
- * import { fitToPixels } from "@mtcnn/mtcnn";
- * console.log(fitToPixels(4000, 3000, 3_000_000)); // { width: 2000, height: 1500 }
- * ```
  */
 export const fitToPixels = (width: number, height: number, maxPixels: number): ImageSize => {
   if (width * height <= maxPixels) return { width, height };
@@ -47,13 +41,6 @@ const spans = (n: number, m: number): { cell: Int32Array; w0: Float64Array; w1: 
  * `width` x `height` to packed RGB of `outWidth` x `outHeight` (each no larger than the input).
  * Output pixel (x, y) covers source [x * width / outWidth, (x + 1) * width / outWidth), so a
  * point maps back by multiplying by width / outWidth (and height / outHeight).
- *
- * @example
- * ```ts
- * import { areaDownscale } from "@mtcnn/mtcnn";
- * const px = new Uint8Array([0, 0, 0, 200, 200, 200]); // 2x1 RGB
- * console.log([...areaDownscale(px, 2, 1, 3, 1, 1).data]); // [100, 100, 100]
- * ```
  */
 export const areaDownscale = (
   pixels: ArrayLike<number>,

@@ -20,7 +20,9 @@ export type MtcnnErrorTag =
   /** The tensor backend could not be initialised or failed while computing. */
   | "BackendError"
   /** A command-line or option value is not acceptable. */
-  | "OptionError";
+  | "OptionError"
+  /** A stage of a cascade threw instead of returning a failure (a bug in a custom stage). */
+  | "StageError";
 
 /** An expected failure: a tag to branch on, a message for people, and the underlying cause. */
 export interface MtcnnError {
@@ -34,13 +36,6 @@ export interface MtcnnError {
 
 /**
  * Makes an {@linkcode MtcnnError}.
- *
- * @example
- * ```ts
- * import { mtcnnError } from "@mtcnn/mtcnn";
- * const e = mtcnnError("InputError", "image is 0x0 pixels");
- * console.log(e._tag, e.message);
- * ```
  */
 export const mtcnnError = (
   tag: MtcnnErrorTag,
@@ -50,12 +45,6 @@ export const mtcnnError = (
 
 /**
  * Returns true when `u` has the shape of an {@linkcode MtcnnError}.
- *
- * @example
- * ```ts
- * import { isMtcnnError, mtcnnError } from "@mtcnn/mtcnn";
- * console.log(isMtcnnError(mtcnnError("IoError", "x")), isMtcnnError(new Error("x"))); // true false
- * ```
  */
 export const isMtcnnError = (u: unknown): u is MtcnnError =>
   typeof u === "object" && u !== null && "_tag" in u && "message" in u &&

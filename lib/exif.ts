@@ -20,17 +20,6 @@ const SHORT = 3;
 /**
  * The Orientation of a TIFF structure (from "II*\0" or "MM\0*"), or undefined when it holds
  * none or is malformed. Only IFD0 is read: that is where the tag lives for the main image.
- *
- * @example
- * ```ts
- * import { readTiffOrientation } from "@mtcnn/mtcnn";
- * const tiff = new Uint8Array([
- *   0x4d, 0x4d, 0, 42, 0, 0, 0, 8, // big-endian header, IFD0 at byte 8
- *   0, 1, 0x01, 0x12, 0, 3, 0, 0, 0, 1, 0, 6, 0, 0, // one entry: Orientation = 6
- *   0, 0, 0, 0, // no next IFD
- * ]);
- * console.log(readTiffOrientation(tiff)); // 6
- * ```
  */
 export const readTiffOrientation = (tiff: Uint8Array): Orientation | undefined => {
   if (tiff.length < 8) return undefined;
@@ -98,12 +87,6 @@ const pngOrientation = (b: Uint8Array): Orientation | undefined => {
 /**
  * The EXIF orientation of an encoded JPEG, PNG or TIFF image; 1 (upright) when the image has no
  * orientation tag or the tag is unreadable.
- *
- * @example
- * ```ts
- * import { readExifOrientation } from "@mtcnn/mtcnn";
- * console.log(readExifOrientation(new Uint8Array([0xff, 0xd8, 0xff, 0xd9]))); // 1
- * ```
  */
 export const readExifOrientation = (bytes: Uint8Array): Orientation => {
   const b = bytes;

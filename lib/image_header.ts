@@ -164,12 +164,6 @@ const tiffSizes = (b: Uint8Array): Parsed => {
 
 /**
  * The format named by the first bytes of an encoded image, or undefined.
- *
- * @example
- * ```ts
- * import { sniffImageFormat } from "@mtcnn/mtcnn";
- * console.log(sniffImageFormat(new Uint8Array([0xff, 0xd8, 0xff, 0xe0]))); // "JPEG"
- * ```
  */
 export const sniffImageFormat = (b: Uint8Array): ImageFormat | undefined =>
   b[0] === 0xff && b[1] === 0xd8 && b[2] === 0xff
@@ -186,13 +180,6 @@ export const sniffImageFormat = (b: Uint8Array): ImageFormat | undefined =>
 /**
  * Reads the format and the largest size (by area) declared anywhere in an image's headers; a
  * Left says in words why the headers cannot be read (a file no decoder should be given).
- *
- * @example
- * ```ts
- * import { readImageHeader } from "@mtcnn/mtcnn";
- * const r = readImageHeader(new Uint8Array([0xff, 0xd8, 0xff, 0xd9]));
- * console.log(r._tag === "Left" && r.left); // "no frame header (SOF) before the end marker"
- * ```
  */
 export const readImageHeader = (bytes: Uint8Array): Result<string, ImageHeader> => {
   const format = sniffImageFormat(bytes);
@@ -219,12 +206,6 @@ export const readImageHeader = (bytes: Uint8Array): Result<string, ImageHeader> 
 /**
  * The size in a JPEG, PNG, GIF or TIFF header (the largest declared), or undefined when the
  * headers do not say.
- *
- * @example
- * ```ts
- * import { readImageSize } from "@mtcnn/mtcnn";
- * console.log(readImageSize(new Uint8Array([1, 2, 3]))); // undefined
- * ```
  */
 export const readImageSize = (bytes: Uint8Array): ImageSize | undefined => {
   const h = readImageHeader(bytes);

@@ -14,14 +14,6 @@ export type NmsMode = "union" | "min";
 /**
  * Indices of the boxes kept by greedy NMS, highest score first: a box is dropped when its
  * overlap with an already kept box is greater than `threshold`.
- *
- * @example
- * ```ts
- * import { nms } from "@mtcnn/mtcnn";
- * const boxes = new Float64Array([0, 0, 10, 10, 1, 1, 11, 11, 50, 50, 60, 60]);
- * const keep = nms(boxes, new Float64Array([0.9, 0.8, 0.7]), 3, 0.5, "union");
- * console.log([...keep]); // [0, 2]
- * ```
  */
 export const nms = (
   boxes: Float64Array,
@@ -65,12 +57,6 @@ export const nms = (
 
 /**
  * Intersection over union of two [x1, y1, x2, y2] boxes (0 when either is empty).
- *
- * @example
- * ```ts
- * import { iou } from "@mtcnn/mtcnn";
- * console.log(iou([0, 0, 10, 10], [5, 0, 15, 10])); // 0.333...
- * ```
  */
 export const iou = (a: ArrayLike<number>, b: ArrayLike<number>): number => {
   const w = Math.min(a[2], b[2]) - Math.max(a[0], b[0]);

@@ -12,14 +12,6 @@ import type { RgbImage } from "./image.ts";
  * is not changed; orientation 1 returns the input itself). Orientations 5 to 8 swap width and
  * height. Displayed pixel (x, y) comes from the stored pixel the EXIF table names: e.g. for 6
  * the stored first row is the displayed right-hand column.
- *
- * @example
- * ```ts
- * import { orientRgb } from "@mtcnn/mtcnn";
- * const stored = { width: 2, height: 1, data: new Uint8Array([1, 1, 1, 2, 2, 2]) };
- * const shown = orientRgb(stored, 6); // 1 wide, 2 tall: stored left pixel on top
- * console.log(shown.width, shown.height, shown.data[0]); // 1 2 1
- * ```
  */
 export const orientRgb = (img: RgbImage, orientation: Orientation): RgbImage => {
   if (orientation === 1) return img;

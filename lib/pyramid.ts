@@ -22,13 +22,6 @@ export const PNET_WINDOW = 12;
  * The pyramid levels for an image: scales m * f^k with m = 12 / minFaceSize, while
  * min(width, height) * scale >= 12. Level sizes are floor(side * scale + 1) as in
  * facenet-pytorch.
- *
- * @example
- * ```ts
- * import { pyramidLevels } from "@mtcnn/mtcnn";
- * const levels = pyramidLevels(640, 480, 20, 0.709);
- * console.log(levels.length, levels[0]); // 10 { scale: 0.6, width: 385, height: 289 }
- * ```
  */
 export const pyramidLevels = (
   width: number,

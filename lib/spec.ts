@@ -98,7 +98,7 @@ const dense = (name: string, cin: number, cout: number, prelu?: string) => [
  *
  * @example
  * ```ts
- * import { NET_SPECS } from "@mtcnn/mtcnn";
+ * import { NET_SPECS } from "@mtcnn/mtcnn/weights";
  * console.log(NET_SPECS.pnet[0]); // { name: "conv1/kernel", shape: [3, 3, 3, 10] }
  * ```
  */
@@ -135,7 +135,7 @@ export const NET_SPECS: Readonly<Record<NetName, readonly ParamSpec[]>> = {
  *
  * @example
  * ```ts
- * import { NET_INPUT_SIZE } from "@mtcnn/mtcnn";
+ * import { NET_INPUT_SIZE } from "@mtcnn/mtcnn/weights";
  * console.log(NET_INPUT_SIZE.onet); // 48
  * ```
  */
@@ -143,12 +143,6 @@ export const NET_INPUT_SIZE: Readonly<Record<NetName, number>> = { pnet: 12, rne
 
 /**
  * Number of elements of a shape.
- *
- * @example
- * ```ts
- * import { sizeOf } from "@mtcnn/mtcnn";
- * console.log(sizeOf([3, 3, 3, 10])); // 270
- * ```
  */
 export const sizeOf = (shape: readonly number[]): number => shape.reduce((a, b) => a * b, 1);
 
@@ -157,7 +151,7 @@ export const sizeOf = (shape: readonly number[]): number => shape.reduce((a, b) 
  *
  * @example
  * ```ts
- * import { paramCount } from "@mtcnn/mtcnn";
+ * import { paramCount } from "@mtcnn/mtcnn/weights";
  * console.log(paramCount("pnet")); // 6632
  * ```
  */

@@ -10,13 +10,6 @@ import type { ResolvedOptions } from "./options.ts";
 /**
  * Faces in the coordinates of an image `1 / sx` times as wide and `1 / sy` times as high: faces
  * found on a downscaled copy (`loadScaledImage`), mapped back to the full-size image.
- *
- * @example
- * ```ts
- * import { rescaleFaces } from "@mtcnn/mtcnn";
- * console.log(rescaleFaces([{ box: [10, 10, 20, 20], confidence: 1 }], 0.5, 0.5)[0].box);
- * // [20, 20, 40, 40]
- * ```
  */
 export const rescaleFaces = (faces: readonly Face[], sx: number, sy: number): Face[] =>
   faces.map((f) => {

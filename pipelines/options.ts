@@ -113,7 +113,7 @@ const inUnit = (x: unknown): boolean => typeof x === "number" && x >= 0 && x <= 
  *
  * @example
  * ```ts
- * import { resolveOptions } from "@mtcnn/mtcnn";
+ * import { resolveOptions } from "@mtcnn/mtcnn/stages";
  * const r = resolveOptions({ minFaceSize: 40 });
  * if (r._tag === "Right") console.log(r.right.minFaceSize, r.right.scaleFactor); // 40 0.709
  * ```

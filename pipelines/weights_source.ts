@@ -21,19 +21,17 @@ export type WeightsSource<N extends NetName> = string | Uint8Array | NetWeights<
 /**
  * The checked weights of network `net` from a path (`.lz4`, `.pkl`, `.joblib`, tfjs `.json`),
  * from joblib bytes, or from a record (checked with `checkWeights`).
- *
- * @example
- * ```ts
- * import { resolveNetWeights } from "@mtcnn/mtcnn";
- * const r = await resolveNetWeights("onet", "weights/onet.lz4")();
- * if (r._tag === "Left") console.error(r.left.message); // e.g. names a layer of wrong shape
- * ```
  */
-export const resolveNetWeights = <N extends NetName>(
+export const readNetWeights = <N extends NetName>(
+  net: N,
+  source: WeightsSource<N>,
+): Promise<Result<MtcnnError, NetWeights<N>>> => netWeightsTask(net, source)();
+
+const netWeightsTask = <N extends NetName>(
   net: N,
   source: WeightsSource<N>,
 ): TaskResult<MtcnnError, NetWeights<N>> => {
-  if (typeof source === "string") return readNetWeightsFile(net, source);
+  if (typeof source === "string") return () => readNetWeightsFile(net, source);
   if (source instanceof Uint8Array) {
     if (looksLikeJson(source)) {
       return TE.left(
@@ -69,19 +67,11 @@ export interface MtcnnWeightsSources {
 
 /**
  * The weights of the whole cascade: each network from its source (see
- * {@linkcode resolveNetWeights}), the embedded pretrained weights for those without one.
- *
- * @example
- * ```ts
- * import { createDetector, resolveMtcnnWeights } from "@mtcnn/mtcnn";
- * const w = await resolveMtcnnWeights({ onet: "my_onet.lz4" })(); // PNet, RNet: defaults
- * if (w._tag === "Right") createDetector(w.right);
- * ```
+ * {@linkcode readNetWeights}), the embedded pretrained weights for those without one.
  */
-export const resolveMtcnnWeights = (
+export const readWeights = (
   sources: MtcnnWeightsSources = {},
-): TaskResult<MtcnnError, MtcnnWeights> =>
-() => {
+): Promise<Result<MtcnnError, MtcnnWeights>> => {
   // The embedded weights are decoded (and their SHA-256 checked) at most once, when needed.
   let cached: Promise<Result<MtcnnError, MtcnnWeights>> | undefined;
   const defaults = () => (cached ??= loadDefaultWeights());
@@ -90,7 +80,7 @@ export const resolveMtcnnWeights = (
     source: WeightsSource<N> | undefined,
   ): TaskResult<MtcnnError, NetWeights<N>> =>
     source !== undefined
-      ? resolveNetWeights(net, source)
+      ? netWeightsTask(net, source)
       : pipe(defaults, TE.map((d) => d[net] as unknown as NetWeights<N>));
   return pipe(
     TE.Do,

@@ -6,12 +6,18 @@
  * vectors of 4 output channels) with P output pixels per step (scripts/kernels/direct.ts), and
  * Winograd F(2x2, 3x3) on top of them (scripts/kernels/winograd.ts). Run after changing them:
  *
- *   deno run --allow-read --allow-write --allow-env --allow-sys scripts/build_kernels.ts
+ *   deno task build-kernels
+ *
+ * (`--lock=scripts/deno.lock`: AssemblyScript and binaryen, about 100 MB, stay out of the project's
+ * deno.lock, whose every package a first `deno task detect` downloads.) With `--stdout` it prints
+ * the generated module instead of writing it (tests/wasm_conv_test.ts compares it).
  *
  * @module
  */
 
-import asc from "assemblyscript/asc";
+// Not in deno.json's imports: `deno task` installs every package listed there (see above).
+// deno-lint-ignore no-import-prefix
+import asc from "npm:assemblyscript@0.28.20/asc";
 import { encodeBase64 } from "../lib/base64.ts";
 import { writeFileAtomic } from "../pipelines/edge/atomic.ts";
 import { directKernel, PIXELS } from "./kernels/direct.ts";
@@ -68,6 +74,10 @@ export const DATA_PATH = new URL("../lib/kernels/conv_wasm_data.ts", import.meta
 
 if (import.meta.main) {
   const text = dataModule(await compileKernels(true), await compileKernels(false));
+  if (Deno.args.includes("--stdout")) {
+    await Deno.stdout.write(new TextEncoder().encode(text));
+    Deno.exit(0);
+  }
   await writeFileAtomic(DATA_PATH.pathname, new TextEncoder().encode(text));
   console.log(`wrote ${DATA_PATH.pathname} (${text.length} bytes)`);
 }

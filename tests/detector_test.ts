@@ -1,7 +1,9 @@
 import * as tf from "@tensorflow/tfjs";
 import { Image } from "imagescript";
 import { assert, assertEquals } from "./_assert.ts";
-import { type Detection, type Face, iou, loadImage, type MtcnnError, type Result } from "../mod.ts";
+import { type Detection, type Face, type MtcnnError, type Result } from "../mod.ts";
+import { iou } from "../lib/nms.ts";
+import { loadImage } from "../stages.ts";
 import { HAS_SHARED, makeDetector, noteSharedSkip, sharedData } from "./_shared.ts";
 
 noteSharedSkip("detector_test.ts");
@@ -85,7 +87,7 @@ Deno.test({
     const path = sharedData("peer_tests/faceapi_faces.jpg");
     const bytes = await Deno.readFile(path);
     const before = tf.memory().numTensors;
-    const rgb = await loadImage(bytes)();
+    const rgb = await loadImage(bytes);
     assert(rgb._tag === "Right");
     // The same pixels as an imagescript Image (its own JPEG decoder differs from MozJPEG's).
     const img = new Image(rgb.right.width, rgb.right.height);

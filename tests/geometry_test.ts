@@ -1,5 +1,6 @@
 import { assert, assertAlmostEquals, assertEquals } from "./_assert.ts";
-import { iou, nms, pyramidLevels } from "../mod.ts";
+import { iou, nms } from "../lib/nms.ts";
+import { pyramidLevels } from "../lib/pyramid.ts";
 import { areaResample, summedAreaTable } from "../lib/area_resample.ts";
 import { applyOffsets, squareBoxes } from "../lib/candidates.ts";
 import { cropRect } from "../pipelines/stages/crop.ts";

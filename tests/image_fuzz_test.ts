@@ -9,7 +9,7 @@
 import { observeJpegDecodes } from "../pipelines/edge/jpeg.ts";
 import { Frame, GIF, Image } from "imagescript";
 import { assert, assertEquals } from "./_assert.ts";
-import { loadScaledImage } from "../mod.ts";
+import { loadScaledImage } from "../stages.ts";
 import { readExifOrientation } from "../lib/exif.ts";
 import { readImageHeader } from "../lib/image_header.ts";
 
@@ -228,7 +228,7 @@ Deno.test(`loadImage() survives ${N} mutated JPEG, PNG and GIF inputs within its
       const before = calls.length;
       const t0 = performance.now();
       const options = i % 4 === 3 ? { downscale: true, maxDecodePixels: LIMIT } : {};
-      const out = await loadScaledImage(m.bytes, i % 4 === 3 ? LIMIT >> 3 : LIMIT, options)();
+      const out = await loadScaledImage(m.bytes, i % 4 === 3 ? LIMIT >> 3 : LIMIT, options);
       const ms = performance.now() - t0;
       slowest = Math.max(slowest, ms);
       assert(ms < HANG_MS, `${what} took ${ms} ms`);

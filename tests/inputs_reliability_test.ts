@@ -11,13 +11,12 @@ import { assert, assertEquals } from "./_assert.ts";
 import {
   type Detection,
   type ImageInput,
-  iou,
-  loadImage,
-  loadScaledImage,
   type MtcnnError,
   type Result,
   type RgbImage,
 } from "../mod.ts";
+import { iou } from "../lib/nms.ts";
+import { loadImage, loadScaledImage } from "../stages.ts";
 import { readExifOrientation } from "../lib/exif.ts";
 import { HAS_SHARED, makeDetector, noteSharedSkip, sharedData } from "./_shared.ts";
 
@@ -26,13 +25,13 @@ noteSharedSkip("inputs_reliability_test.ts");
 const FIXTURES = new URL("../fixtures/images/", import.meta.url);
 
 const load = async (input: ImageInput, max?: number): Promise<RgbImage> => {
-  const r = await loadImage(input, max)();
+  const r = await loadImage(input, max);
   if (r._tag === "Left") throw new Error(r.left.message);
   return r.right;
 };
 
 const failure = async (input: ImageInput, max?: number): Promise<MtcnnError> => {
-  const r = await loadImage(input, max)();
+  const r = await loadImage(input, max);
   if (r._tag === "Right") {
     throw new Error(`expected a failure, got ${r.right.width}x${r.right.height}`);
   }
@@ -241,7 +240,7 @@ Deno.test("loadImage() refuses damaged headers and survives byte flips in JPEG a
     for (let i = 0; i < bytes.length; i += 7) {
       const b = bytes.slice();
       b[i] ^= 0x5a;
-      const r = await loadImage(b)();
+      const r = await loadImage(b);
       if (r._tag === "Right") {
         assertEquals(r.right.data.length, r.right.width * r.right.height * 3, name);
         seen.add("ok");
@@ -308,7 +307,7 @@ Deno.test("loadScaledImage() with downscale area-averages an over-limit image an
     }
   }
   for (const input of [img, await imageOf(img).encode()]) {
-    const r = await loadScaledImage(input, 6000, { downscale: true })();
+    const r = await loadScaledImage(input, 6000, { downscale: true });
     assert(r._tag === "Right", r._tag === "Left" ? r.left.message : "");
     const { image, width, height, scaleX, scaleY } = r.right;
     assertEquals([image.width, image.height, width, height], [94, 63, 300, 200]);
@@ -322,7 +321,7 @@ Deno.test("loadScaledImage() with downscale area-averages an over-limit image an
   const big = await png(1, 1, 8, 0, [new Uint8Array([7])]);
   new DataView(big.buffer).setUint32(16, 30000);
   new DataView(big.buffer).setUint32(20, 30000);
-  const r = await loadScaledImage(big, 1_000_000, { downscale: true, maxDecodePixels: 1e8 })();
+  const r = await loadScaledImage(big, 1_000_000, { downscale: true, maxDecodePixels: 1e8 });
   assert(r._tag === "Left" && r.left.message.includes("maxDecodePixels"), JSON.stringify(r));
 });
 
@@ -367,7 +366,7 @@ Deno.test("loadImage() reads palette PNG of 8 and 2 bits, with a tRNS chunk", as
     0,
   ]]);
   const bad = await png(1, 1, 8, 3, [new Uint8Array([0])]); // palette image without PLTE
-  const e = await loadImage(bad)();
+  const e = await loadImage(bad);
   assert(
     e._tag === "Left" ? e.left._tag === "DecodeError" : e.right.width === 1,
     JSON.stringify(e),
@@ -422,7 +421,7 @@ Deno.test("loadImage() applies all 8 EXIF orientations of a JPEG: displayed size
     }
     const ignored = await loadImage(withExif(stored, o, true), undefined, {
       exifOrientation: false,
-    })();
+    });
     assert(ignored._tag === "Right" && ignored.right.width === (o >= 5 ? 32 : 48));
   }
 });
@@ -511,9 +510,9 @@ Deno.test("detectMany() goes on past empty, cut-off, text and over-limit inputs"
 Deno.test("loadImage() refuses a pixel limit that is not a number >= 1", async () => {
   const img = { width: 1, height: 1, data: new Uint8Array(3) };
   for (const max of [NaN, 0, -5]) {
-    const r = await loadImage(img, max)();
+    const r = await loadImage(img, max);
     assert(r._tag === "Left" && r.left._tag === "OptionError", `${max}: ${JSON.stringify(r)}`);
   }
-  const r = await loadImage(img, 10, { maxDecodePixels: NaN })();
+  const r = await loadImage(img, 10, { maxDecodePixels: NaN });
   assert(r._tag === "Left" && r.left.message.startsWith("maxDecodePixels must be >= 1"));
 });

@@ -1,10 +1,11 @@
 import * as tf from "@tensorflow/tfjs";
 import { assert, assertEquals } from "./_assert.ts";
-import { createDetector, loadImage, resolveOptions } from "../mod.ts";
+import { createDetector } from "../mod.ts";
+import { loadImage, resolveOptions } from "../stages.ts";
 import { defaultWeights, makeDetector } from "./_shared.ts";
 
 const tag = async (input: Parameters<typeof loadImage>[0], max?: number) => {
-  const r = await loadImage(input, max)();
+  const r = await loadImage(input, max);
   return r._tag === "Left" ? `${r.left._tag}: ${r.left.message}` : "ok";
 };
 
@@ -39,7 +40,7 @@ Deno.test("loadImage() refuses an image over maxPixels from its header, before d
 Deno.test("loadImage() reads tensors of 1, 3 and 4 channels and refuses other shapes", async () => {
   await makeDetector().then((d) => d.dispose());
   const gray = tf.tensor3d([0, 128, 255, 64], [2, 2, 1]);
-  const r = await loadImage(gray)();
+  const r = await loadImage(gray);
   assert(r._tag === "Right");
   assertEquals([...r.right.data.slice(0, 6)], [0, 0, 0, 128, 128, 128]);
   const bad = tf.zeros([2, 2, 2]);
@@ -77,15 +78,13 @@ Deno.test("createDetector() refuses weights with NaN or a wrong shape, naming th
   const w = await defaultWeights();
   const nan = w.rnet.params["fc4/kernel"].slice();
   nan[7] = NaN;
-  const r1 = createDetector({
-    ...w,
-    rnet: { net: "rnet", params: { ...w.rnet.params, "fc4/kernel": nan } },
+  const r1 = await createDetector({
+    weights: { ...w, rnet: { net: "rnet", params: { ...w.rnet.params, "fc4/kernel": nan } } },
   });
   assert(r1._tag === "Left" && r1.left.message.includes("fc4/kernel"), JSON.stringify(r1));
   const short = w.pnet.params["conv1/bias"].slice(0, 5);
-  const r2 = createDetector({
-    ...w,
-    pnet: { net: "pnet", params: { ...w.pnet.params, "conv1/bias": short } },
+  const r2 = await createDetector({
+    weights: { ...w, pnet: { net: "pnet", params: { ...w.pnet.params, "conv1/bias": short } } },
   });
   assert(r2._tag === "Left" && r2.left.message.includes("conv1/bias"), JSON.stringify(r2));
   assert(r2._tag === "Left" && r2.left.message.includes("(10)"), JSON.stringify(r2));

@@ -1,6 +1,6 @@
 import { fileURLToPath as fromFileUrl } from "node:url";
 import { assert, assertEquals } from "./_assert.ts";
-import { loadScaledImage, startImageLoader } from "../mod.ts";
+import { loadScaledImage, startImageLoader } from "../stages.ts";
 
 const FIXTURES = new URL("../fixtures/images/", import.meta.url);
 
@@ -9,9 +9,9 @@ Deno.test("the image loader worker gives what loadScaledImage gives, paths and b
   try {
     for (const name of ["gray.jpg", "cmyk.jpg", "progressive.jpg"]) {
       const path = fromFileUrl(new URL(name, FIXTURES));
-      const here = await loadScaledImage(path)();
-      const there = await loader.load(path)();
-      const bytes = await loader.load(await Deno.readFile(path))();
+      const here = await loadScaledImage(path);
+      const there = await loader.load(path);
+      const bytes = await loader.load(await Deno.readFile(path));
       assert(here._tag === "Right" && there._tag === "Right" && bytes._tag === "Right", name);
       assertEquals(there.right.image.width, here.right.image.width);
       assertEquals(there.right.image.height, here.right.image.height);
@@ -26,12 +26,12 @@ Deno.test("the image loader worker gives what loadScaledImage gives, paths and b
 Deno.test("the image loader worker returns typed errors and keeps going", async () => {
   const loader = startImageLoader();
   try {
-    const empty = await loader.load(new Uint8Array(0))();
+    const empty = await loader.load(new Uint8Array(0));
     assert(empty._tag === "Left" && empty.left._tag === "DecodeError", JSON.stringify(empty));
-    const missing = await loader.load("/no/such/image.jpg")();
+    const missing = await loader.load("/no/such/image.jpg");
     assert(missing._tag === "Left" && missing.left._tag === "IoError", JSON.stringify(missing));
     assert(missing.left.message.includes("/no/such/image.jpg"));
-    const ok = await loader.load(fromFileUrl(new URL("gray.jpg", FIXTURES)))();
+    const ok = await loader.load(fromFileUrl(new URL("gray.jpg", FIXTURES)));
     assertEquals(ok._tag, "Right");
   } finally {
     loader.terminate();
@@ -40,7 +40,7 @@ Deno.test("the image loader worker returns typed errors and keeps going", async 
 
 Deno.test("terminating the image loader fails its pending loads with a BackendError", async () => {
   const loader = startImageLoader();
-  const pending = loader.load(fromFileUrl(new URL("progressive.jpg", FIXTURES)))();
+  const pending = loader.load(fromFileUrl(new URL("progressive.jpg", FIXTURES)));
   loader.terminate();
   const r = await pending;
   assert(r._tag === "Left" && r.left._tag === "BackendError", JSON.stringify(r));

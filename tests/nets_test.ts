@@ -1,15 +1,8 @@
 import * as tf from "@tensorflow/tfjs";
 import { assertEquals } from "./_assert.ts";
-import {
-  disposeTensors,
-  NET_SPECS,
-  onet,
-  paramCount,
-  pnet,
-  rnet,
-  toTensors,
-  useBackend,
-} from "../mod.ts";
+import { useBackend } from "../mod.ts";
+import { NET_SPECS, paramCount } from "../weights.ts";
+import { disposeTensors, onet, pnet, rnet, toTensors } from "../train.ts";
 import { defaultWeights } from "./_shared.ts";
 
 Deno.test("paramCount() gives the guide's counts: PNet 6,632, RNet 100,178, ONet 389,040", () => {
@@ -20,7 +13,7 @@ Deno.test("paramCount() gives the guide's counts: PNet 6,632, RNet 100,178, ONet
 });
 
 Deno.test("nets give the training guide's output shapes", async () => {
-  await useBackend("auto")();
+  await useBackend("auto");
   const w = await defaultWeights();
   const before = tf.memory().numTensors;
   const tp = toTensors(w.pnet), tr = toTensors(w.rnet), to = toTensors(w.onet);
@@ -42,7 +35,7 @@ Deno.test("the wasm and cpu backends compute the same ONet outputs", async () =>
   const w = await defaultWeights();
   const x = new Float32Array(2 * 48 * 48 * 3).map((_, i) => Math.sin(i * 0.37));
   const run = async (backend: "wasm" | "cpu") => {
-    const b = await useBackend(backend)();
+    const b = await useBackend(backend);
     if (b._tag === "Left") return undefined;
     const t = toTensors(w.onet);
     const out = tf.tidy(() => {
@@ -56,7 +49,7 @@ Deno.test("the wasm and cpu backends compute the same ONet outputs", async () =>
   };
   const cpu = await run("cpu");
   const wasm = await run("wasm");
-  await useBackend("auto")();
+  await useBackend("auto");
   if (!cpu || !wasm) {
     console.warn("wasm backend unavailable: cross-backend check skipped");
     return;

@@ -10,7 +10,7 @@ Deno.test({
   name: "the default cascade agrees with facenet-pytorch on its 230 reference images",
   ignore: !HAS_SHARED,
   fn: async () => {
-    await useBackend("auto")();
+    await useBackend("auto");
     const before = tf.memory().numTensors;
     const { report: r, disagreements } = await runParity("clamp");
     const info = JSON.stringify(r) + "\n" + disagreements.join("\n");

@@ -2,7 +2,7 @@ import * as tf from "@tensorflow/tfjs";
 import { join } from "node:path";
 import { assert, assertEquals } from "./_assert.ts";
 import { left, right } from "./_weights_io.ts";
-import { faceApiWeightsDir } from "../scripts/faceapi_package.ts";
+import { faceApiWeightsDir } from "./_build_tools.ts";
 import {
   anyNetWeightsFromTfjs,
   netWeightsFromTfjs,
@@ -71,7 +71,7 @@ Deno.test("our shards decode with tfjs's own tf.io.decodeWeights to the same ten
 });
 
 Deno.test("face-api.js's shipped manifest (all three nets) reads to the default weights", async () => {
-  const dir = faceApiWeightsDir();
+  const dir = await faceApiWeightsDir();
   const manifest = right(
     parseTfjsManifest(await Deno.readTextFile(join(dir, "mtcnn_model-weights_manifest.json"))),
   );

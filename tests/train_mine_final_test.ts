@@ -1,15 +1,15 @@
 import * as tf from "@tensorflow/tfjs";
 import { assert, assertAlmostEquals, assertEquals } from "./_assert.ts";
 import { squareBoxes } from "../lib/candidates.ts";
-import { disposeTensors, faceAndLandmarks, onet, toTensors, useBackend } from "../mod.ts";
+import { useBackend } from "../mod.ts";
+import { cascade, type CropNet, faceAndLandmarks, localNet, refineLandmarks } from "../stages.ts";
+import { disposeTensors, toTensors } from "../train.ts";
 import { fnv1a, type Sample, shardSample } from "../lib/train/shard_format.ts";
 import type { CropPadding } from "../pipelines/options.ts";
-import { cropPixels } from "../pipelines/stages/crop.ts";
+import { cropPixels } from "../pipelines/nets/crop_pixels.ts";
 import { decodeRgb } from "../pipelines/edge/decode.ts";
 import { reframe } from "../lib/train/reframe.ts";
 import { derivePrng } from "../lib/train/prng.ts";
-import { localCrops } from "../pipelines/stages/crop_runner.ts";
-import { refineLandmarksWith } from "../pipelines/stages/landmarks.ts";
 import { placeLandmarks } from "../pipelines/stages/output.ts";
 import { generateMinedSet, type MineOptions } from "../pipelines/train/gen_mined.ts";
 import { openDataset, readShard } from "../pipelines/train/shard_reader.ts";
@@ -17,7 +17,7 @@ import { loadTrainingImages, type TrainingImage } from "../pipelines/train/train
 import { defaultWeights, HAS_SHARED, makeDetector, noteSharedSkip, sharedData } from "./_shared.ts";
 
 noteSharedSkip("train_mine_final_test.ts");
-await useBackend((Deno.env.get("MTCNN_BACKEND") ?? "auto") as "auto")();
+await useBackend((Deno.env.get("MTCNN_BACKEND") ?? "auto") as "auto");
 
 const LIST = "mtfl/cnn_facepoint_trainImageList.txt";
 const SEED = 5;
@@ -74,17 +74,24 @@ Deno.test({
   ignore: !HAS_SHARED,
   fn: async () => {
     const w = await defaultWeights();
-    const lt = toTensors(w.onet);
-    const net = onet(lt);
+    const lt = localNet("onet", w.onet);
+    if (lt._tag === "Left") throw new Error(lt.left.message);
+    const net = lt.right;
     let seen: { pixels: Float32Array; rects: Int32Array } | undefined;
-    const forward = localCrops((x) => ({ landmarks: net(x).landmarks }));
-    const spy = (padding: CropPadding) =>
-      refineLandmarksWith((batch) => {
+    const recording: CropNet<"onet"> = {
+      ...net,
+      run: (batch) => {
         seen = { pixels: cropPixels(batch), rects: batch.rects };
-        return forward(batch);
-      }, { padding });
-    const clamp = await makeDetector({ stages: (t) => [...faceAndLandmarks(t), spy("clamp")] });
-    const zeros = await makeDetector({ stages: (t) => [...faceAndLandmarks(t), spy("zeros")] });
+        return net.run(batch);
+      },
+    };
+    const spy = (padding: CropPadding) => refineLandmarks(recording, { padding });
+    const clamp = await makeDetector({
+      stages: (n, o) => cascade(faceAndLandmarks(n, o), spy("clamp")),
+    });
+    const zeros = await makeDetector({
+      stages: (n, o) => cascade(faceAndLandmarks(n, o), spy("zeros")),
+    });
     // Tight frames (AFLW's are 2.9 to 3.7 eye-to-mouth distances), so that the final boxes
     // leave the image and the two paddings cut different crops.
     const reframing = { min: 2.2, max: 2.4 };
@@ -127,7 +134,7 @@ Deno.test({
     } finally {
       clamp.dispose();
       zeros.dispose();
-      disposeTensors(lt);
+      net.dispose();
     }
   },
 });

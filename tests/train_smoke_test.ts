@@ -3,7 +3,8 @@ import { fileURLToPath } from "node:url";
 import { assert, assertEquals } from "./_assert.ts";
 import { TASK_WEIGHTS } from "../lib/train/losses.ts";
 import { initWeights } from "../lib/train/init_weights.ts";
-import { toVariables, useBackend } from "../mod.ts";
+import { useBackend } from "../mod.ts";
+import { toVariables } from "../train.ts";
 import { generatePnetSet } from "../pipelines/train/gen_pnet.ts";
 import { epochBatches, openDataset } from "../pipelines/train/shard_reader.ts";
 import { trainNet, type TrainOptions } from "../pipelines/train/train_net.ts";
@@ -13,7 +14,7 @@ import { registerWasmGradKernels } from "../pipelines/train/wasm_grad_kernels.ts
 
 const FIXTURE = fileURLToPath(new URL("../fixtures/train/faces.json", import.meta.url));
 
-const backend = await useBackend("auto")();
+const backend = await useBackend("auto");
 if (backend._tag === "Right" && backend.right === "wasm") registerWasmGradKernels();
 
 const makeSet = async (): Promise<string> => {

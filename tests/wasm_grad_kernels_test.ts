@@ -1,14 +1,16 @@
 import * as tf from "@tensorflow/tfjs";
 import { assert } from "./_assert.ts";
 import { initWeights } from "../lib/train/init_weights.ts";
-import { type NetName, toVariables, useBackend } from "../mod.ts";
+import { useBackend } from "../mod.ts";
+import { type NetName } from "../weights.ts";
+import { toVariables } from "../train.ts";
 import { forwardHeads } from "../pipelines/train/train_step.ts";
 import { registerWasmGradKernels } from "../pipelines/train/wasm_grad_kernels.ts";
 
 const onBackend = async <T>(name: "cpu" | "wasm", f: () => T | Promise<T>): Promise<T> => {
   if (name === "cpu") await tf.setBackend("cpu");
   else {
-    const r = await useBackend("wasm")();
+    const r = await useBackend("wasm");
     if (r._tag === "Left") throw new Error(r.left.message);
     registerWasmGradKernels();
   }

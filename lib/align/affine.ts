@@ -19,7 +19,7 @@ export type Affine = readonly [number, number, number, number, number, number];
  *
  * @example
  * ```ts
- * import { applyAffine, IDENTITY_AFFINE } from "@mtcnn/mtcnn";
+ * import { applyAffine, IDENTITY_AFFINE } from "@mtcnn/mtcnn/align";
  * console.log(applyAffine(IDENTITY_AFFINE, [3, 4])); // [3, 4]
  * ```
  */
@@ -30,7 +30,7 @@ export const IDENTITY_AFFINE: Affine = [1, 0, 0, 0, 1, 0];
  *
  * @example
  * ```ts
- * import { applyAffine } from "@mtcnn/mtcnn";
+ * import { applyAffine } from "@mtcnn/mtcnn/align";
  * console.log(applyAffine([2, 0, 1, 0, 2, 1], [3, 4])); // [7, 9]
  * ```
  */
@@ -45,7 +45,7 @@ export const applyAffine = (t: Affine, p: Point): Point => [
  *
  * @example
  * ```ts
- * import { invertAffine } from "@mtcnn/mtcnn";
+ * import { invertAffine } from "@mtcnn/mtcnn/align";
  * const r = invertAffine([2, 0, 1, 0, 2, 1]);
  * if (r._tag === "Right") console.log(r.right); // [0.5, 0, -0.5, 0, 0.5, -0.5]
  * ```

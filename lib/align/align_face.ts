@@ -35,7 +35,7 @@ export interface AlignedFace {
  *
  * @example
  * ```ts
- * import { alignFace } from "@mtcnn/mtcnn";
+ * import { alignFace } from "@mtcnn/mtcnn/align";
  * const image = { width: 200, height: 200, data: new Uint8Array(200 * 200 * 3) };
  * const keypoints = {
  *   left_eye: [70, 80], right_eye: [130, 80], nose: [100, 110],

@@ -41,7 +41,7 @@ export interface CroppedFace {
  *
  * @example
  * ```ts
- * import { cropFace } from "@mtcnn/mtcnn";
+ * import { cropFace } from "@mtcnn/mtcnn/align";
  * const image = { width: 100, height: 100, data: new Uint8Array(100 * 100 * 3) };
  * const r = cropFace(image, [40, 30, 20, 30], { margin: 0.5, square: true, size: 64 });
  * if (r._tag === "Right") console.log(r.right.region, r.right.image.width); // [20, 15, 60, 60] 64

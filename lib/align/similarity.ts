@@ -25,7 +25,7 @@ import type { Affine } from "./affine.ts";
  *
  * @example
  * ```ts
- * import { estimateSimilarity } from "@mtcnn/mtcnn";
+ * import { estimateSimilarity } from "@mtcnn/mtcnn/align";
  * const r = estimateSimilarity([[0, 0], [1, 0], [0, 1]], [[1, 1], [1, 3], [-1, 1]]);
  * if (r._tag === "Right") console.log(r.right.map((v) => Math.round(v))); // [0, -2, 1, 2, 0, 1]
  * ```

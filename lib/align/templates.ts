@@ -13,7 +13,7 @@ import type { Point } from "../face.ts";
  *
  * @example
  * ```ts
- * import { ARCFACE_TEMPLATE_112 } from "@mtcnn/mtcnn";
+ * import { ARCFACE_TEMPLATE_112 } from "@mtcnn/mtcnn/align";
  * console.log(ARCFACE_TEMPLATE_112[0]); // the left eye in a 112x112 crop
  * ```
  */
@@ -30,7 +30,7 @@ export const ARCFACE_TEMPLATE_112: readonly Point[] = [
  *
  * @example
  * ```ts
- * import { ARCFACE_SIZE } from "@mtcnn/mtcnn";
+ * import { ARCFACE_SIZE } from "@mtcnn/mtcnn/align";
  * console.log(ARCFACE_SIZE); // 112
  * ```
  */
@@ -55,7 +55,7 @@ export interface TemplateOptions {
  *
  * @example
  * ```ts
- * import { faceTemplate } from "@mtcnn/mtcnn";
+ * import { faceTemplate } from "@mtcnn/mtcnn/align";
  * console.log(faceTemplate({ size: 224 })[0]); // [76.5892, 103.3926]
  * console.log(faceTemplate({ size: 112, margin: 0.25 })[2]); // about [56.01, 63.87]
  * ```

@@ -24,7 +24,7 @@ import { type Affine, invertAffine } from "./affine.ts";
  *
  * @example
  * ```ts
- * import { warpAffine } from "@mtcnn/mtcnn";
+ * import { warpAffine } from "@mtcnn/mtcnn/align";
  * const image = { width: 2, height: 1, data: new Uint8Array([0, 0, 0, 200, 100, 50]) };
  * const r = warpAffine(image, [1, 0, -1, 0, 1, 0], 1, 1); // shift left by one pixel
  * if (r._tag === "Right") console.log([...r.right.data]); // [200, 100, 50]

@@ -25,7 +25,7 @@ export interface CnnFacePointAnnotation extends LandmarkAnnotation {
  *
  * @example
  * ```ts
- * import { parseCnnFacePointList } from "@mtcnn/mtcnn";
+ * import { parseCnnFacePointList } from "@mtcnn/mtcnn/eval";
  * const text = "lfw_5590\\A.jpg 75 165 87 177 106 108 143 108 131 127 106 155 142 155\n";
  * const r = parseCnnFacePointList(text, "testImageList.txt");
  * if (r._tag === "Right") console.log(r.right[0].box, r.right[0].landmarks[1]); // [75, 87, 165, 177] [143, 108]

@@ -44,7 +44,7 @@ const isPoint = (p: unknown): p is Point => Array.isArray(p) && p.length === 2 &
  *
  * @example
  * ```ts
- * import { parseJsonAnnotations } from "@mtcnn/mtcnn";
+ * import { parseJsonAnnotations } from "@mtcnn/mtcnn/train";
  * const text = JSON.stringify({
  *   format: "mtcnn-annotations", version: 1,
  *   images: [{ path: "a.jpg", faces: [{ box: [1, 2, 30, 40] }] }],

@@ -38,7 +38,7 @@ export interface MtflOptions {
  *
  * @example
  * ```ts
- * import { parseMtflList } from "@mtcnn/mtcnn";
+ * import { parseMtflList } from "@mtcnn/mtcnn/eval";
  * const text = "AFLW\\0001.jpg 56 101 79 43 93 43 58 69 86 103 1 1 2 3\n";
  * const r = parseMtflList(text, "testing.txt", { oneBased: true });
  * if (r._tag === "Right") console.log(r.right[0].path, r.right[0].landmarks[0]); // AFLW/0001.jpg [55, 42]

@@ -54,13 +54,6 @@ const isConvKernel = (shape: readonly number[]): boolean => shape.length === 4;
 
 /**
  * Our weights from face-api.js's named tensors (float32, its layouts).
- *
- * @example
- * ```ts
- * import { fromFaceApiTensors } from "@mtcnn/mtcnn";
- * const r = fromFaceApiTensors("pnet", new Map());
- * console.log(r._tag); // "Left": every tensor is missing
- * ```
  */
 export const fromFaceApiTensors = <N extends NetName>(
   net: N,
@@ -110,13 +103,6 @@ export const toFaceApiNetTensors = <N extends NetName>(
 
 /**
  * face-api.js's named tensors for the whole cascade, in its manifest's order.
- *
- * @example
- * ```ts
- * import { loadDefaultWeights, toFaceApiTensors } from "@mtcnn/mtcnn";
- * const w = await loadDefaultWeights();
- * if (w._tag === "Right") console.log(toFaceApiTensors(w.right)[0].name); // "pnet/conv1/weights"
- * ```
  */
 export const toFaceApiTensors = (w: MtcnnWeights): readonly (ShapedArray & { name: string })[] => [
   ...toFaceApiNetTensors(w.pnet),

@@ -132,7 +132,7 @@ export type JoblibDecodeOptions = Lz4DecodeOptions;
  *
  * @example
  * ```ts
- * import { decodeJoblib, encodeJoblib } from "@mtcnn/mtcnn";
+ * import { decodeJoblib, encodeJoblib } from "@mtcnn/mtcnn/weights";
  * const file = encodeJoblib([{ shape: [2], data: new Float32Array([1, 2]) }]);
  * if (file._tag === "Right") {
  *   const r = decodeJoblib(file.right);

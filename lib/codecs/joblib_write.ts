@@ -127,7 +127,7 @@ const writeArray = (out: Out, protocol: number, a: ShapedArray): void => {
  *
  * @example
  * ```ts
- * import { encodeJoblib } from "@mtcnn/mtcnn";
+ * import { encodeJoblib } from "@mtcnn/mtcnn/weights";
  * const r = encodeJoblib([{ shape: [1, 1, 2], data: new Float32Array([0.5, -1]) }]);
  * if (r._tag === "Right") await Deno.writeFile("alpha.lz4", r.right);
  * ```

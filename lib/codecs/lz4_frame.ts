@@ -18,24 +18,11 @@ import { xxhash32 } from "./xxhash32.ts";
 
 /**
  * The first four bytes of every LZ4 frame (0x184D2204, little-endian).
- *
- * @example
- * ```ts
- * import { LZ4_MAGIC } from "@mtcnn/mtcnn";
- * console.log(LZ4_MAGIC); // [4, 34, 77, 24]
- * ```
  */
 export const LZ4_MAGIC: readonly number[] = [0x04, 0x22, 0x4d, 0x18];
 
 /**
  * 256 MiB: the default ceiling on decompressed bytes (ONet's weights are 1.6 MB).
- *
- * @example
- * ```ts
- * import { decodeLz4Frame, LZ4_DEFAULT_MAX_OUTPUT } from "@mtcnn/mtcnn";
- * const r = decodeLz4Frame(new Uint8Array(0), { maxOutputBytes: LZ4_DEFAULT_MAX_OUTPUT });
- * console.log(r._tag); // "Left"
- * ```
  */
 export const LZ4_DEFAULT_MAX_OUTPUT = 256 * 1024 * 1024;
 
@@ -56,7 +43,7 @@ const u32 = (b: Uint8Array, i: number): number =>
  *
  * @example
  * ```ts
- * import { encodeLz4Frame, isLz4Frame } from "@mtcnn/mtcnn";
+ * import { encodeLz4Frame, isLz4Frame } from "@mtcnn/mtcnn/weights";
  * console.log(isLz4Frame(encodeLz4Frame(new Uint8Array([1, 2, 3])))); // true
  * ```
  */
@@ -147,7 +134,7 @@ const decodeFrame = (src: Uint8Array, p: number, out: GrowBuffer): number | stri
  *
  * @example
  * ```ts
- * import { decodeLz4Frame, encodeLz4Frame } from "@mtcnn/mtcnn";
+ * import { decodeLz4Frame, encodeLz4Frame } from "@mtcnn/mtcnn/weights";
  * const packed = encodeLz4Frame(new TextEncoder().encode("hello"));
  * const r = decodeLz4Frame(packed);
  * if (r._tag === "Right") console.log(new TextDecoder().decode(r.right)); // "hello"
@@ -191,7 +178,7 @@ export const decodeLz4Frame = (
  *
  * @example
  * ```ts
- * import { encodeLz4Frame } from "@mtcnn/mtcnn";
+ * import { encodeLz4Frame } from "@mtcnn/mtcnn/weights";
  * const framed = encodeLz4Frame(new Uint8Array([1, 2, 3]));
  * console.log(framed.length); // 7 header + 4 size + 3 data + 4 end mark = 18
  * ```

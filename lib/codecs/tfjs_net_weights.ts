@@ -30,12 +30,6 @@ const hasFaceApi = (net: NetName, named: ReadonlyMap<string, ShapedArray>): bool
 
 /**
  * The networks whose tensors a set of named tensors holds, in either naming.
- *
- * @example
- * ```ts
- * import { tfjsNets } from "@mtcnn/mtcnn";
- * console.log(tfjsNets(new Map())); // []
- * ```
  */
 export const tfjsNets = (named: ReadonlyMap<string, ShapedArray>): NetName[] =>
   NETS.filter((n) => hasOurs(n, named) || hasFaceApi(n, named));
@@ -46,7 +40,7 @@ export const tfjsNets = (named: ReadonlyMap<string, ShapedArray>): NetName[] =>
  *
  * @example
  * ```ts
- * import { netWeightsFromTfjs } from "@mtcnn/mtcnn";
+ * import { netWeightsFromTfjs } from "@mtcnn/mtcnn/weights";
  * const r = netWeightsFromTfjs("pnet", new Map());
  * console.log(r._tag); // "Left": no PNet tensors
  * ```
@@ -78,12 +72,6 @@ export const netWeightsFromTfjs = <N extends NetName>(
 /**
  * Checked weights of network `net`, or, without `net`, of the one network the tensors hold;
  * a `WeightsError` asks for `--net` when they hold several.
- *
- * @example
- * ```ts
- * import { anyNetWeightsFromTfjs } from "@mtcnn/mtcnn";
- * console.log(anyNetWeightsFromTfjs(new Map())._tag); // "Left": no network in an empty manifest
- * ```
  */
 export const anyNetWeightsFromTfjs = (
   named: ReadonlyMap<string, ShapedArray>,
@@ -109,7 +97,7 @@ export const anyNetWeightsFromTfjs = (
  *
  * @example
  * ```ts
- * import { encodeTfjsTensors, loadDefaultWeights, netWeightsToTfjs } from "@mtcnn/mtcnn";
+ * import { encodeTfjsTensors, loadDefaultWeights, netWeightsToTfjs } from "@mtcnn/mtcnn/weights";
  * const w = await loadDefaultWeights();
  * if (w._tag === "Right") {
  *   const files = encodeTfjsTensors(netWeightsToTfjs(w.right.pnet), "pnet");

@@ -55,12 +55,6 @@ export interface TfjsFiles {
 
 /**
  * 4 MiB: tfjs's default shard size.
- *
- * @example
- * ```ts
- * import { TFJS_SHARD_BYTES } from "@mtcnn/mtcnn";
- * console.log(TFJS_SHARD_BYTES); // 4194304
- * ```
  */
 export const TFJS_SHARD_BYTES = 4 * 1024 * 1024;
 
@@ -79,7 +73,7 @@ const isSpec = (w: unknown): w is TfjsWeightSpec => {
  *
  * @example
  * ```ts
- * import { parseTfjsManifest } from "@mtcnn/mtcnn";
+ * import { parseTfjsManifest } from "@mtcnn/mtcnn/weights";
  * const m = parseTfjsManifest('[{"paths": ["a.bin"], "weights": [{"name": "x", "shape": [2], "dtype": "float32"}]}]');
  * console.log(m._tag); // "Right"
  * ```
@@ -131,7 +125,7 @@ const decodeOne = (w: TfjsWeightSpec, view: DataView, at: number, n: number): Fl
  *
  * @example
  * ```ts
- * import { decodeTfjsTensors, encodeTfjsTensors } from "@mtcnn/mtcnn";
+ * import { decodeTfjsTensors, encodeTfjsTensors } from "@mtcnn/mtcnn/weights";
  * const files = encodeTfjsTensors([{ name: "a", shape: [2], data: new Float32Array([1, 2]) }], "w");
  * const shards = new Map(files.shards.map((s) => [s.path, s.bytes]));
  * const r = decodeTfjsTensors(files.manifest, shards);
@@ -179,7 +173,7 @@ export const decodeTfjsTensors = (
  *
  * @example
  * ```ts
- * import { encodeTfjsTensors } from "@mtcnn/mtcnn";
+ * import { encodeTfjsTensors } from "@mtcnn/mtcnn/weights";
  * const f = encodeTfjsTensors([{ name: "x", shape: [1], data: new Float32Array([3]) }], "x");
  * console.log(f.shards[0].path, f.manifest[0].weights[0]); // x-shard1of1.bin {name: "x", ...}
  * ```

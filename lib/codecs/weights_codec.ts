@@ -27,14 +27,6 @@ const NETS: readonly NetName[] = ["pnet", "rnet", "onet"];
 /**
  * Which network a list of arrays (Keras order) is for, told by the count of arrays (PNet 13,
  * RNet 16, ONet 21) and the first kernel's shape. A `WeightsError` when neither fits.
- *
- * @example
- * ```ts
- * import { guessNet, NET_SPECS } from "@mtcnn/mtcnn";
- * const arrays = NET_SPECS.rnet.map((p) => ({ shape: p.shape, data: new Float32Array(0) }));
- * const r = guessNet(arrays);
- * if (r._tag === "Right") console.log(r.right); // "rnet"
- * ```
  */
 export const guessNet = (arrays: readonly ShapedArray[]): Result<MtcnnError, NetName> => {
   const first = arrays[0]?.shape.join(",");
@@ -55,12 +47,6 @@ export const guessNet = (arrays: readonly ShapedArray[]): Result<MtcnnError, Net
 /**
  * Checked weights of network `net` from arrays in Keras order, or, without `net`, of the
  * network the arrays fit ({@linkcode guessNet}).
- *
- * @example
- * ```ts
- * import { netWeightsFromArrays } from "@mtcnn/mtcnn";
- * console.log(netWeightsFromArrays([])._tag); // "Left": no network has zero arrays
- * ```
  */
 export const netWeightsFromArrays = (
   arrays: readonly ShapedArray[],
@@ -84,7 +70,7 @@ export const netWeightsFromArrays = (
  *
  * @example
  * ```ts
- * import { decodeNetWeights } from "@mtcnn/mtcnn";
+ * import { decodeNetWeights } from "@mtcnn/mtcnn/weights";
  * const r = decodeNetWeights("pnet", await Deno.readFile("pnet.lz4"));
  * if (r._tag === "Right") console.log(r.right.params["conv1/kernel"].length); // 270
  * else console.error(r.left.message);
@@ -106,7 +92,7 @@ export const decodeNetWeights = <N extends NetName>(
  *
  * @example
  * ```ts
- * import { decodeAnyNetWeights } from "@mtcnn/mtcnn";
+ * import { decodeAnyNetWeights } from "@mtcnn/mtcnn/weights";
  * const r = decodeAnyNetWeights(await Deno.readFile("weights.lz4"));
  * if (r._tag === "Right") console.log(r.right.net); // e.g. "onet"
  * ```
@@ -119,13 +105,6 @@ export const decodeAnyNetWeights = (bytes: Uint8Array): Result<MtcnnError, AnyNe
 /**
  * Checks a weight record of any network (right names, shapes, finite values), as
  * `checkWeights` does for a known network.
- *
- * @example
- * ```ts
- * import { checkAnyNetWeights, loadDefaultWeights } from "@mtcnn/mtcnn";
- * const w = await loadDefaultWeights();
- * if (w._tag === "Right") console.log(checkAnyNetWeights(w.right.onet)._tag); // "Right"
- * ```
  */
 export const checkAnyNetWeights = (weights: AnyNetWeights): Result<MtcnnError, AnyNetWeights> => {
   const net = weights?.net;
@@ -141,7 +120,7 @@ export const checkAnyNetWeights = (weights: AnyNetWeights): Result<MtcnnError, A
  *
  * @example
  * ```ts
- * import { encodeNetWeights, loadDefaultWeights } from "@mtcnn/mtcnn";
+ * import { encodeNetWeights, loadDefaultWeights } from "@mtcnn/mtcnn/weights";
  * const w = await loadDefaultWeights();
  * if (w._tag === "Right") {
  *   const bytes = encodeNetWeights(w.right.onet);

@@ -52,7 +52,7 @@ const centre = (pts: readonly Point[]): Point => [
  *
  * @example
  * ```ts
- * import { matchFace } from "@mtcnn/mtcnn";
+ * import { matchFace } from "@mtcnn/mtcnn/eval";
  * const pts = [[10, 10], [20, 10], [15, 15], [11, 20], [19, 20]] as const;
  * console.log(matchFace(pts, [{ box: [0, 0, 30, 30], confidence: 1 }]) !== undefined); // true
  * ```
@@ -81,7 +81,7 @@ export const matchFace = (
  *
  * @example
  * ```ts
- * import { faceNme } from "@mtcnn/mtcnn";
+ * import { faceNme } from "@mtcnn/mtcnn/eval";
  * const pts = [[10, 10], [20, 10], [15, 15], [11, 20], [19, 20]] as const;
  * console.log(faceNme(pts, pts)); // 0
  * ```
@@ -109,7 +109,7 @@ const median = (sorted: readonly number[]): number => {
  *
  * @example
  * ```ts
- * import { landmarkError } from "@mtcnn/mtcnn";
+ * import { landmarkError } from "@mtcnn/mtcnn/eval";
  * const truth = [[30, 40], [70, 40], [50, 60], [35, 80], [65, 80]] as const;
  * const face = {
  *   box: [10, 10, 80, 90], confidence: 0.99,

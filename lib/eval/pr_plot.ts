@@ -37,7 +37,7 @@ const escapeXml = (s: string): string =>
  *
  * @example
  * ```ts
- * import { prPlotSvg } from "@mtcnn/mtcnn";
+ * import { prPlotSvg } from "@mtcnn/mtcnn/eval";
  * const svg = prPlotSvg([{ label: "easy", ap: 0.5, precision: [1, 0.5], recall: [0.25, 0.5] }]);
  * console.log(svg.startsWith("<svg")); // true
  * ```

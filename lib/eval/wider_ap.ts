@@ -78,7 +78,7 @@ const overlap = (a: XywhBox, b: XywhBox): number => {
  *
  * @example
  * ```ts
- * import { vocAp } from "@mtcnn/mtcnn";
+ * import { vocAp } from "@mtcnn/mtcnn/eval";
  * console.log(vocAp([0.5, 0.5, 1], [1, 0.5, 0.5])); // 0.75
  * ```
  */
@@ -145,7 +145,7 @@ const accumulateImage = (
  *
  * @example
  * ```ts
- * import { evaluateWider } from "@mtcnn/mtcnn";
+ * import { evaluateWider } from "@mtcnn/mtcnn/eval";
  * const images = [{ name: "a.jpg", gt: [[10, 10, 20, 20]] as const, predictions: [{ box: [10, 10, 20, 20], score: 0.9 }] as const }];
  * const r = evaluateWider(images);
  * if (r._tag === "Right") console.log(r.right.all.ap); // 1

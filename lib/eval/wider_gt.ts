@@ -46,7 +46,7 @@ const isZeroLine = (t: string): boolean => /^0(\s+0)*$/.test(t);
  *
  * @example
  * ```ts
- * import { parseWiderGt } from "@mtcnn/mtcnn";
+ * import { parseWiderGt } from "@mtcnn/mtcnn/eval";
  * const text = "0--Parade/a.jpg\n1\n10 20 30 40 0 0 0 0 0 0\n0--Parade/b.jpg\n0\n0 0 0 0 0 0 0 0 0 0\n";
  * const r = parseWiderGt(text, "gt.txt");
  * if (r._tag === "Right") console.log(r.right.map((i) => i.faces.length)); // [1, 0]

@@ -18,7 +18,7 @@ export type WiderSplits = Readonly<Record<string, ReadonlyMap<string, readonly n
  *
  * @example
  * ```ts
- * import { splitKey } from "@mtcnn/mtcnn";
+ * import { splitKey } from "@mtcnn/mtcnn/eval";
  * console.log(splitKey("0--Parade/0_Parade_marchingband_1_465.jpg")); // 0_Parade_marchingband_1_465.jpg
  * ```
  */
@@ -36,7 +36,7 @@ const isIndexList = (u: unknown): u is number[] =>
  *
  * @example
  * ```ts
- * import { parseWiderSplits } from "@mtcnn/mtcnn";
+ * import { parseWiderSplits } from "@mtcnn/mtcnn/eval";
  * const r = parseWiderSplits({ splits: { easy: { "0--Parade/a.jpg": [0] } } }, "splits.json");
  * if (r._tag === "Right") console.log(r.right.easy.get("a.jpg")); // [0]
  * ```

@@ -51,13 +51,6 @@ let installed = false;
  * Turns our wasm convolution kernels on (the default) or off (tfjs-wasm's own kernels run), e.g.
  * to compare the two; `winograd: false` keeps direct convolution for the 3x3 layers too.
  * Affects only the wasm backend.
- *
- * @example
- * ```ts
- * import { setWasmConvKernels } from "@mtcnn/mtcnn";
- * setWasmConvKernels(false); // tfjs's XNNPACK convolutions
- * setWasmConvKernels(true);
- * ```
  */
 export const setWasmConvKernels = (on: boolean, options: { winograd?: boolean } = {}): void => {
   enabled = on;
@@ -67,13 +60,6 @@ export const setWasmConvKernels = (on: boolean, options: { winograd?: boolean } 
 /**
  * Whether our convolution kernels run on the current wasm backend, and with fused multiply-add.
  * `undefined` when the current backend is not wasm or the kernels are off.
- *
- * @example
- * ```ts
- * import { useBackend, wasmConvKernels } from "@mtcnn/mtcnn";
- * await useBackend("wasm")();
- * console.log(wasmConvKernels()); // e.g. { fma: true }
- * ```
  */
 export const wasmConvKernels = (): { readonly fma: boolean } | undefined => {
   if (!enabled || !installed || tf.getBackend() !== "wasm") return undefined;
@@ -85,12 +71,6 @@ export const wasmConvKernels = (): { readonly fma: boolean } | undefined => {
  * Registers our `Conv2D` and `FusedConv2D` for the wasm backend in place of tfjs's, which still
  * run every case ours does not cover (idempotent; called by `useBackend`). Needs
  * `@tensorflow/tfjs-backend-wasm` imported first.
- *
- * @example
- * ```ts
- * import { installWasmConvKernels } from "@mtcnn/mtcnn";
- * installWasmConvKernels();
- * ```
  */
 export const installWasmConvKernels = (): void => {
   if (installed) return;

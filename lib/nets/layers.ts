@@ -1,6 +1,6 @@
 /**
  * The three layer kinds of MTCNN, shared by the nets. All convolutions are stride 1, VALID,
- * with bias (networks.md).
+ * with bias (docs/networks.md, "Layouts").
  *
  * @module
  */

@@ -24,7 +24,8 @@ export interface ONetOutput<T = TensorRef> {
  * @example
  * ```ts
  * import * as tf from "@tensorflow/tfjs";
- * import { loadDefaultWeights, onet, toTensors } from "@mtcnn/mtcnn";
+ * import { loadDefaultWeights } from "@mtcnn/mtcnn/weights";
+ * import { onet, toTensors } from "@mtcnn/mtcnn/train";
  * const w = await loadDefaultWeights();
  * if (w._tag === "Right") {
  *   const out = onet(toTensors(w.right.onet))(tf.zeros([10, 48, 48, 3]));

@@ -23,7 +23,8 @@ export interface PNetOutput<T = TensorRef> {
  * @example
  * ```ts
  * import * as tf from "@tensorflow/tfjs";
- * import { loadDefaultWeights, pnet, toTensors } from "@mtcnn/mtcnn";
+ * import { loadDefaultWeights } from "@mtcnn/mtcnn/weights";
+ * import { pnet, toTensors } from "@mtcnn/mtcnn/train";
  * const w = await loadDefaultWeights();
  * if (w._tag === "Right") {
  *   const t = toTensors(w.right.pnet);

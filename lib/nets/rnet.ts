@@ -22,7 +22,8 @@ export interface RNetOutput<T = TensorRef> {
  * @example
  * ```ts
  * import * as tf from "@tensorflow/tfjs";
- * import { loadDefaultWeights, rnet, toTensors } from "@mtcnn/mtcnn";
+ * import { loadDefaultWeights } from "@mtcnn/mtcnn/weights";
+ * import { rnet, toTensors } from "@mtcnn/mtcnn/train";
  * const w = await loadDefaultWeights();
  * if (w._tag === "Right") {
  *   const { bbox, prob } = rnet(toTensors(w.right.rnet))(tf.zeros([10, 24, 24, 3]));

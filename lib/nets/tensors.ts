@@ -37,7 +37,8 @@ export type NetTensors<N extends NetName> = { readonly [K in ParamOf<N>]: Tensor
  *
  * @example
  * ```ts
- * import { disposeTensors, loadDefaultWeights, toTensors } from "@mtcnn/mtcnn";
+ * import { loadDefaultWeights } from "@mtcnn/mtcnn/weights";
+ * import { disposeTensors, toTensors } from "@mtcnn/mtcnn/train";
  * const w = await loadDefaultWeights();
  * if (w._tag === "Right") {
  *   const t = toTensors(w.right.rnet);
@@ -59,7 +60,8 @@ export const toTensors = <N extends NetName>(w: NetWeights<N>): NetTensors<N> =>
  *
  * @example
  * ```ts
- * import { disposeTensors, loadDefaultWeights, toVariables } from "@mtcnn/mtcnn";
+ * import { loadDefaultWeights } from "@mtcnn/mtcnn/weights";
+ * import { disposeTensors, toVariables } from "@mtcnn/mtcnn/train";
  * const w = await loadDefaultWeights();
  * if (w._tag === "Right") disposeTensors(toVariables(w.right.onet)); // trainable copies
  * ```
@@ -80,7 +82,8 @@ export const toVariables = <N extends NetName>(w: NetWeights<N>): NetTensors<N> 
  *
  * @example
  * ```ts
- * import { fromTensors, loadDefaultWeights, toTensors } from "@mtcnn/mtcnn";
+ * import { loadDefaultWeights } from "@mtcnn/mtcnn/weights";
+ * import { fromTensors, toTensors } from "@mtcnn/mtcnn/train";
  * const w = await loadDefaultWeights();
  * if (w._tag === "Right") {
  *   const back = await fromTensors("pnet", toTensors(w.right.pnet));
@@ -105,7 +108,8 @@ export const fromTensors = async <N extends NetName>(
  *
  * @example
  * ```ts
- * import { disposeTensors, loadDefaultWeights, toTensors } from "@mtcnn/mtcnn";
+ * import { loadDefaultWeights } from "@mtcnn/mtcnn/weights";
+ * import { disposeTensors, toTensors } from "@mtcnn/mtcnn/train";
  * const w = await loadDefaultWeights();
  * if (w._tag === "Right") disposeTensors(toTensors(w.right.pnet));
  * ```

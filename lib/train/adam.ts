@@ -37,7 +37,7 @@ export interface Adam {
  * @example
  * ```ts
  * import * as tf from "@tensorflow/tfjs";
- * import { makeAdam } from "@mtcnn/mtcnn";
+ * import { makeAdam } from "@mtcnn/mtcnn/train";
  * const w = tf.variable(tf.scalar(1));
  * const adam = makeAdam({ w });
  * adam.apply({ w: tf.scalar(2) }, 0.1);

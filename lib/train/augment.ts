@@ -16,7 +16,7 @@ const MIRROR = [1, 0, 2, 4, 3] as const;
  *
  * @example
  * ```ts
- * import { mirrorSample } from "@mtcnn/mtcnn";
+ * import { mirrorSample } from "@mtcnn/mtcnn/train";
  * const img = new Float32Array(12 * 12 * 3);
  * const box = new Float32Array([0.1, 0, -0.2, 0]);
  * mirrorSample(img, box, new Float32Array(10), -1, 12, 0);

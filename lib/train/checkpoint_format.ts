@@ -26,14 +26,6 @@ const MAGIC = "MTCNNCK1";
 
 /**
  * Encodes a checkpoint.
- *
- * @example
- * ```ts
- * import { decodeCheckpoint, encodeCheckpoint } from "@mtcnn/mtcnn";
- * const bytes = encodeCheckpoint({ meta: { step: 3 }, arrays: { "w/a": new Float32Array([1, 2]) } });
- * const back = decodeCheckpoint<{ step: number }>(bytes);
- * console.log(back._tag === "Right" && back.right.meta.step); // 3
- * ```
  */
 export const encodeCheckpoint = <M>(c: CheckpointData<M>): Uint8Array => {
   const names = Object.keys(c.arrays);
@@ -61,12 +53,6 @@ export const encodeCheckpoint = <M>(c: CheckpointData<M>): Uint8Array => {
 
 /**
  * Decodes and checks a checkpoint; a truncated or damaged file is a FormatError.
- *
- * @example
- * ```ts
- * import { decodeCheckpoint } from "@mtcnn/mtcnn";
- * console.log(decodeCheckpoint(new Uint8Array(3))._tag); // "Left": too short to be one
- * ```
  */
 export const decodeCheckpoint = <M>(
   bytes: Uint8Array,

@@ -17,7 +17,7 @@ export const PRELU_INIT = 0.25;
  *
  * @example
  * ```ts
- * import { initWeights } from "@mtcnn/mtcnn";
+ * import { initWeights } from "@mtcnn/mtcnn/train";
  * const w = initWeights("pnet", 7);
  * console.log(w.params["prelu1/alpha"][0]); // 0.25
  * ```

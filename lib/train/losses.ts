@@ -25,7 +25,7 @@ export interface TaskWeights {
  *
  * @example
  * ```ts
- * import { TASK_WEIGHTS } from "@mtcnn/mtcnn";
+ * import { TASK_WEIGHTS } from "@mtcnn/mtcnn/train";
  * console.log(TASK_WEIGHTS.onet); // classification, box and landmark weights 1 / 0.5 / 1
  * ```
  */
@@ -88,13 +88,6 @@ export interface LossParts {
 /**
  * The OHEM mask: 1 for the `ceil(ratio * n)` largest losses among the `valid` samples (ties
  * to the lower index, so it is deterministic), 0 elsewhere; and the count kept.
- *
- * @example
- * ```ts
- * import { ohemMask } from "@mtcnn/mtcnn";
- * const { mask, kept } = ohemMask(new Float32Array([0.1, 2, 0.5, 9]), [true, true, true, false], 0.7);
- * console.log(Array.from(mask), kept); // [0, 1, 1, 0] 2
- * ```
  */
 export const ohemMask = (
   losses: Float32Array,
@@ -124,7 +117,7 @@ const maskedMean = (perSample: tf.Tensor1D, mask: Float32Array): tf.Scalar => {
  * @example
  * ```ts
  * import * as tf from "@tensorflow/tfjs";
- * import { mtcnnLoss, TASK_WEIGHTS } from "@mtcnn/mtcnn";
+ * import { mtcnnLoss, TASK_WEIGHTS } from "@mtcnn/mtcnn/train";
  * const parts = mtcnnLoss({ weights: TASK_WEIGHTS.pnet })(
  *   { prob: tf.tensor2d([[0.2, 0.8], [0.9, 0.1]]), bbox: tf.zeros([2, 4]) },
  *   { labels: new Int8Array([1, 0]), box: tf.zeros([2, 4]), landmarks: tf.zeros([2, 10]) },

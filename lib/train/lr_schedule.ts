@@ -25,7 +25,7 @@ export interface LrSchedule {
  *
  * @example
  * ```ts
- * import { learningRateAt } from "@mtcnn/mtcnn";
+ * import { learningRateAt } from "@mtcnn/mtcnn/train";
  * const s = { kind: "step", base: 0.001, every: 100, gamma: 0.1 } as const;
  * console.log(learningRateAt(s, 0), learningRateAt(s, 250)); // 0.001 0.00001
  * ```

@@ -20,13 +20,6 @@ const windows = (start: number, len: number, out: number): Int32Array => {
 /**
  * The pixels of `crop` resized to `side` x `side`, packed RGB bytes (rounded means). Pixels of
  * the crop outside the image count as 0 (black), which sampling avoids by keeping crops inside.
- *
- * @example
- * ```ts
- * import { cropPatch } from "@mtcnn/mtcnn";
- * const img = { width: 4, height: 4, data: new Uint8Array(48).fill(100) };
- * console.log(cropPatch(img, { x: 0, y: 0, size: 4 }, 2).length); // 12
- * ```
  */
 export const cropPatch = (img: RgbImage, crop: Crop, side: number): Uint8Array => {
   const out = new Uint8Array(side * side * 3);

@@ -23,7 +23,7 @@ export interface Prng {
  *
  * @example
  * ```ts
- * import { makePrng } from "@mtcnn/mtcnn";
+ * import { makePrng } from "@mtcnn/mtcnn/train";
  * const r = makePrng(42);
  * const saved = r.state;
  * const a = r.next();
@@ -51,7 +51,7 @@ export const makePrng = (seed: number): Prng => {
  *
  * @example
  * ```ts
- * import { derivePrng } from "@mtcnn/mtcnn";
+ * import { derivePrng } from "@mtcnn/mtcnn/train";
  * console.log(derivePrng(1, 2).next() === derivePrng(1, 2).next()); // true
  * ```
  */

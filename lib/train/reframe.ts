@@ -26,7 +26,7 @@ export interface ReframeRange {
  *
  * @example
  * ```ts
- * import { makePrng, reframe } from "@mtcnn/mtcnn";
+ * import { makePrng, reframe } from "@mtcnn/mtcnn/train";
  * const img = { width: 100, height: 100, data: new Uint8Array(30000) };
  * const face = { box: [30, 30, 70, 70] as const, landmarks: [40, 60, 50, 42, 58, 40, 40, 50, 60, 60] };
  * const r = reframe(img, face, makePrng(1), { min: 3, max: 3, jitter: 0 });

@@ -48,13 +48,6 @@ export const IOU = { pos: 0.65, part: 0.4, neg: 0.3 } as const;
 /**
  * The label a crop gets from its best IoU: 1 (>= 0.65), -1 (0.4 to 0.65), 0 (< 0.3), or
  * undefined between 0.3 and 0.4 (not used, as in the paper).
- *
- * @example
- * ```ts
- * import { labelForIou } from "@mtcnn/mtcnn";
- * console.log(labelForIou(0.7), labelForIou(0.5), labelForIou(0.1), labelForIou(0.35));
- * // 1 -1 0 undefined
- * ```
  */
 export const labelForIou = (v: number): number | undefined =>
   v >= IOU.pos ? LABEL.pos : v >= IOU.part ? LABEL.part : v < IOU.neg ? LABEL.neg : undefined;
@@ -129,14 +122,6 @@ const around = (r: Prng, f: AnnotatedFace, lo: number, hi: number, shift: number
  * face (side 0.8 min to 1.25 max of the face, centre shifted by up to 20%), and landmark
  * samples (IoU >= 0.65, all five points inside, shift up to 10%). Crops lie inside the image and
  * are at least `minSize` px. Rejection sampling stops after `tries` draws per wanted crop.
- *
- * @example
- * ```ts
- * import { makePrng, sampleCrops } from "@mtcnn/mtcnn";
- * const faces = [{ box: [40, 40, 100, 100] as const }];
- * const s = sampleCrops(makePrng(1), 200, 200, faces, { neg: 3, pos: 1, part: 1, landmark: 0 });
- * console.log(s.map((c) => c.label)); // e.g. [0, 0, 0, 1, -1]
- * ```
  */
 export const sampleCrops = (
   r: Prng,

@@ -84,14 +84,6 @@ export const fnv1a = (b: Uint8Array): number => {
 
 /**
  * Encodes samples as one shard file.
- *
- * @example
- * ```ts
- * import { decodeShard, encodeShard } from "@mtcnn/mtcnn";
- * const s = { image: new Uint8Array(432), label: 1, box: [0, 0, 0, 0], landmarks: new Array(10).fill(0) };
- * const back = decodeShard(encodeShard(12, [s, s]));
- * console.log(back._tag === "Right" && back.right.count); // 2
- * ```
  */
 export const encodeShard = (side: number, samples: readonly Sample[]): Uint8Array => {
   const rb = recordBytes(side);
@@ -116,12 +108,6 @@ export const encodeShard = (side: number, samples: readonly Sample[]): Uint8Arra
 
 /**
  * Decodes and checks a shard file (magic, version, sizes, checksum).
- *
- * @example
- * ```ts
- * import { decodeShard } from "@mtcnn/mtcnn";
- * console.log(decodeShard(new Uint8Array(8))._tag); // "Left": not a shard
- * ```
  */
 export const decodeShard = (bytes: Uint8Array, what = "shard"): Result<MtcnnError, Shard> => {
   const bad = (m: string) => E.left(mtcnnError("FormatError", `${what}: ${m}`));

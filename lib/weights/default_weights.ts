@@ -9,13 +9,8 @@
 import * as E from "fp-ts/Either.js";
 import { decodeBase64 } from "../base64.ts";
 import { type MtcnnError, mtcnnError } from "../errors.ts";
-import type { Result, TaskResult } from "../result.ts";
+import type { Result } from "../result.ts";
 import { NET_SPECS, type NetName, sizeOf } from "../spec.ts";
-import {
-  DEFAULT_WEIGHTS_BASE64,
-  DEFAULT_WEIGHTS_FLOATS,
-  DEFAULT_WEIGHTS_SHA256,
-} from "./default_weights_data.ts";
 import { type MtcnnWeights, type ShapedArray, weightsFromArrays } from "./record.ts";
 
 const hex = (b: ArrayBuffer): string =>
@@ -40,19 +35,21 @@ const split = (floats: Float32Array): Result<MtcnnError, MtcnnWeights> => {
 };
 
 /**
- * Loads the embedded pretrained weights of the three networks, checking their SHA-256.
- * Each call returns fresh arrays that the caller may change.
+ * Loads the embedded pretrained weights of the three networks, checking their SHA-256. Their
+ * 2.6 MB module is imported on the first call only, so importing this library costs nothing
+ * until the weights are needed. Each call returns fresh arrays that the caller may change.
  *
  * @example
  * ```ts
- * import { loadDefaultWeights } from "@mtcnn/mtcnn";
+ * import { loadDefaultWeights } from "@mtcnn/mtcnn/weights";
  * const r = await loadDefaultWeights();
  * if (r._tag === "Right") console.log(r.right.pnet.params["conv1/kernel"].length); // 270
  * ```
  */
-export const loadDefaultWeights: TaskResult<MtcnnError, MtcnnWeights> = async (): Promise<
-  Result<MtcnnError, MtcnnWeights>
-> => {
+export const loadDefaultWeights = async (): Promise<Result<MtcnnError, MtcnnWeights>> => {
+  const { DEFAULT_WEIGHTS_BASE64, DEFAULT_WEIGHTS_FLOATS, DEFAULT_WEIGHTS_SHA256 } = await import(
+    "./default_weights_data.ts"
+  );
   const bytes = decodeBase64(DEFAULT_WEIGHTS_BASE64);
   if (!bytes || bytes.length !== DEFAULT_WEIGHTS_FLOATS * 4) {
     return E.left(mtcnnError("WeightsError", "the embedded default weights are damaged (size)"));
@@ -67,12 +64,14 @@ export const loadDefaultWeights: TaskResult<MtcnnError, MtcnnWeights> = async ()
 };
 
 /**
- * The SHA-256 of the embedded weights' bytes (PNet, RNet, ONet in spec order, float32 LE).
+ * The SHA-256 of the embedded weights' bytes (PNet, RNet, ONet in spec order, float32 LE), as
+ * `loadDefaultWeights` checks it (a test checks that the two agree).
  *
  * @example
  * ```ts
- * import { DEFAULT_WEIGHTS_DIGEST } from "@mtcnn/mtcnn";
+ * import { DEFAULT_WEIGHTS_DIGEST } from "@mtcnn/mtcnn/weights";
  * console.log(DEFAULT_WEIGHTS_DIGEST.slice(0, 8)); // "39110ca4"
  * ```
  */
-export const DEFAULT_WEIGHTS_DIGEST: string = DEFAULT_WEIGHTS_SHA256;
+export const DEFAULT_WEIGHTS_DIGEST: string =
+  "39110ca434fb479a484f41b7630c218136576b32232226a981949ed56a643722";

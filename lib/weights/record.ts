@@ -54,7 +54,7 @@ const fmt = (s: readonly number[]): string => `(${s.join(", ")})`;
  *
  * @example
  * ```ts
- * import { paramCount, weightsFromArrays, NET_SPECS } from "@mtcnn/mtcnn";
+ * import { paramCount, weightsFromArrays, NET_SPECS } from "@mtcnn/mtcnn/weights";
  * const arrays = NET_SPECS.pnet.map((p) => ({
  *   shape: p.shape,
  *   data: new Float32Array(p.shape.reduce((a, b) => a * b, 1)),
@@ -121,7 +121,7 @@ export const weightsFromArrays = <N extends NetName>(
  *
  * @example
  * ```ts
- * import { loadDefaultWeights, weightsToArrays } from "@mtcnn/mtcnn";
+ * import { loadDefaultWeights, weightsToArrays } from "@mtcnn/mtcnn/weights";
  * const w = await loadDefaultWeights();
  * if (w._tag === "Right") console.log(weightsToArrays(w.right.pnet).length); // 13
  * ```
@@ -137,7 +137,7 @@ export const weightsToArrays = <N extends NetName>(w: NetWeights<N>): readonly S
  *
  * @example
  * ```ts
- * import { checkWeights, loadDefaultWeights } from "@mtcnn/mtcnn";
+ * import { checkWeights, loadDefaultWeights } from "@mtcnn/mtcnn/weights";
  * const w = await loadDefaultWeights();
  * if (w._tag === "Right") console.log(checkWeights("rnet", w.right.rnet)._tag); // "Right"
  * ```

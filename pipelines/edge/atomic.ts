@@ -5,10 +5,7 @@
  *
  * @module
  */
-import * as TE from "fp-ts/TaskEither.js";
 import { basename, dirname, join } from "node:path";
-import { fromUnknown, type MtcnnError } from "../../lib/errors.ts";
-import type { TaskResult } from "../../lib/result.ts";
 
 let counter = 0;
 
@@ -32,12 +29,6 @@ const syncFolder = async (dir: string): Promise<void> => {
 /**
  * Writes `bytes` to `path` atomically (temporary file in the same folder, fsync, rename).
  * Rejects, leaving any old file untouched and no temporary file behind, when it cannot.
- *
- * @example
- * ```ts
- * import { writeFileAtomic } from "@mtcnn/mtcnn";
- * await writeFileAtomic("weights.lz4", new Uint8Array([1, 2, 3]));
- * ```
  */
 export const writeFileAtomic = async (path: string, bytes: Uint8Array): Promise<void> => {
   const tmp = tempPath(path);
@@ -60,20 +51,3 @@ export const writeFileAtomic = async (path: string, bytes: Uint8Array): Promise<
   }
   await syncFolder(dirname(path));
 };
-
-/**
- * {@linkcode writeFileAtomic} as a TaskResult: an `IoError` naming the path instead of a
- * rejection.
- *
- * @example
- * ```ts
- * import { writeFileAtomicTask } from "@mtcnn/mtcnn";
- * const r = await writeFileAtomicTask("out.bin", new Uint8Array([0]))();
- * if (r._tag === "Left") console.error(r.left.message);
- * ```
- */
-export const writeFileAtomicTask = (
-  path: string,
-  bytes: Uint8Array,
-): TaskResult<MtcnnError, void> =>
-  TE.tryCatch(() => writeFileAtomic(path, bytes), fromUnknown("IoError", `cannot write ${path}`));

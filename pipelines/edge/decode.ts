@@ -100,13 +100,6 @@ export const decodeRgba = async (
 /**
  * Decodes encoded image bytes to packed RGB, in stored pixel order (no EXIF orientation and no
  * size check: `loadImage` does both).
- *
- * @example
- * ```ts
- * import { decodeRgb } from "@mtcnn/mtcnn";
- * const r = await decodeRgb(new TextEncoder().encode("not an image"), "note.jpg");
- * console.log(r._tag === "Left" && r.left.message); // "note.jpg: not a JPEG, PNG, ..."
- * ```
  */
 export const decodeRgb = async (
   bytes: Uint8Array,

@@ -15,7 +15,7 @@ const POINT = 0xff3030ff;
  *
  * @example
  * ```ts
- * import { rgbToImage } from "@mtcnn/mtcnn";
+ * import { rgbToImage } from "@mtcnn/mtcnn/align";
  * const img = rgbToImage({ width: 2, height: 1, data: new Uint8Array([255, 0, 0, 0, 0, 255]) });
  * console.log(img.width, img.height); // 2 1
  * ```
@@ -44,7 +44,7 @@ const rect = (img: Image, x: number, y: number, w: number, h: number, color: num
  *
  * @example
  * ```ts
- * import { drawFaces } from "@mtcnn/mtcnn";
+ * import { drawFaces } from "@mtcnn/mtcnn/align";
  * const img = { width: 50, height: 50, data: new Uint8Array(50 * 50 * 3) };
  * const out = drawFaces(img, [{ box: [10, 10, 20, 20], confidence: 1 }]);
  * console.log(out.width); // 50

@@ -5,10 +5,10 @@
  */
 import * as E from "fp-ts/Either.js";
 import { describe, type MtcnnError, mtcnnError } from "../../lib/errors.ts";
-import type { TaskResult } from "../../lib/result.ts";
+import type { Result } from "../../lib/result.ts";
 
 /** Reads a whole file; an IoError says which file and why. */
-export const readBytes = (path: string | URL): TaskResult<MtcnnError, Uint8Array> => async () => {
+export const readBytes = async (path: string | URL): Promise<Result<MtcnnError, Uint8Array>> => {
   try {
     return E.right(await Deno.readFile(path));
   } catch (e) {

@@ -23,7 +23,7 @@ import {
 } from "../../lib/codecs/weights_codec.ts";
 import { decodeJoblib } from "../../lib/codecs/joblib.ts";
 import { describe, isMtcnnError, type MtcnnError, mtcnnError } from "../../lib/errors.ts";
-import type { TaskResult } from "../../lib/result.ts";
+import type { Result, TaskResult } from "../../lib/result.ts";
 import type { NetName } from "../../lib/spec.ts";
 import type { NetWeights } from "../../lib/weights/record.ts";
 import { writeFileAtomic } from "./atomic.ts";
@@ -47,7 +47,7 @@ const FORMATS: Readonly<Record<string, WeightsFormat>> = {
  *
  * @example
  * ```ts
- * import { weightsFormatOf } from "@mtcnn/mtcnn";
+ * import { weightsFormatOf } from "@mtcnn/mtcnn/weights";
  * console.log(weightsFormatOf("onet.lz4"), weightsFormatOf("model.json")); // "joblib-lz4" "tfjs"
  * ```
  */
@@ -129,15 +129,15 @@ export const looksLikeJson = (bytes: Uint8Array): boolean => {
  *
  * @example
  * ```ts
- * import { readAnyNetWeightsFile } from "@mtcnn/mtcnn";
- * const r = await readAnyNetWeightsFile("onet.lz4")();
+ * import { readAnyNetWeightsFile } from "@mtcnn/mtcnn/weights";
+ * const r = await readAnyNetWeightsFile("onet.lz4");
  * if (r._tag === "Right") console.log(r.right.net); // "onet"
  * ```
  */
 export const readAnyNetWeightsFile = (
   path: string,
   net?: NetName,
-): TaskResult<MtcnnError, AnyNetWeights> =>
+): Promise<Result<MtcnnError, AnyNetWeights>> =>
   pipe(
     readBytes(path),
     TE.flatMap((bytes): TaskResult<MtcnnError, AnyNetWeights> =>
@@ -149,24 +149,17 @@ export const readAnyNetWeightsFile = (
         )
     ),
     TE.mapLeft(named(path)),
-  );
+  )();
 
 /**
  * Reads the weights of network `net` from a file of any supported format; a wrong shape,
  * NaN or Inf is a `WeightsError` naming the file, the layer and the expected shape.
- *
- * @example
- * ```ts
- * import { readNetWeightsFile } from "@mtcnn/mtcnn";
- * const r = await readNetWeightsFile("pnet", "pnet.lz4")();
- * if (r._tag === "Left") console.error(r.left.message);
- * ```
  */
 export const readNetWeightsFile = <N extends NetName>(
   net: N,
   path: string,
-): TaskResult<MtcnnError, NetWeights<N>> =>
-  readAnyNetWeightsFile(path, net) as TaskResult<MtcnnError, NetWeights<N>>;
+): Promise<Result<MtcnnError, NetWeights<N>>> =>
+  readAnyNetWeightsFile(path, net) as Promise<Result<MtcnnError, NetWeights<N>>>;
 
 /**
  * Writes weights atomically in the format of `path`'s extension: `.lz4`, `.pkl` / `.joblib`
@@ -175,15 +168,21 @@ export const readNetWeightsFile = <N extends NetName>(
  *
  * @example
  * ```ts
- * import { loadDefaultWeights, writeNetWeightsFile } from "@mtcnn/mtcnn";
+ * import { loadDefaultWeights, writeNetWeightsFile } from "@mtcnn/mtcnn/weights";
  * const w = await loadDefaultWeights();
- * if (w._tag === "Right") await writeNetWeightsFile("onet.lz4", w.right.onet)();
+ * if (w._tag === "Right") await writeNetWeightsFile("onet.lz4", w.right.onet);
  * ```
  */
 export const writeNetWeightsFile = (
   path: string,
   weights: AnyNetWeights,
   options: WriteWeightsOptions = {},
+): Promise<Result<MtcnnError, void>> => writeTask(path, weights, options)();
+
+const writeTask = (
+  path: string,
+  weights: AnyNetWeights,
+  options: WriteWeightsOptions,
 ): TaskResult<MtcnnError, void> => {
   const format = weightsFormatOf(path);
   const write = (p: string, bytes: Uint8Array): TaskResult<MtcnnError, void> =>

@@ -6,8 +6,8 @@
  */
 import * as E from "fp-ts/Either.js";
 import { describe, type MtcnnError, mtcnnError, type MtcnnErrorTag } from "../../lib/errors.ts";
-import type { TaskResult } from "../../lib/result.ts";
-import type { LoadedImage, LoadOptions } from "../stages/load.ts";
+import type { Result } from "../../lib/result.ts";
+import type { LoadedImage, LoadOptions } from "../edge/load_image.ts";
 
 /** An image loader on a worker thread. */
 export interface ImageLoader {
@@ -16,7 +16,7 @@ export interface ImageLoader {
     input: string | Uint8Array,
     maxPixels?: number,
     options?: LoadOptions,
-  ): TaskResult<MtcnnError, LoadedImage>;
+  ): Promise<Result<MtcnnError, LoadedImage>>;
   /** Ends the worker; pending loads fail with a BackendError. */
   terminate(): void;
 }
@@ -42,9 +42,9 @@ type Reply =
  *
  * @example
  * ```ts
- * import { startImageLoader } from "@mtcnn/mtcnn";
+ * import { startImageLoader } from "@mtcnn/mtcnn/stages";
  * const loader = startImageLoader();
- * const r = await loader.load(new Uint8Array(0))();
+ * const r = await loader.load(new Uint8Array(0));
  * console.log(r._tag); // "Left": an empty file is not an image
  * loader.terminate();
  * ```
@@ -69,7 +69,7 @@ export const startImageLoader = (): ImageLoader => {
     failAll(`the image loader failed: ${e.message}`);
   };
   return {
-    load: (input, maxPixels = 100_000_000, options = {}) => () =>
+    load: (input, maxPixels = 100_000_000, options = {}) =>
       new Promise((resolve) => {
         const id = nextId++;
         pending.set(id, resolve);

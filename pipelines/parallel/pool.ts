@@ -13,9 +13,9 @@ import type { PyramidLevel } from "../../lib/pyramid.ts";
 import type { Result } from "../../lib/result.ts";
 import type { MtcnnWeights } from "../../lib/weights/record.ts";
 import type { BackendName } from "../edge/backend.ts";
-import { cropPixels } from "../stages/crop.ts";
-import type { CropRunner } from "../stages/crop_runner.ts";
-import type { LevelRunner } from "../stages/propose.ts";
+import { cropPixels } from "../nets/crop_pixels.ts";
+import type { CropHeads, CropNet, Nets, PNetRunner } from "../nets/types.ts";
+import type { CropBatch } from "../state.ts";
 import type { FromWorker, ToWorker } from "./protocol.ts";
 
 /** Running nets on worker threads. */
@@ -24,12 +24,11 @@ export interface NetPool {
   readonly size: number;
   /** The backend the workers run. */
   readonly backend: string;
-  /** PNet on the state's pyramid levels, spread over the workers. */
-  readonly levels: LevelRunner;
-  /** RNet on crops, split over the workers. */
-  readonly rnet: CropRunner<"bbox" | "prob">;
-  /** ONet on crops, split over the workers. */
-  readonly onet: CropRunner<"bbox" | "landmarks" | "prob">;
+  /**
+   * The nets on the workers: PNet's levels spread over them, RNet's and ONet's crop batches
+   * split (cut in each worker from the shared summed-area table).
+   */
+  readonly nets: Nets;
   /** Ends the workers. */
   terminate(): void;
 }
@@ -62,7 +61,8 @@ const MIN_PER_WORKER = { rnet: 8, onet: 2 } as const;
  *
  * @example
  * ```ts
- * import { loadDefaultWeights, startNetPool } from "@mtcnn/mtcnn";
+ * import { loadDefaultWeights } from "@mtcnn/mtcnn/weights";
+ * import { startNetPool } from "./pool.ts";
  * const w = await loadDefaultWeights();
  * if (w._tag === "Right") {
  *   const pool = await startNetPool(w.right, 2, "auto");
@@ -126,33 +126,35 @@ export const startNetPool = async (
         slot.worker.postMessage(msg, transfer);
       });
     let rr = 0;
-    const crops = <K extends string>(kind: "rnet" | "onet"): CropRunner<K> => async (batch) => {
-      const parts = Math.max(
-        1,
-        Math.min(slots.length, Math.floor(batch.count / MIN_PER_WORKER[kind])),
-      );
-      const per = Math.ceil(batch.count / parts);
-      const stride = batch.size * batch.size * 3;
-      // A shared summed-area table goes by reference: each worker cuts its own crops.
-      const cutThere = !batch.data && batch.sat.sums.buffer instanceof SharedArrayBuffer;
-      const pixels = cutThere ? undefined : cropPixels(batch);
-      const calls = [];
-      for (let k = 0; k < parts && k * per < batch.count; k++) {
-        const start = k * per, count = Math.min(per, batch.count - start);
-        const data = pixels?.slice(start * stride, (start + count) * stride);
-        const rects = batch.rects.slice(4 * start, 4 * (start + count));
-        const slot = slots[(rr++) % slots.length];
-        const sat = cutThere ? batch.sat : { ...batch.sat, sums: new Uint32Array(0) };
-        const msg: ToWorker = { kind, id: nextId++, size: batch.size, count, data, rects, sat };
-        calls.push(call(slot, msg, data ? [data.buffer, rects.buffer] : [rects.buffer]));
-      }
-      const results = (await Promise.all(calls)) as Extract<FromWorker, { kind: "heads" }>[];
-      return joinHeads(results.map((r) => r.heads)) as Record<K, Float32Array>;
-    };
-    const levels: LevelRunner = async (state) => {
-      const indexed = state.levels.map((l, i) => ({ l, i }));
+    const crops =
+      <N extends "rnet" | "onet">(kind: N) =>
+      async (batch: CropBatch): Promise<Record<CropHeads<N>, Float32Array>> => {
+        const parts = Math.max(
+          1,
+          Math.min(slots.length, Math.floor(batch.count / MIN_PER_WORKER[kind])),
+        );
+        const per = Math.ceil(batch.count / parts);
+        const stride = batch.size * batch.size * 3;
+        // A shared summed-area table goes by reference: each worker cuts its own crops.
+        const cutThere = !batch.data && batch.sat.sums.buffer instanceof SharedArrayBuffer;
+        const pixels = cutThere ? undefined : cropPixels(batch);
+        const calls = [];
+        for (let k = 0; k < parts && k * per < batch.count; k++) {
+          const start = k * per, count = Math.min(per, batch.count - start);
+          const data = pixels?.slice(start * stride, (start + count) * stride);
+          const rects = batch.rects.slice(4 * start, 4 * (start + count));
+          const slot = slots[(rr++) % slots.length];
+          const sat = cutThere ? batch.sat : { ...batch.sat, sums: new Uint32Array(0) };
+          const msg: ToWorker = { kind, id: nextId++, size: batch.size, count, data, rects, sat };
+          calls.push(call(slot, msg, data ? [data.buffer, rects.buffer] : [rects.buffer]));
+        }
+        const results = (await Promise.all(calls)) as Extract<FromWorker, { kind: "heads" }>[];
+        return joinHeads(results.map((r) => r.heads)) as Record<CropHeads<N>, Float32Array>;
+      };
+    const levels: PNetRunner["run"] = async (sat, pyramid, threshold, nms) => {
+      const indexed = pyramid.map((l, i) => ({ l, i }));
       const groups = balance(indexed, (x) => x.l.width * x.l.height, slots.length);
-      const out: Candidates[] = new Array(state.levels.length);
+      const out: Candidates[] = new Array(pyramid.length);
       await Promise.all(groups.map(async (g, k) => {
         if (g.length === 0) return;
         const plain: PyramidLevel[] = g.map(({ l }) => ({
@@ -163,10 +165,10 @@ export const startNetPool = async (
         const r = (await call(slots[k], {
           kind: "pnet",
           id: nextId++,
-          sat: state.sat,
+          sat,
           levels: plain,
-          threshold: state.options.thresholds[0],
-          nms: state.options.nmsPerScale,
+          threshold,
+          nms,
         })) as Extract<FromWorker, { kind: "levels" }>;
         r.candidates.forEach((c, j) => (out[g[j].i] = c));
       }));
@@ -175,9 +177,11 @@ export const startNetPool = async (
     return E.right({
       size,
       backend: backends[0],
-      levels,
-      rnet: crops("rnet"),
-      onet: crops("onet"),
+      nets: {
+        pnet: { net: "pnet", run: levels },
+        rnet: { net: "rnet", size: 24, run: crops("rnet") } satisfies CropNet<"rnet">,
+        onet: { net: "onet", size: 48, run: crops("onet") } satisfies CropNet<"onet">,
+      },
       terminate,
     });
   } catch (e) {

@@ -8,20 +8,19 @@
 /// <reference lib="deno.worker" />
 import { summedAreaTable } from "../../lib/area_resample.ts";
 import { describe } from "../../lib/errors.ts";
-import { onet } from "../../lib/nets/onet.ts";
 import { pnet } from "../../lib/nets/pnet.ts";
-import { rnet } from "../../lib/nets/rnet.ts";
 import { toTensors } from "../../lib/nets/tensors.ts";
 import { useBackend } from "../edge/backend.ts";
-import { type CropRunner, localCrops } from "../stages/crop_runner.ts";
-import { runPNetLevel } from "../stages/propose.ts";
+import { cropNetRunner } from "../nets/local.ts";
+import { runPNetLevel } from "../nets/pnet_levels.ts";
+import type { CropNet } from "../nets/types.ts";
 import type { FromWorker, ToWorker } from "./protocol.ts";
 
 let nets:
   | {
     pnet: ReturnType<typeof pnet>;
-    rnet: CropRunner<string>;
-    onet: CropRunner<string>;
+    rnet: CropNet<"rnet">;
+    onet: CropNet<"onet">;
   }
   | undefined;
 
@@ -47,8 +46,8 @@ const warmUp = async (): Promise<void> => {
       const w = Math.ceil(side * scale);
       await runPNetLevel(nets.pnet, sat, { scale, width: w, height: w }, 0.6, 0.5);
     }
-    await nets.rnet({ size: 24, count: 8, rects, sat });
-    await nets.onet({ size: 48, count: 2, rects: rects.slice(0, 8), sat });
+    await nets.rnet.run({ size: 24, count: 8, rects, sat });
+    await nets.onet.run({ size: 48, count: 2, rects: rects.slice(0, 8), sat });
   }
 };
 
@@ -56,15 +55,13 @@ self.onmessage = async (e: MessageEvent<ToWorker>) => {
   const m = e.data;
   try {
     if (m.kind === "init") {
-      const b = await useBackend(m.backend)();
+      const b = await useBackend(m.backend);
       if (b._tag === "Left") return post({ kind: "error", message: b.left.message });
       const p = pnet(toTensors(m.weights.pnet));
-      const r = rnet(toTensors(m.weights.rnet));
-      const o = onet(toTensors(m.weights.onet));
       nets = {
         pnet: p,
-        rnet: localCrops((x) => ({ ...r(x) })),
-        onet: localCrops((x) => ({ ...o(x) })),
+        rnet: cropNetRunner("rnet", toTensors(m.weights.rnet)),
+        onet: cropNetRunner("onet", toTensors(m.weights.onet)),
       };
       await warmUp();
       return post({ kind: "ready", backend: b.right });
@@ -78,7 +75,7 @@ self.onmessage = async (e: MessageEvent<ToWorker>) => {
       const buffers = buffersOf(candidates.flatMap((c) => [c.boxes, c.scores, c.offsets]));
       return post({ kind: "levels", id: m.id, candidates }, buffers);
     }
-    const heads = await nets[m.kind]({
+    const heads = await nets[m.kind].run({
       size: m.size,
       count: m.count,
       rects: m.rects,

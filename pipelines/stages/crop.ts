@@ -1,20 +1,26 @@
 /**
- * The crop stage: squares the candidate boxes around their centres and cuts each out of the
- * image, area-resized to `size` x `size` and normalized, in one batch.
+ * The crop stage: squares the candidate boxes around their centres and says where each is cut
+ * out of the image, `size` x `size`. The pixels are area-resized from the image's summed-area
+ * table where the next net runs (this thread, or each worker of a pool).
  *
- * Following the reference (networks.md, step 5), box corners are truncated to integers and the
- * crop covers 0-based columns x1 - 1 .. x2 - 1 (rows likewise). With `cropPadding: "clamp"`
+ * Following the reference (docs/networks.md, step 5), box corners are truncated to integers and
+ * the crop covers 0-based columns x1 - 1 .. x2 - 1 (rows likewise). With `padding: "clamp"`
  * that range is first clamped to the image; with `"zeros"` the outside is mid grey.
  *
  * @module
  */
-import * as TE from "fp-ts/TaskEither.js";
-import { areaResample } from "../../lib/area_resample.ts";
+import * as E from "fp-ts/Either.js";
+import { mtcnnError } from "../../lib/errors.ts";
 import { selectCandidates, squareBoxes } from "../../lib/candidates.ts";
-import type { MtcnnError } from "../../lib/errors.ts";
-import type { TaskResult } from "../../lib/result.ts";
 import type { CropPadding } from "../options.ts";
-import { addTiming, type CascadeState, type CropBatch, type Stage } from "../state.ts";
+import {
+  addTiming,
+  type CandidateState,
+  type CropBatch,
+  type CropState,
+  type ImageData,
+  type Stage,
+} from "../state.ts";
 
 /** The 0-based pixel rectangle [x0, x0 + w) x [y0, y0 + h) that a box's crop covers. */
 export const cropRect = (
@@ -35,50 +41,15 @@ export const cropRect = (
 };
 
 /**
- * The pixels of a crop batch: its `data`, or, for a deferred batch, the crops cut now from its
- * summed-area table (area-resampled, normalized).
- *
- * @example
- * ```ts
- * import { cropPixels, summedAreaTable } from "@mtcnn/mtcnn";
- * const img = { width: 4, height: 4, data: new Uint8Array(48).fill(255) };
- * const sat = summedAreaTable(img);
- * const px = cropPixels({ size: 2, count: 1, rects: Int32Array.of(0, 0, 4, 4), sat });
- * console.log(px.length, px[0]); // 12 0.99609375
- * ```
- */
-export const cropPixels = (batch: CropBatch): Float32Array => {
-  if (batch.data) return batch.data;
-  const { size, count, rects, sat } = batch;
-  const per = size * size * 3;
-  const data = new Float32Array(count * per);
-  for (let i = 0; i < count; i++) {
-    const r = 4 * i;
-    areaResample(
-      sat,
-      rects[r],
-      rects[r + 1],
-      rects[r + 2],
-      rects[r + 3],
-      size,
-      size,
-      data,
-      i * per,
-    );
-  }
-  return data;
-};
-
-/**
  * Where the candidates' squared boxes are cut as `size` x `size` crops: the batch (rectangles
- * only, no pixels yet), every candidate's squared box, and the indices of the candidates kept
- * (a crop wholly outside the image is empty and left out).
+ * only), every candidate's squared box, and the indices of the candidates kept (a crop wholly
+ * outside the image is empty and left out).
  */
-export const cutBoxes = (
-  state: CascadeState,
-  size: number,
+export const cutBoxes = <N extends number>(
+  state: ImageData & Pick<CandidateState, "candidates">,
+  size: N,
   padding: CropPadding,
-): { batch: CropBatch; boxes: Float64Array; keep: number[] } => {
+): { batch: CropBatch<N>; boxes: Float64Array; keep: number[] } => {
   const { width, height } = state.image;
   const c = state.candidates;
   const boxes = squareBoxes(c.boxes, c.count);
@@ -96,37 +67,53 @@ export const cutBoxes = (
   return { batch: { size, count: n, rects: rects.slice(0, 4 * n), sat: state.sat }, boxes, keep };
 };
 
-/** Options of {@linkcode crop}. */
-export interface CropStageOptions {
+/** Parameters of {@linkcode crop}. */
+export interface CropParams {
   /**
-   * Leave the cutting to the net's runner (`data` absent): worker pools cut each worker's share
-   * there, from the shared summed-area table. Default false: cut here.
+   * The part of a box outside the image: `"clamp"` (the box is clamped to the image first, as
+   * facenet-pytorch does) or `"zeros"` (mid grey outside, as the paper's code does). Default
+   * `"clamp"`.
    */
-  readonly deferred?: boolean;
+  readonly padding?: CropPadding;
 }
 
 /**
- * A crop stage of side `size`. Candidates whose crop would be empty (wholly outside the image)
- * are dropped. The candidates' boxes become the squared boxes that were cut.
+ * A crop stage of side `size` (24 before RNet, 48 before ONet). Candidates whose crop would be
+ * empty (wholly outside the image) are dropped; the others' boxes become the squared boxes.
  *
  * @example
  * ```ts
- * import { crop } from "@mtcnn/mtcnn";
- * const crop24 = crop(24);
- * console.log(typeof crop24); // "function": a Stage
+ * import { crop } from "@mtcnn/mtcnn/stages";
+ * const crop24 = crop(24, { padding: "zeros" }); // a Stage<CandidateState, CropState<24>>
  * ```
  */
-export const crop = (size: number, options: CropStageOptions = {}): Stage =>
-(
-  state: CascadeState,
-): TaskResult<MtcnnError, CascadeState> => {
-  const t0 = performance.now();
-  const { batch, boxes, keep } = cutBoxes(state, size, state.options.cropPadding);
-  const kept = selectCandidates({ ...state.candidates, boxes }, keep);
-  return TE.right({
-    ...state,
-    candidates: kept,
-    crops: options.deferred ? batch : { ...batch, data: cropPixels(batch) },
-    timings: addTiming(state.timings, `crop${size}`, performance.now() - t0),
-  });
+export const crop = <N extends number>(
+  size: N,
+  params: CropParams = {},
+): Stage<CandidateState, CropState<N>> => {
+  const padding = params.padding ?? "clamp";
+  return (state) => {
+    if (!(Number.isInteger(size) && size >= 1 && size <= 1024)) {
+      return Promise.resolve(E.left(
+        mtcnnError("OptionError", `crop: size must be an integer from 1 to 1024, got ${size}`),
+      ));
+    }
+    if (padding !== "clamp" && padding !== "zeros") {
+      return Promise.resolve(E.left(mtcnnError(
+        "OptionError",
+        `crop: padding must be "clamp" or "zeros", got ${JSON.stringify(padding)}`,
+      )));
+    }
+    const t0 = performance.now();
+    const { batch, boxes, keep } = cutBoxes(state, size, padding);
+    return Promise.resolve(E.right({
+      image: state.image,
+      sat: state.sat,
+      source: state.source,
+      phase: "crops" as const,
+      candidates: selectCandidates({ ...state.candidates, boxes }, keep),
+      crops: batch,
+      timings: addTiming(state.timings, `crop${size}`, performance.now() - t0),
+    }));
+  };
 };

@@ -16,31 +16,12 @@
  */
 import * as E from "fp-ts/Either.js";
 import { type Candidates, selectCandidates } from "../../lib/candidates.ts";
-import { fromUnknown, type MtcnnError } from "../../lib/errors.ts";
-import type { NetTensors } from "../../lib/nets/tensors.ts";
-import { onet } from "../../lib/nets/onet.ts";
-import type { TaskResult } from "../../lib/result.ts";
+import { fromUnknown, mtcnnError } from "../../lib/errors.ts";
 import type { CropPadding } from "../options.ts";
-import { addTiming, type CascadeState, type CropBatch, type Stage } from "../state.ts";
-import { cropPixels, cutBoxes } from "./crop.ts";
-import { type CropRunner, localCrops } from "./crop_runner.ts";
+import type { CropNet } from "../nets/types.ts";
+import { addTiming, type CandidateState, type Stage } from "../state.ts";
+import { cutBoxes } from "./crop.ts";
 import { placeLandmarks } from "./output.ts";
-
-/** 48: ONet's input side. */
-const SIDE = 48;
-
-/**
- * The 48x48 crops of the candidates' squared boxes (cut as `crop(48)` cuts them), those boxes, and
- * which candidates they belong to (those whose crop is not empty).
- */
-const cropsOfBoxes = (
-  state: CascadeState,
-  padding: CropPadding,
-): { batch: CropBatch; squared: Float64Array; index: number[] } => {
-  const { batch, boxes, keep } = cutBoxes(state, SIDE, padding);
-  const squared = selectCandidates({ ...state.candidates, boxes }, keep).boxes;
-  return { batch: { ...batch, data: cropPixels(batch) }, squared, index: keep };
-};
 
 /**
  * The candidates with new landmarks where a crop was cut. A candidate whose crop is empty keeps
@@ -68,80 +49,66 @@ const withLandmarks = (
  */
 export const LANDMARK_PADDING: CropPadding = "zeros";
 
-/** Options of the landmark stage. */
-export interface LandmarkStageOptions {
+/** Parameters of {@linkcode refineLandmarks}. */
+export interface LandmarkParams {
   /**
    * How a crop treats the part of its box outside the image: `"clamp"` (the box is clamped to
    * the image, so the crop is stretched) or `"zeros"` (mid grey outside: the crop keeps the box's
-   * geometry). Default {@linkcode LANDMARK_PADDING}, whatever the cascade's `cropPadding`.
+   * geometry). Default {@linkcode LANDMARK_PADDING}, whatever the crop stages' padding.
    */
   readonly padding?: CropPadding;
 }
 
 /**
- * The landmark stage on any runner of 48x48 crops that gives ONet's `landmarks` head. Put it
- * after the output stage (or any stage that leaves final boxes); it needs no crop stage before
- * it. Boxes, scores and their order are kept.
+ * The landmark stage: an ONet (the pretrained one, or one fine-tuned for landmarks) whose
+ * landmark head replaces the candidates' landmarks, on crops cut around the final boxes. Put it
+ * after ONet (or after RNet in a face-only cascade); it needs no crop stage before it. Boxes,
+ * scores and their order are kept. Use the `padding` its training set was cut with.
  *
  * @example
  * ```ts
- * import { loadDefaultWeights, localCrops, onet, refineLandmarksWith, toTensors } from "@mtcnn/mtcnn";
- * const w = await loadDefaultWeights();
+ * import { cascade, faceAndLandmarks, localNets, refineLandmarks } from "@mtcnn/mtcnn/stages";
+ * import { loadDefaultWeights } from "@mtcnn/mtcnn/weights";
+ * const w = await loadDefaultWeights(); // a fine-tuned landmark ONet in practice
  * if (w._tag === "Right") {
- *   const net = onet(toTensors(w.right.onet));
- *   const stage = refineLandmarksWith(localCrops((x) => ({ landmarks: net(x).landmarks })));
- *   console.log(typeof stage); // "function": what refineLandmarks() builds
+ *   const nets = localNets(w.right);
+ *   if (nets._tag === "Right") {
+ *     const n = nets.right;
+ *     const better = cascade(faceAndLandmarks(n), refineLandmarks(n.onet));
+ *     n.dispose();
+ *   }
  * }
  * ```
  */
-export const refineLandmarksWith =
-  (run: CropRunner<"landmarks">, options: LandmarkStageOptions = {}): Stage =>
-  (state: CascadeState): TaskResult<MtcnnError, CascadeState> =>
-  async () => {
+export const refineLandmarks = (
+  net: CropNet<"onet">,
+  params: LandmarkParams = {},
+): Stage<CandidateState, CandidateState<"faces">> => {
+  const padding = params.padding ?? LANDMARK_PADDING;
+  return async (state) => {
+    if (padding !== "clamp" && padding !== "zeros") {
+      return E.left(mtcnnError(
+        "OptionError",
+        `refineLandmarks: padding must be "clamp" or "zeros", got ${JSON.stringify(padding)}`,
+      ));
+    }
     const t0 = performance.now();
     const c = state.candidates;
-    if (c.count === 0) return E.right(state);
-    const { batch, squared, index } = cropsOfBoxes(state, options.padding ?? LANDMARK_PADDING);
+    const done = { ...state, phase: "faces" as const };
+    if (c.count === 0) return E.right(done);
+    const { batch, boxes, keep } = cutBoxes(state, 48, padding);
+    const squared = selectCandidates({ ...c, boxes }, keep).boxes;
     try {
-      const placed = index.length
-        ? placeLandmarks(squared, (await run(batch)).landmarks, index.length)
+      const placed = keep.length
+        ? placeLandmarks(squared, (await net.run(batch)).landmarks, keep.length)
         : new Float64Array(0);
       return E.right({
-        ...state,
-        candidates: withLandmarks(c, index, placed),
-        crops: undefined,
+        ...done,
+        candidates: withLandmarks(c, keep, placed),
         timings: addTiming(state.timings, "landmarks", performance.now() - t0),
       });
     } catch (e) {
       return E.left(fromUnknown("BackendError", "the landmark ONet failed")(e));
     }
   };
-
-/**
- * The landmark stage in this thread: an ONet whose landmark head replaces the candidates'
- * landmarks, cut around the final boxes (its other heads are not used). Borrows `weights`
- * (the caller disposes them after the detector). Use the `padding` its training set was cut
- * with.
- *
- * @example
- * ```ts
- * import {
- *   createDetector, faceAndLandmarks, loadDefaultWeights, refineLandmarks, toTensors,
- * } from "@mtcnn/mtcnn";
- * const w = await loadDefaultWeights(); // a fine-tuned landmark ONet in practice
- * if (w._tag === "Right") {
- *   const lm = toTensors(w.right.onet);
- *   const d = createDetector(w.right, {
- *     stages: (t) => [...faceAndLandmarks(t), refineLandmarks(lm)],
- *   });
- *   if (d._tag === "Right") d.right.dispose();
- * }
- * ```
- */
-export const refineLandmarks = (
-  weights: NetTensors<"onet">,
-  options: LandmarkStageOptions = {},
-): Stage => {
-  const net = onet(weights);
-  return refineLandmarksWith(localCrops((x) => ({ landmarks: net(x).landmarks })), options);
 };

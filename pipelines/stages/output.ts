@@ -1,24 +1,24 @@
 /**
- * The output stage (ONet): scores the 48x48 crops, keeps those above the third threshold,
- * places the five landmarks in the crop box, applies the regression and suppresses overlaps
- * by intersection over the smaller box (0.7), following the reference (networks.md, step 7).
+ * The output stage (ONet): scores the 48x48 crops, keeps those above the threshold, places the
+ * five landmarks in the crop box, applies the regression and suppresses overlaps by
+ * intersection over the smaller box, following the reference (docs/networks.md, step 7).
  *
  * @module
  */
 import * as E from "fp-ts/Either.js";
 import { applyOffsets, NO_CANDIDATES, selectCandidates } from "../../lib/candidates.ts";
-import { fromUnknown, type MtcnnError } from "../../lib/errors.ts";
-import type { NetTensors } from "../../lib/nets/tensors.ts";
-import { onet } from "../../lib/nets/onet.ts";
+import { fromUnknown } from "../../lib/errors.ts";
 import { nms } from "../../lib/nms.ts";
-import type { TaskResult } from "../../lib/result.ts";
-import { addTiming, type CascadeState, type Stage } from "../state.ts";
-import { aboveThreshold, type CropRunner, cropsOf, faceScores, localCrops } from "./crop_runner.ts";
+import type { CropNet } from "../nets/types.ts";
+import { addTiming, type CandidateState, type CropState, type Stage } from "../state.ts";
+import { aboveThreshold, faceScores } from "./crop_heads.ts";
+import { firstError, unitParam } from "./params.ts";
+import type { NetStageParams } from "./refine.ts";
 
 /**
  * Landmarks in image pixels from ONet's fractions of the crop box: x = x1 - 1 + (x2 - x1 + 1)
- * * lx (the crop starts at 0-based column x1 - 1; networks.md, step 7). ONet gives x1..x5 then
- * y1..y5; the result interleaves x, y per point.
+ * * lx (the crop starts at 0-based column x1 - 1; docs/networks.md, step 7). ONet gives
+ * x1..x5 then y1..y5; the result interleaves x, y per point.
  */
 export const placeLandmarks = (
   boxes: Float64Array,
@@ -38,30 +38,52 @@ export const placeLandmarks = (
 };
 
 /**
- * The ONet stage on any runner of 48x48 crops (put `crop(48)` before it).
+ * The ONet stage: needs 48x48 crops of the candidates (`crop(48)` before it). Its faces carry
+ * landmarks. `nms` is an intersection-over-the-smaller-box threshold here.
  *
  * @example
  * ```ts
- * import { loadDefaultWeights, localCrops, onet, outputWith, toTensors } from "@mtcnn/mtcnn";
+ * import { cascade, crop, localNets, output, propose, pyramid, refine } from "@mtcnn/mtcnn/stages";
+ * import { loadDefaultWeights } from "@mtcnn/mtcnn/weights";
  * const w = await loadDefaultWeights();
  * if (w._tag === "Right") {
- *   const net = onet(toTensors(w.right.onet));
- *   console.log(typeof outputWith(localCrops((x) => ({ ...net(x) })))); // "function"
+ *   const nets = localNets(w.right);
+ *   if (nets._tag === "Right") {
+ *     const n = nets.right;
+ *     const full = cascade(
+ *       pyramid(), propose(n.pnet), crop(24), refine(n.rnet), crop(48), output(n.onet),
+ *     );
+ *     n.dispose();
+ *   }
  * }
  * ```
  */
-export const outputWith =
-  (run: CropRunner<"bbox" | "landmarks" | "prob">): Stage =>
-  (state: CascadeState): TaskResult<MtcnnError, CascadeState> =>
-  async () => {
+export const output = (
+  net: CropNet<"onet">,
+  params: NetStageParams = {},
+): Stage<CropState<48>, CandidateState<"faces">> => {
+  const threshold = params.threshold ?? 0.7;
+  const iom = params.nms ?? 0.7;
+  return async (state) => {
+    const bad = firstError(
+      unitParam("output", "threshold", threshold),
+      unitParam("output", "nms", iom),
+    );
+    if (bad) return bad;
     const t0 = performance.now();
+    const base = { image: state.image, sat: state.sat, source: state.source };
     const c = state.candidates;
-    if (c.count === 0) return E.right({ ...state, candidates: NO_CANDIDATES, crops: undefined });
-    const crops = cropsOf(state, 48);
-    if (crops._tag === "Left") return crops;
+    if (c.count === 0) {
+      return E.right({
+        ...base,
+        phase: "faces",
+        candidates: NO_CANDIDATES,
+        timings: state.timings,
+      });
+    }
     try {
-      const out = await run(crops.right);
-      const keep = aboveThreshold(out.prob, c.count, state.options.thresholds[2]);
+      const out = await net.run(state.crops);
+      const keep = aboveThreshold(out.prob, c.count, threshold);
       const passed = selectCandidates(
         {
           ...c,
@@ -72,31 +94,15 @@ export const outputWith =
         keep,
       );
       const boxes = applyOffsets(passed.boxes, passed.offsets!, passed.count, 1);
-      const pick = nms(boxes, passed.scores, passed.count, state.options.nmsOutput, "min");
-      const kept = selectCandidates({ ...passed, boxes, offsets: undefined }, pick);
+      const pick = nms(boxes, passed.scores, passed.count, iom, "min");
       return E.right({
-        ...state,
-        candidates: kept,
-        crops: undefined,
+        ...base,
+        phase: "faces",
+        candidates: selectCandidates({ ...passed, boxes, offsets: undefined }, pick),
         timings: addTiming(state.timings, "onet", performance.now() - t0),
       });
     } catch (e) {
       return E.left(fromUnknown("BackendError", "ONet failed")(e));
     }
   };
-
-/**
- * The ONet stage on 48x48 crops (put `crop(48)` before it), in this thread. Its candidates
- * carry landmarks.
- *
- * @example
- * ```ts
- * import { loadDefaultWeights, outputCrops, toTensors } from "@mtcnn/mtcnn";
- * const w = await loadDefaultWeights();
- * if (w._tag === "Right") console.log(typeof outputCrops(toTensors(w.right.onet)));
- * ```
- */
-export const outputCrops = (weights: NetTensors<"onet">): Stage => {
-  const net = onet(weights);
-  return outputWith(localCrops((x) => ({ ...net(x) })));
 };

@@ -1,66 +1,56 @@
 /**
- * The pyramid stage: every PNet level of the image, area-averaged from one summed-area table
- * (as the reference resizes with PyTorch's area mode) and normalized.
+ * The pyramid stage: the scales and sizes of PNet's levels. Their pixels are area-averaged
+ * from the image's summed-area table where PNet runs (this thread or a worker).
  *
  * @module
  */
-import * as TE from "fp-ts/TaskEither.js";
-import { areaResample, type SummedAreaTable } from "../../lib/area_resample.ts";
-import type { MtcnnError } from "../../lib/errors.ts";
-import { type PyramidLevel, pyramidLevels } from "../../lib/pyramid.ts";
-import type { TaskResult } from "../../lib/result.ts";
-import { addTiming, type CascadeState, type LevelImage } from "../state.ts";
+import * as E from "fp-ts/Either.js";
+import { mtcnnError } from "../../lib/errors.ts";
+import { pyramidLevels } from "../../lib/pyramid.ts";
+import { firstError } from "./params.ts";
+import type { ImageState, PyramidState, Stage } from "../state.ts";
 
-/** The normalized pixels of one level, area-averaged from the whole image. */
-export const levelPixels = (sat: SummedAreaTable, level: PyramidLevel): Float32Array => {
-  const data = new Float32Array(level.width * level.height * 3);
-  areaResample(sat, 0, 0, sat.width, sat.height, level.width, level.height, data);
-  return data;
-};
+/** Parameters of {@linkcode pyramid}. */
+export interface PyramidParams {
+  /** Smallest face side in pixels that the pyramid looks for. Default 20. */
+  readonly minFaceSize?: number;
+  /** Ratio between pyramid levels, in (0.1, 0.99). Default 0.709 (the paper's). */
+  readonly scaleFactor?: number;
+}
 
 /**
- * The pyramid plan stage: the levels' scales and sizes only. The propose stage computes each
- * level's pixels when it needs them (in a worker, with a worker pool).
+ * The pyramid stage: scales 12 / minFaceSize * scaleFactor^k while the short side stays at
+ * least 12 px. An image whose short side is below `minFaceSize` gives no levels, so no faces.
  *
  * @example
  * ```ts
- * import { pyramidPlan } from "@mtcnn/mtcnn";
- * console.log(typeof pyramidPlan); // "function": a Stage
+ * import { pyramid } from "@mtcnn/mtcnn/stages";
+ * const levels = pyramid({ minFaceSize: 40 }); // a Stage<ImageState, PyramidState>
  * ```
  */
-export const pyramidPlan = (state: CascadeState): TaskResult<MtcnnError, CascadeState> =>
-  TE.right({
-    ...state,
-    levels: pyramidLevels(
-      state.image.width,
-      state.image.height,
-      state.options.minFaceSize,
-      state.options.scaleFactor,
-    ),
-  });
-
-/**
- * Computes the pyramid levels for the state's options (minFaceSize, scaleFactor). An image whose
- * short side is below minFaceSize gives no levels, and so no faces.
- *
- * @example
- * ```ts
- * import { pyramid } from "@mtcnn/mtcnn";
- * console.log(typeof pyramid); // "function": a Stage
- * ```
- */
-export const pyramid = (state: CascadeState): TaskResult<MtcnnError, CascadeState> => {
-  const t0 = performance.now();
-  const { width, height } = state.image;
-  const levels: LevelImage[] = pyramidLevels(
-    width,
-    height,
-    state.options.minFaceSize,
-    state.options.scaleFactor,
-  ).map((l) => ({ ...l, data: levelPixels(state.sat, l) }));
-  return TE.right({
-    ...state,
-    levels,
-    timings: addTiming(state.timings, "pyramid", performance.now() - t0),
-  });
+export const pyramid = (params: PyramidParams = {}): Stage<ImageState, PyramidState> => {
+  const minFaceSize = params.minFaceSize ?? 20;
+  const scaleFactor = params.scaleFactor ?? 0.709;
+  return (state) => {
+    const bad = firstError(
+      Number.isFinite(minFaceSize) && minFaceSize >= 1 ? undefined : mtcnnError(
+        "OptionError",
+        `pyramid: minFaceSize must be a number >= 1, got ${minFaceSize}`,
+      ),
+      scaleFactor > 0.1 && scaleFactor < 0.99 ? undefined : mtcnnError(
+        "OptionError",
+        `pyramid: scaleFactor must be in (0.1, 0.99), got ${scaleFactor}`,
+      ),
+    );
+    if (bad) return Promise.resolve(bad);
+    const { width, height } = state.image;
+    return Promise.resolve(E.right({
+      image: state.image,
+      sat: state.sat,
+      source: state.source,
+      timings: state.timings,
+      phase: "pyramid" as const,
+      levels: pyramidLevels(width, height, minFaceSize, scaleFactor),
+    }));
+  };
 };

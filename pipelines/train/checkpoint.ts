@@ -64,7 +64,7 @@ export const saveCheckpoint = async (
  *
  * @example
  * ```ts
- * import { loadCheckpoint } from "@mtcnn/mtcnn";
+ * import { loadCheckpoint } from "@mtcnn/mtcnn/train";
  * const c = await loadCheckpoint("runs/pnet/checkpoint.bin");
  * if (c._tag === "Right" && c.right) console.log(c.right.meta.globalStep);
  * ```

@@ -14,7 +14,7 @@ import type { Result } from "../../lib/result.ts";
 import { iou } from "../../lib/nms.ts";
 import type { MtcnnWeights } from "../../lib/weights/record.ts";
 import { createDetector, type DetectorOptions } from "../detector.ts";
-import { progressBar } from "../edge/progress.ts";
+import { type OnProgress, progressOf } from "../../lib/progress.ts";
 import type { TrainingImage } from "./training_images.ts";
 
 /** What {@linkcode evaluateCascade} measures. */
@@ -58,7 +58,8 @@ const matchCount = (faces: readonly Face[], gt: TrainingImage["faces"]): number 
  *
  * @example
  * ```ts
- * import { evaluateCascade, loadDefaultWeights, loadTrainingImages } from "@mtcnn/mtcnn";
+ * import { evaluateCascade, loadTrainingImages } from "@mtcnn/mtcnn/train";
+ * import { loadDefaultWeights } from "@mtcnn/mtcnn/weights";
  * const w = await loadDefaultWeights();
  * const imgs = await loadTrainingImages("mtfl/testing.txt", "mtfl");
  * if (w._tag === "Right" && imgs._tag === "Right") {
@@ -72,12 +73,13 @@ export const evaluateCascade = async (
   images: readonly TrainingImage[],
   options: DetectorOptions = {},
   log?: (line: string) => void,
+  onProgress?: OnProgress,
 ): Promise<Result<MtcnnError, CascadeEvaluation>> => {
-  const d = createDetector(weights, { ...options, boxFormat: "xywh" });
+  const d = await createDetector({ ...options, weights, boxFormat: "xywh" });
   if (d._tag === "Left") return d;
   let failed = 0, faces = 0, tp = 0, dets = 0, ms = 0;
   const cases: { landmarks: FivePoints; faces: readonly Face[] }[] = [];
-  const bar = progressBar("evaluate");
+  const bar = progressOf(onProgress);
   try {
     for (const [i, im] of images.entries()) {
       bar.update(i, images.length, "");

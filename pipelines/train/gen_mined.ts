@@ -21,17 +21,22 @@ import { derivePrng, shuffleInPlace } from "../../lib/train/prng.ts";
 import { type AnnotatedFace, type Box, labelForIou, sampleCrops } from "../../lib/train/samples.ts";
 import type { ShardIndex } from "../../lib/train/shard_format.ts";
 import { reframe, type ReframeRange } from "../../lib/train/reframe.ts";
-import { initialState, output, refine, sequence } from "../cascade.ts";
+import { stageParams } from "../cascade.ts";
+import { cascade } from "../compose.ts";
+import { cropNetRunner, pnetRunner } from "../nets/local.ts";
+import { cropPixels } from "../nets/crop_pixels.ts";
+import { imageState } from "../stages/load.ts";
+import { output } from "../stages/output.ts";
+import { refine } from "../stages/refine.ts";
 import { decodeRgb } from "../edge/decode.ts";
 import { type CropPadding, type DetectOptions, resolveOptions } from "../options.ts";
-import type { Stage } from "../state.ts";
+import type { CropState, ImageState, Stage } from "../state.ts";
 import { crop } from "../stages/crop.ts";
 import { LANDMARK_PADDING } from "../stages/landmarks.ts";
 import { propose } from "../stages/propose.ts";
 import { pyramid } from "../stages/pyramid.ts";
 import type { GenOptions } from "./gen_pnet.ts";
-import { progressBar } from "../edge/progress.ts";
-import { cropPixels } from "../stages/crop.ts";
+import { progressOf } from "../../lib/progress.ts";
 import { openShardWriter, type ShardWriter } from "./shard_writer.ts";
 import type { TrainingImage } from "./training_images.ts";
 
@@ -88,12 +93,6 @@ export interface MineOptions extends GenOptions {
   readonly landmarkPadding?: CropPadding;
 }
 
-/** `crop(side)` with another padding than the cascade's (the options are restored after). */
-const cropPadded = (side: number, padding: CropPadding): Stage => (s) => async () => {
-  const r = await crop(side)({ ...s, options: { ...s.options, cropPadding: padding } })();
-  return r._tag === "Left" ? r : E.right({ ...r.right, options: s.options });
-};
-
 const offsetsOf = (b: ArrayLike<number>, f: Box): number[] => {
   const w = b[2] - b[0] + 1;
   const h = b[3] - b[1] + 1;
@@ -116,13 +115,16 @@ const mineImage = async (
   w: ShardWriter,
   img: RgbImage,
   faces: readonly AnnotatedFace[],
-  stages: ReturnType<typeof sequence>,
+  stages: Stage<ImageState, CropState>,
   o: MineOptions,
   seed: number,
 ): Promise<Result<MtcnnError, void>> => {
-  const opts = resolveOptions(o.detect);
-  if (opts._tag === "Left") return opts;
-  const st = await stages(initialState(img, opts.right))();
+  const start = imageState(
+    { image: img, width: img.width, height: img.height, scaleX: 1, scaleY: 1, orientation: 1 },
+    false,
+    0,
+  );
+  const st = await stages(start);
   if (st._tag === "Left") return st;
   const { candidates: c, crops } = st.right;
   const side = o.net === "rnet" ? 24 : 48;
@@ -194,17 +196,25 @@ const generateMinedSetUnsafe = async (
   o: MineOptions,
 ): Promise<Result<MtcnnError, ShardIndex>> => {
   const side = o.net === "rnet" ? 24 : 48;
+  const opts = resolveOptions(o.detect);
+  if (opts._tag === "Left") return opts;
+  const p = stageParams(opts.right);
   const w = await openShardWriter(o.out, o.net, side, o);
-  const early = o.net === "rnet"
-    ? [pyramid, propose(o.pnet)]
+  const proposals = cascade(pyramid(p.pyramid), propose(pnetRunner(o.pnet), p.propose));
+  const refined = () =>
+    cascade(proposals, crop(24, p.crop), refine(cropNetRunner("rnet", o.rnet!), p.refine));
+  // The stages mine exactly what the cascade passes on, cut as the next stage would cut it.
+  const stages: Stage<ImageState, CropState> = o.net === "rnet"
+    ? cascade(proposals, crop(24, p.crop))
     : o.afterOnet
-    ? [pyramid, propose(o.pnet), refine(o.rnet!), output(o.afterOnet)]
-    : [pyramid, propose(o.pnet), refine(o.rnet!)];
-  const stages = sequence([
-    ...early,
-    o.afterOnet ? cropPadded(side, o.landmarkPadding ?? LANDMARK_PADDING) : crop(side),
-  ]);
-  const bar = progressBar(`${o.net} set`);
+    ? cascade(
+      refined(),
+      crop(48, p.crop),
+      output(cropNetRunner("onet", o.afterOnet), p.output),
+      crop(48, { padding: o.landmarkPadding ?? LANDMARK_PADDING }),
+    )
+    : cascade(refined(), crop(48, p.crop));
+  const bar = progressOf(o.onProgress);
   let skipped = 0;
   for (const [i, im] of images.entries()) {
     bar.update(i, images.length, `${w.total()} samples`);
@@ -247,7 +257,8 @@ const generateMinedSetUnsafe = async (
  *
  * @example
  * ```ts
- * import { generateMinedSet, loadDefaultWeights, loadTrainingImages, toTensors } from "@mtcnn/mtcnn";
+ * import { generateMinedSet, loadTrainingImages, toTensors } from "@mtcnn/mtcnn/train";
+ * import { loadDefaultWeights } from "@mtcnn/mtcnn/weights";
  * const w = await loadDefaultWeights();
  * const imgs = await loadTrainingImages("faces.json", "json");
  * if (w._tag === "Right" && imgs._tag === "Right") {

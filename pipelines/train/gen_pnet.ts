@@ -13,7 +13,7 @@ import { derivePrng } from "../../lib/train/prng.ts";
 import { type SampleCounts, sampleCrops } from "../../lib/train/samples.ts";
 import type { ShardIndex } from "../../lib/train/shard_format.ts";
 import { decodeRgb } from "../edge/decode.ts";
-import { progressBar } from "../edge/progress.ts";
+import { type OnProgress, progressOf } from "../../lib/progress.ts";
 import { openShardWriter } from "./shard_writer.ts";
 import type { TrainingImage } from "./training_images.ts";
 
@@ -27,6 +27,8 @@ export interface GenOptions {
   readonly shardSize?: number;
   /** Called with a line per 1,000 images. */
   readonly log?: (line: string) => void;
+  /** Called after each image: images done, total, samples written so far. */
+  readonly onProgress?: OnProgress;
   /** Free-form description stored in the index. */
   readonly provenance?: unknown;
 }
@@ -40,7 +42,7 @@ const generatePnetSetUnsafe = async (
 ): Promise<Result<MtcnnError, ShardIndex>> => {
   const w = await openShardWriter(opts.out, "pnet", 12, opts);
   const counts = opts.counts ?? PNET_COUNTS;
-  const bar = progressBar("pnet set");
+  const bar = progressOf(opts.onProgress);
   let skipped = 0;
   for (const [i, im] of images.entries()) {
     bar.update(i, images.length, `${w.total()} samples`);
@@ -78,7 +80,7 @@ const generatePnetSetUnsafe = async (
  *
  * @example
  * ```ts
- * import { generatePnetSet, loadTrainingImages } from "@mtcnn/mtcnn";
+ * import { generatePnetSet, loadTrainingImages } from "@mtcnn/mtcnn/train";
  * const imgs = await loadTrainingImages("faces.json", "json");
  * if (imgs._tag === "Right") {
  *   const r = await generatePnetSet(imgs.right, { out: "/tmp/sets/pnet", seed: 1 });

@@ -27,7 +27,7 @@ import { writeFileAtomic } from "../edge/atomic.ts";
  *
  * @example
  * ```ts
- * import { loadNetWeights } from "@mtcnn/mtcnn";
+ * import { loadNetWeights } from "@mtcnn/mtcnn/train";
  * const w = await loadNetWeights("onet", "runs/onet/checkpoint.bin");
  * if (w._tag === "Right") console.log(w.right.net);
  * ```
@@ -75,7 +75,7 @@ export const loadNetWeights = async <N extends NetName>(
  *
  * @example
  * ```ts
- * import { exportNetWeights, initWeights } from "@mtcnn/mtcnn";
+ * import { exportNetWeights, initWeights } from "@mtcnn/mtcnn/train";
  * const r = await exportNetWeights(initWeights("pnet", 1), "/tmp/pnet");
  * if (r._tag === "Right") console.log(r.right); // [".../pnet.lz4", ".../pnet-shard1of1.bin", ".../pnet.json"]
  * ```

@@ -45,7 +45,7 @@ export interface HostBatch {
  *
  * @example
  * ```ts
- * import { epochBatches, openDataset } from "@mtcnn/mtcnn";
+ * import { epochBatches, openDataset } from "@mtcnn/mtcnn/train";
  * const ds = await openDataset("/tmp/sets/pnet");
  * if (ds._tag === "Right") {
  *   for await (const b of epochBatches(ds.right, 1, 0, 256)) {
@@ -84,7 +84,7 @@ export const stepsPerEpoch = (ds: Dataset, batchSize: number): number =>
  *
  * @example
  * ```ts
- * import { epochBatches, openDataset } from "@mtcnn/mtcnn";
+ * import { epochBatches, openDataset } from "@mtcnn/mtcnn/train";
  * const ds = await openDataset("/tmp/sets/pnet_train");
  * if (ds._tag === "Right") {
  *   for await (const b of epochBatches(ds.right, 1, 0, 256)) if (b._tag === "Left") break;

@@ -20,7 +20,7 @@ import { learningRateAt, type LrSchedule } from "../../lib/train/lr_schedule.ts"
 import { makePrng } from "../../lib/train/prng.ts";
 import type { NetWeights } from "../../lib/weights/record.ts";
 import { type EpochRecord, loadCheckpoint, saveCheckpoint, type TrainMeta } from "./checkpoint.ts";
-import { progressBar } from "../edge/progress.ts";
+import { type OnProgress, progressOf } from "../../lib/progress.ts";
 import { epochBatches, openDataset, stepsPerEpoch } from "./shard_reader.ts";
 import { trainStep, validationAccumulator } from "./train_step.ts";
 
@@ -63,6 +63,8 @@ export interface TrainOptions<N extends NetName> {
   readonly maxSteps?: number;
   /** Receives one line per epoch and per `logEvery` steps. */
   readonly log?: (line: string) => void;
+  /** Called as training advances: steps done, steps in the run, the loss and samples/s. */
+  readonly onProgress?: OnProgress;
   /** Steps between log lines (default 100). */
   readonly logEvery?: number;
 }
@@ -86,7 +88,7 @@ export interface TrainResult<N extends NetName> {
  *
  * @example
  * ```ts
- * import { initWeights, TASK_WEIGHTS, trainNet } from "@mtcnn/mtcnn";
+ * import { initWeights, TASK_WEIGHTS, trainNet } from "@mtcnn/mtcnn/train";
  * const r = await trainNet({
  *   net: "pnet", data: "/tmp/sets/pnet_train", out: "runs/pnet", epochs: 1, batchSize: 256,
  *   seed: 1, lr: { kind: "constant", base: 0.001 }, loss: { weights: TASK_WEIGHTS.pnet },
@@ -182,7 +184,7 @@ export const trainNet = async <N extends NetName>(
       arrays,
     });
   };
-  const bar = progressBar(o.net);
+  const bar = progressOf(o.onProgress);
   try {
     while (epoch < o.epochs) {
       for await (const rb of epochBatches(ds.right, o.seed, epoch, o.batchSize, inEpoch)) {

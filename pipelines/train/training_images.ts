@@ -48,7 +48,7 @@ export const boxFromLandmarks = (lm: readonly number[]): AnnotatedFace["box"] =>
  *
  * @example
  * ```ts
- * import { loadTrainingImages } from "@mtcnn/mtcnn";
+ * import { loadTrainingImages } from "@mtcnn/mtcnn/train";
  * const r = await loadTrainingImages("mtfl/cnn_facepoint_trainImageList.txt", "cnn_facepoint");
  * if (r._tag === "Right") console.log(r.right.length, r.right[0].faces[0].box);
  * else console.error(r.left.message); // names the file and line of a malformed line

@@ -159,12 +159,6 @@ let registered = false;
 /**
  * Registers the missing gradient kernels for the wasm backend and replaces its faulty
  * `MaxPoolGrad` (idempotent). Call before training on wasm.
- *
- * @example
- * ```ts
- * import { registerWasmGradKernels } from "@mtcnn/mtcnn";
- * registerWasmGradKernels();
- * ```
  */
 export const registerWasmGradKernels = (): void => {
   if (registered) return;

@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { iou } from "./nms.ts";
+import { iou } from "../nms.ts";
 
 /** A face as the reference files store it: corners, score, landmarks [x, y] x 5. */
 export interface PlainFace {
@@ -22,7 +22,7 @@ export interface PlainFace {
  *
  * @example
  * ```ts
- * import { matchFaces } from "@mtcnn/mtcnn";
+ * import { matchFaces } from "@mtcnn/mtcnn/eval";
  * const f = { box: [0, 0, 40, 40] as const, score: 0.99 };
  * console.log(matchFaces([f], [f])); // [[0, 0]]
  * ```
@@ -82,7 +82,7 @@ const confident = (f: PlainFace): boolean => f.score >= 0.95 && f.box[2] - f.box
  *
  * @example
  * ```ts
- * import { parityReport } from "@mtcnn/mtcnn";
+ * import { parityReport } from "@mtcnn/mtcnn/eval";
  * const f = { box: [0, 0, 40, 40] as const, score: 0.99 };
  * console.log(parityReport([[[f], [f]]]).refFound); // 1
  * ```

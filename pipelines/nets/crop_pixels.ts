@@ -1,0 +1,33 @@
+/**
+ * The pixels of a crop batch, cut where the net runs from the image's summed-area table.
+ *
+ * @module
+ */
+import { areaResample } from "../../lib/area_resample.ts";
+import type { CropBatch } from "../state.ts";
+
+/**
+ * The pixels of a crop batch: its `data`, or the crops cut now from its summed-area table
+ * (area-resampled, normalized).
+ */
+export const cropPixels = (batch: CropBatch): Float32Array => {
+  if (batch.data) return batch.data;
+  const { size, count, rects, sat } = batch;
+  const per = size * size * 3;
+  const data = new Float32Array(count * per);
+  for (let i = 0; i < count; i++) {
+    const r = 4 * i;
+    areaResample(
+      sat,
+      rects[r],
+      rects[r + 1],
+      rects[r + 2],
+      rects[r + 3],
+      size,
+      size,
+      data,
+      i * per,
+    );
+  }
+  return data;
+};

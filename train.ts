@@ -1,0 +1,68 @@
+/**
+ * Training the three nets, with the very same network functions and stages as detection:
+ * datasets (PNet's random crops; RNet's and ONet's candidates mined by the detection stages),
+ * losses with online hard example mining, Adam, atomic checkpoints and an exact resume.
+ * On the wasm backend, start it with `useBackend("wasm")` (from `@mtcnn/mtcnn`): that installs
+ * the gradient kernels tfjs-backend-wasm lacks. docs/training.md has the recipes.
+ *
+ * ```ts
+ * import { loadDefaultWeights } from "@mtcnn/mtcnn/weights";
+ * import { pnet, toTensors } from "@mtcnn/mtcnn/train";
+ *
+ * const w = await loadDefaultWeights();
+ * if (w._tag === "Right") {
+ *   const forward = pnet(toTensors(w.right.pnet)); // (x: Tensor4D) => { prob, bbox }
+ *   console.log(typeof forward); // "function"
+ * }
+ * ```
+ *
+ * @module
+ */
+
+export { pnet, type PNetOutput } from "./lib/nets/pnet.ts";
+export { rnet, type RNetOutput } from "./lib/nets/rnet.ts";
+export { onet, type ONetOutput } from "./lib/nets/onet.ts";
+export {
+  disposeTensors,
+  fromTensors,
+  type NetTensors,
+  type TensorRef,
+  toTensors,
+  toVariables,
+} from "./lib/nets/tensors.ts";
+export * from "./lib/annotations/json.ts";
+export type * from "./lib/annotations/landmark_annotation.ts";
+export { type AdamConfig, makeAdam } from "./lib/train/adam.ts";
+export { mirrorSample } from "./lib/train/augment.ts";
+export { initWeights } from "./lib/train/init_weights.ts";
+export { type LossOptions, mtcnnLoss, TASK_WEIGHTS, type TaskWeights } from "./lib/train/losses.ts";
+export * from "./lib/train/lr_schedule.ts";
+export { derivePrng, makePrng, type Prng } from "./lib/train/prng.ts";
+export { reframe, type ReframeRange } from "./lib/train/reframe.ts";
+export { type EpochRecord, loadCheckpoint } from "./pipelines/train/checkpoint.ts";
+export * from "./pipelines/train/evaluate_cascade.ts";
+export {
+  generateMinedSet,
+  type MinedCounts,
+  type MineOptions,
+} from "./pipelines/train/gen_mined.ts";
+export { generatePnetSet, type GenOptions } from "./pipelines/train/gen_pnet.ts";
+export * from "./pipelines/train/net_weights_io.ts";
+export {
+  type Dataset,
+  epochBatches,
+  type HostBatch,
+  openDataset,
+} from "./pipelines/train/shard_reader.ts";
+export * from "./pipelines/train/train_net.ts";
+export {
+  type AnnotationFormat,
+  loadTrainingImages,
+  type TrainingImage,
+} from "./pipelines/train/training_images.ts";
+export type { ValMetrics } from "./pipelines/train/train_step.ts";
+export type { MtcnnWeights, NetWeights } from "./lib/weights/record.ts";
+export type { NetName } from "./lib/spec.ts";
+export type { Failure, Result, Success } from "./lib/result.ts";
+export type { MtcnnError, MtcnnErrorTag } from "./lib/errors.ts";
+export { summary, SUMMARY_INPUT, type SummaryRow, summaryRows } from "./lib/nets/summary.ts";
