@@ -10,15 +10,15 @@
  * 4. webcam mode on Chromium's fake camera (640x480 clip of the fixture photos): frames per
  *    second, and memory after 30 and after 300 frames.
  *
- *   deno run -A bench/browser_speed.ts [--runs N] [--frames N] [--skip-webcam]
+ *   deno run --lock=scripts/deno.lock -A bench/browser_speed.ts [--runs N] [--frames N] [--skip-webcam]
  *
  * Uses `../shared/data/bench/` when present, the fixture photos otherwise.
  */
 import { gzipSync } from "node:zlib";
 import { basename } from "node:path";
-import type { Page } from "puppeteer-core";
-import { createDetector, loadDefaultWeights, loadImage, useBackend } from "../mod.ts";
-import { FACES_DIR, launchChromium, serveDemo } from "../tests/_browser.ts";
+import { createDetector, useBackend } from "../mod.ts";
+import { loadImage } from "../stages.ts";
+import { FACES_DIR, launchChromium, type Page, serveDemo } from "../tests/_browser.ts";
 import { HAS_SHARED, sharedData } from "../tests/_shared.ts";
 import { DEFAULT_WEIGHTS_BASE64 } from "../lib/weights/default_weights_data.ts";
 
@@ -45,13 +45,12 @@ console.log(`load: ${Deno.loadavg().map((x) => x.toFixed(2)).join(" ")} (1, 5, 1
 // ---- 1a. Deno, one thread ----
 const deno: Record<string, number> = {};
 {
-  const b = await useBackend("wasm")();
-  const w = await loadDefaultWeights();
-  if (b._tag === "Left" || w._tag === "Left") throw new Error("cannot start the Deno detector");
-  const d = createDetector(w.right);
+  const b = await useBackend("wasm");
+  if (b._tag === "Left") throw new Error(b.left.message);
+  const d = await createDetector();
   if (d._tag === "Left") throw new Error(d.left.message);
   for (const name of names) {
-    const img = await loadImage(await Deno.readFile(`${imagesDir}/${name}`))();
+    const img = await loadImage(await Deno.readFile(`${imagesDir}/${name}`));
     if (img._tag === "Left") throw new Error(img.left.message);
     const ms: number[] = [];
     for (let i = 0; i < WARMUP + RUNS; i++) {
@@ -112,7 +111,7 @@ for (let i = 0; i < 3; i++) {
   const ctx = await chromium.browser.createBrowserContext();
   const p = await ctx.newPage();
   const urls: string[] = [];
-  p.on("requestfinished", (r) => urls.push(new URL(r.url()).pathname));
+  p.on("requestfinished", (r: { url(): string }) => urls.push(new URL(r.url()).pathname));
   await p.goto(`${server.origin}/?image=/images/group_640x480.jpg`);
   await p.waitForFunction(`document.body.dataset.firstResultMs !== undefined`, { timeout: 60_000 });
   firsts.push(Number(await p.evaluate(`document.body.dataset.firstResultMs`)));

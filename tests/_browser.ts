@@ -2,10 +2,23 @@
  * Test helpers for the browser: the demo built into a temporary folder, served on a free
  * loopback port, and headless Chromium (Debian's `chromium`) driven by puppeteer-core.
  */
-import puppeteer, { type Browser, type Page } from "puppeteer-core";
 import { fileURLToPath } from "node:url";
-import { buildWeb } from "../web/build.ts";
 import { createWebHandler } from "../web/server.ts";
+import { buildWebInto } from "./_web_build.ts";
+
+/** What the tests use of puppeteer-core's Browser and Page. */
+// deno-lint-ignore no-explicit-any
+type Browser = any;
+// deno-lint-ignore no-explicit-any
+export type Page = any;
+
+/**
+ * puppeteer-core, a test-only package: imported when a browser test runs, under
+ * `--lock=scripts/deno.lock` (`deno task test:browser`), never by `deno task test`, so that it
+ * stays out of the project's deno.lock. The specifier is built so that no tool preloads it.
+ */
+const puppeteer = async (): Promise<{ launch(o: unknown): Promise<Browser> }> =>
+  (await import(["npm:puppeteer-core", "25.16.0"].join("@"))).default;
 
 /** The project's fixture photos (free to ship). */
 export const FACES_DIR: string = fileURLToPath(new URL("../fixtures/faces/", import.meta.url));
@@ -52,7 +65,7 @@ export interface TestBrowser {
 /** Launches Chromium with a fresh profile folder. */
 export const launchChromium = async (extra: readonly string[] = []): Promise<TestBrowser> => {
   const profile = await Deno.makeTempDir({ prefix: "mtcnn_chromium_" });
-  const browser = await puppeteer.launch({
+  const browser = await (await puppeteer()).launch({
     executablePath: CHROMIUM,
     headless: true,
     args: chromiumFlags(profile, extra),
@@ -77,7 +90,7 @@ export interface DemoServer {
 /** Builds the demo into a temporary folder and serves it with `images` under `/images/`. */
 export const serveDemo = async (images: string = FACES_DIR): Promise<DemoServer> => {
   const site = await Deno.makeTempDir({ prefix: "mtcnn_web_" });
-  await buildWeb(site);
+  await buildWebInto(site);
   const server = Deno.serve(
     { hostname: "127.0.0.1", port: 0, onListen: () => {} },
     createWebHandler({ site, images }),
@@ -94,10 +107,13 @@ export const serveDemo = async (images: string = FACES_DIR): Promise<DemoServer>
 /** Messages a page logged as errors, and its uncaught exceptions. */
 export const collectErrors = (page: Page): string[] => {
   const errors: string[] = [];
-  page.on("console", (m) => {
+  page.on("console", (m: { type(): string; text(): string }) => {
     if (m.type() === "error") errors.push(`console: ${m.text()}`);
   });
-  page.on("pageerror", (e) => errors.push(`page: ${e instanceof Error ? e.message : String(e)}`));
+  page.on(
+    "pageerror",
+    (e: unknown) => errors.push(`page: ${e instanceof Error ? e.message : String(e)}`),
+  );
   return errors;
 };
 
@@ -111,8 +127,8 @@ export const pageOutcome = async (
     { timeout },
   );
   return {
-    result: await page.$eval("#result", (e) => e.textContent ?? ""),
-    error: await page.$eval("#error", (e) => e.textContent ?? ""),
+    result: await page.evaluate(`document.getElementById("result").textContent`),
+    error: await page.evaluate(`document.getElementById("error").textContent`),
   };
 };
 

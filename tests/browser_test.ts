@@ -114,10 +114,14 @@ Deno.test({
       const line = JSON.parse(result) as Line;
       assertEquals(line.image, i === 0 ? `/images/${name}` : name);
       assertSameFaces(line, cli.get(name)!, name);
-      tensors.push(Number(await page.$eval("#result", (e) => e.dataset.numTensors)));
+      tensors.push(
+        Number(await page.evaluate(`document.getElementById("result").dataset.numTensors`)),
+      );
       await screenshot(page, `photo_${name.replace(/\.\w+$/, "")}`);
     }
-    const crops = await page.$$eval("#crops canvas", (c) => c.map((e) => [e.width, e.height]));
+    const crops: number[][] = await page.evaluate(
+      `[...document.querySelectorAll("#crops canvas")].map((e) => [e.width, e.height])`,
+    );
     assertEquals(crops.length, cli.get(PHOTOS[2])!.faces.length, "aligned crops of the last photo");
     assert(crops.every(([w, h]) => w === 112 && h === 112), "crops are 112x112");
     assert(tensors[0] > 0, "numTensors is reported");
@@ -202,12 +206,13 @@ Deno.test({
       await page.waitForFunction(`document.getElementById("stats").dataset.done === "1"`, {
         timeout: 90_000,
       });
-      assertEquals(await page.$eval("#error", (e) => e.textContent), "", "#error");
-      const s = await page.evaluate(() =>
-        (globalThis as unknown as {
-          mtcnnStats: { frames: number; tensors: number[]; faces: number[] };
-        })
-          .mtcnnStats
+      assertEquals(
+        await page.evaluate(`document.getElementById("error").textContent`),
+        "",
+        "#error",
+      );
+      const s: { frames: number; tensors: number[]; faces: number[] } = await page.evaluate(
+        `globalThis.mtcnnStats`,
       );
       assertEquals(s.frames, 40, "frames");
       assert(s.faces.every((n) => n >= 1), `a face on every frame: ${s.faces}`);

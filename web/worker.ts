@@ -1,18 +1,18 @@
 /**
- * The demo page's detection worker: the library's own detector (embedded weights, tfjs wasm with
- * our SIMD kernels) off the page's main thread. Images arrive as URLs (fetched here), encoded
- * bytes (a chosen or dropped file) or video frames (`ImageBitmap`); each answer is one line of
- * `deno task detect` plus timings, aligned crops and the tensor count.
+ * The demo page's detection worker: the library's front door (`createDetector`, embedded
+ * weights, tfjs wasm with our SIMD kernels) off the page's main thread. Images arrive as URLs
+ * (fetched here), encoded bytes (a chosen or dropped file) or camera frames; each answer is one
+ * line of `deno task detect` plus timings, aligned crops and the tensor count.
  *
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
 import { alignFace } from "../lib/align/align_face.ts";
+import type { Keypoints, Point } from "../lib/face.ts";
 import type { RgbImage } from "../lib/image.ts";
 import { wasmConvKernels } from "../lib/kernels/wasm_conv.ts";
-import { loadDefaultWeights } from "../lib/weights/default_weights.ts";
-import { createDetector, type Detector } from "../pipelines/detector.ts";
-import { hasWasmSimd, useBackend } from "../pipelines/edge/browser/backend.ts";
+import { createDetector, type Detector, type ImageInput, useBackend } from "../mod.ts";
+import { hasWasmSimd } from "../pipelines/edge/browser/backend.ts";
 import {
   bitmapToRgba,
   type RgbaPixels,
@@ -20,8 +20,6 @@ import {
   type VideoFrameLike,
   videoFrameToRgba,
 } from "../pipelines/edge/browser/decode.ts";
-import { rescaleFaces } from "../pipelines/faces.ts";
-import { type ImageInput, loadScaledImage } from "../pipelines/stages/load.ts";
 import type { Reply, Request, Rgba } from "./protocol.ts";
 
 interface WorkerScope {
@@ -36,11 +34,9 @@ const post = (m: Reply, transfer: Transferable[] = []): void => scope.postMessag
 
 const init = async (backend: "wasm" | "webgpu" | "cpu"): Promise<string | undefined> => {
   const t0 = performance.now();
-  const b = await useBackend(backend)();
+  const b = await useBackend(backend);
   if (b._tag === "Left") return b.left.message;
-  const w = await loadDefaultWeights();
-  if (w._tag === "Left") return w.left.message;
-  const d = createDetector(w.right);
+  const d = await createDetector();
   if (d._tag === "Left") return d.left.message;
   detector = d.right;
   post({
@@ -72,7 +68,12 @@ const wasmBytes = (): number => {
   return (w?.asm?.memory ?? w?.wasmMemory)?.buffer.byteLength ?? 0;
 };
 
-/** Detects like `deno task detect` does: load (timed as `decode`), then the cascade. */
+const scaled = (k: Keypoints, s: number): Keypoints =>
+  Object.fromEntries(
+    Object.entries(k).map(([name, [x, y]]: [string, Point]) => [name, [x * s, y * s]]),
+  ) as unknown as Keypoints;
+
+/** Detects as `deno task detect` does (the same detector and defaults) and answers. */
 const detect = async (
   d: Detector,
   id: number,
@@ -82,26 +83,19 @@ const detect = async (
   frame?: RgbaPixels,
 ): Promise<void> => {
   const t0 = performance.now();
-  const loaded = await loadScaledImage(input)();
-  if (loaded._tag === "Left") {
-    post({ type: "error", id, message: loaded.left.message });
-    return;
-  }
-  const decode = performance.now() - t0;
-  const { image, width, height, scaleX, scaleY } = loaded.right;
-  const t1 = performance.now();
-  const r = await d.detect(image);
-  const detectMs = performance.now() - t1;
+  const r = await d.detect(input, { keepImage: crops });
+  const ms = performance.now() - t0;
   if (r._tag === "Left") {
-    post({ type: "error", id, message: `${name}: ${r.left.message}` });
+    post({ type: "error", id, message: r.left.message });
     return;
   }
-  const faces = rescaleFaces(r.right.faces, scaleX, scaleY);
+  const { width, height, faces, timings, image } = r.right;
   const aligned: Rgba[] = [];
-  if (crops) {
-    for (const f of r.right.faces) {
+  if (crops && image) {
+    const s = image.width / width; // 1 unless the image had to be downscaled
+    for (const f of faces) {
       if (!f.keypoints) continue;
-      const a = alignFace(image, f.keypoints, { size: 112 });
+      const a = alignFace(image, scaled(f.keypoints, s), { size: 112 });
       if (a._tag === "Right") aligned.push(toRgba(a.right.image));
     }
   }
@@ -113,8 +107,8 @@ const detect = async (
     type: "result",
     id,
     line: { image: name, width, height, faces },
-    timings: { ...r.right.timings, decode },
-    detectMs,
+    timings,
+    detectMs: ms - (timings.decode ?? 0),
     ms: performance.now() - t0,
     crops: aligned,
     frame: shown,
@@ -154,14 +148,8 @@ scope.onmessage = (e: MessageEvent<Request>) => {
         await detect(detector, m.id, m.name, new Uint8Array(m.bytes), m.crops);
       } else {
         const px = await framePixels(m.frame);
-        await detect(
-          detector,
-          m.id,
-          "camera",
-          rgbaToRgb(px.width, px.height, px.data),
-          m.crops,
-          px,
-        );
+        const rgb = rgbaToRgb(px.width, px.height, px.data);
+        await detect(detector, m.id, "camera", rgb, m.crops, px);
       }
     } catch (err) {
       const id = m.type === "init" ? -1 : m.id;

@@ -3,7 +3,7 @@
  * bundle. Same backends and the same `useBackend`; the tfjs wasm files are fetched from the
  * folder of the bundle (`import.meta.url`), or from the folder given to `setWasmLocation`.
  * tfjs picks `tfjs-backend-wasm-simd.wasm` where WebAssembly SIMD exists (one thread: the page
- * is not cross-origin isolated), and our SIMD convolution kernels are installed on top.
+ * is not cross-origin isolated), and our SIMD kernels are installed on top, as in Deno.
  *
  * @module
  */
@@ -12,7 +12,8 @@ import { setWasmPaths } from "@tensorflow/tfjs-backend-wasm";
 import * as E from "fp-ts/Either.js";
 import { describe, type MtcnnError, mtcnnError } from "../../../lib/errors.ts";
 import { installWasmConvKernels } from "../../../lib/kernels/wasm_conv.ts";
-import type { TaskResult } from "../../../lib/result.ts";
+import type { Result } from "../../../lib/result.ts";
+import { registerWasmGradKernels } from "../../train/wasm_grad_kernels.ts";
 
 /** Backends this library can start; `auto` is wasm with cpu as fallback. */
 export type BackendName = "auto" | "wasm" | "cpu" | "webgpu";
@@ -105,45 +106,72 @@ export const webgpuMissing = async (): Promise<string | undefined> => {
 
 const tryBackend = async (name: string): Promise<boolean> => {
   try {
-    if (name === "wasm") {
-      setWasmFolder();
-      installWasmConvKernels();
-    }
+    if (name === "wasm") setWasmFolder();
     // The WebGPU backend is a chunk of its own, fetched only when asked for.
     if (name === "webgpu") await import("@tensorflow/tfjs-backend-webgpu");
-    return await tf.setBackend(name);
+    const ok = await tf.setBackend(name);
+    if (ok && name === "wasm") {
+      installWasmConvKernels();
+      registerWasmGradKernels();
+    }
+    return ok;
   } catch {
     return false;
   }
 };
 
 /**
- * Starts the requested backend and makes it current. `auto` tries wasm, then cpu. Returns the
- * name of the backend in use.
+ * Starts the requested backend and makes it current. `auto` tries wasm, then cpu. Resolves to
+ * the name of the backend in use. Starting wasm installs this library's kernels, as in Deno.
  */
-export const useBackend =
-  (name: BackendName = "auto"): TaskResult<MtcnnError, string> => async () => {
-    if (name === "webgpu") {
-      const why = await webgpuMissing();
-      if (why) return E.left(mtcnnError("BackendError", `backend webgpu is not available: ${why}`));
+export const useBackend = async (
+  name: BackendName = "auto",
+): Promise<Result<MtcnnError, string>> => {
+  if (!["auto", "wasm", "cpu", "webgpu"].includes(name)) {
+    return E.left(mtcnnError(
+      "OptionError",
+      `backend must be "auto", "wasm", "cpu" or "webgpu", got ${JSON.stringify(name)}`,
+    ));
+  }
+  if (name === "webgpu") {
+    const why = await webgpuMissing();
+    if (why) return E.left(mtcnnError("BackendError", `backend webgpu is not available: ${why}`));
+  }
+  const order = name === "auto" ? ["wasm", "cpu"] : [name];
+  const current = tf.engine().backendName as string | undefined;
+  if (current && order.includes(current)) {
+    if (current === "wasm") {
+      installWasmConvKernels();
+      registerWasmGradKernels();
     }
-    const order = name === "auto" ? ["wasm", "cpu"] : [name];
-    const current = tf.engine().backendName as string | undefined;
-    if (current && order.includes(current)) return E.right(current);
-    for (const b of order) {
-      try {
-        if (await tryBackend(b)) {
-          await tf.ready();
-          tf.enableProdMode();
-          return E.right(tf.getBackend());
-        }
-      } catch (e) {
-        if (name !== "auto") {
-          return E.left(mtcnnError("BackendError", `backend ${b} failed: ${describe(e)}`, e));
-        }
+    return E.right(current);
+  }
+  for (const b of order) {
+    try {
+      if (await tryBackend(b)) {
+        await tf.ready();
+        return E.right(tf.getBackend());
+      }
+    } catch (e) {
+      if (name !== "auto") {
+        return E.left(mtcnnError("BackendError", `backend ${b} failed: ${describe(e)}`, e));
       }
     }
-    return E.left(
-      mtcnnError("BackendError", `backend ${name} is not available here (it failed to start)`),
-    );
-  };
+  }
+  return E.left(
+    mtcnnError("BackendError", `backend ${name} is not available here (it failed to start)`),
+  );
+};
+
+/**
+ * The backend in use, started with {@linkcode useBackend} when `name` is given or when no
+ * backend was chosen yet (`auto`); a backend the caller chose is kept.
+ */
+export const ensureBackend = (name?: BackendName): Promise<Result<MtcnnError, string>> => {
+  if (name !== undefined) return useBackend(name);
+  const current = tf.engine().backendName as string | undefined;
+  return current ? Promise.resolve(E.right(current)) : useBackend("auto");
+};
+
+/** Switches tfjs to production mode (no debug checks), as the Deno edge does. */
+export const enableProductionMode = (): void => tf.enableProdMode();

@@ -6,10 +6,10 @@
  */
 import * as E from "fp-ts/Either.js";
 import { describe, type MtcnnError, mtcnnError } from "../../../lib/errors.ts";
-import type { TaskResult } from "../../../lib/result.ts";
+import type { Result } from "../../../lib/result.ts";
 
 /** Fetches a whole resource; an IoError says which and why. */
-export const readBytes = (path: string | URL): TaskResult<MtcnnError, Uint8Array> => async () => {
+export const readBytes = async (path: string | URL): Promise<Result<MtcnnError, Uint8Array>> => {
   try {
     const res = await fetch(path);
     if (!res.ok) {
