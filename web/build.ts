@@ -19,6 +19,8 @@
  *
  * @module
  */
+// A build-only package, locked in scripts/deno.lock (see the module doc).
+// deno-lint-ignore no-import-prefix
 import * as esbuild from "npm:esbuild@0.28.2";
 import { basename, dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
