@@ -14,7 +14,7 @@ import { createWebHandler } from "../web/server.ts";
 import { parseArgs } from "./args.ts";
 import { printError } from "./common.ts";
 
-const HELP = `Usage: deno task web [--port N] [--images DIR] [--host ADDR]
+const HELP = `Usage: deno task web [--port N] [--images DIR] [--host ADDR] [--site DIR]
 
 Serves the in-browser demo (out/web/, built by deno task build:web) and the images of DIR
 under /images/ (default fixtures/faces/). Open http://127.0.0.1:8000/ or
@@ -23,13 +23,14 @@ http://127.0.0.1:8000/?image=/images/ivan.jpg to detect on load.
 Options:
   --port N       port (default 8000; 0 picks a free one)
   --images DIR   folder served under /images/ (default fixtures/faces/)
-  --host ADDR    address to listen on (default 127.0.0.1)`;
+  --host ADDR    address to listen on (default 127.0.0.1)
+  --site DIR     the built page (default out/web/)`;
 
 const ROOT = fileURLToPath(new URL("../", import.meta.url));
 
 /** Runs the command with `args`; serves until the process is stopped. Returns the exit code. */
 export const run = async (args: string[]): Promise<number> => {
-  const parsed = parseArgs(args, { values: ["port", "images", "host"], flags: ["help"] });
+  const parsed = parseArgs(args, { values: ["port", "images", "host", "site"], flags: ["help"] });
   if (typeof parsed === "string") {
     printError(`${parsed} (see --help)`);
     return 2;
@@ -48,7 +49,7 @@ export const run = async (args: string[]): Promise<number> => {
     return 2;
   }
   const images = resolve(String(parsed.options.images ?? join(ROOT, "fixtures", "faces")));
-  const site = join(ROOT, "out", "web");
+  const site = resolve(String(parsed.options.site ?? join(ROOT, "out", "web")));
   for (
     const [what, dir, fix] of [
       ["--images", images, "give an existing folder"],
@@ -61,11 +62,22 @@ export const run = async (args: string[]): Promise<number> => {
     }
   }
   const hostname = String(parsed.options.host ?? "127.0.0.1");
-  const server = Deno.serve({
-    hostname,
-    port,
-    onListen: (a) => console.log(`serving http://${a.hostname}:${a.port}/ (images: ${images})`),
-  }, createWebHandler({ site, images }));
+  let server: Deno.HttpServer;
+  try {
+    server = Deno.serve({
+      hostname,
+      port,
+      onListen: (a) => console.log(`serving http://${a.hostname}:${a.port}/ (images: ${images})`),
+    }, createWebHandler({ site, images }));
+  } catch (e) {
+    const why = e instanceof Deno.errors.AddrInUse
+      ? "the port is in use (try --port N)"
+      : e instanceof Error
+      ? e.message
+      : String(e);
+    printError(`cannot listen on ${hostname}:${port}: ${why}`);
+    return 1;
+  }
   await server.finished;
   return 0;
 };

@@ -156,6 +156,37 @@ Deno.test({
   },
 });
 
+Deno.test({
+  name: "a dropped image is detected, and without a camera the webcam button says why",
+  ...opts,
+  fn: async () => {
+    const { origin, browser } = await start();
+    const page = await browser.newPage();
+    const errors = collectErrors(page);
+    await page.goto(`${origin}/`);
+    await page.waitForFunction(`document.getElementById("status").textContent.startsWith("Ready")`);
+    // A drop as a person makes it: a DataTransfer holding the file, dropped on the page.
+    await page.evaluate(`(async () => {
+      const blob = await (await fetch("/images/ivan.jpg")).blob();
+      const dt = new DataTransfer();
+      dt.items.add(new File([blob], "ivan.jpg", { type: "image/jpeg" }));
+      document.dispatchEvent(new DragEvent("drop", { dataTransfer: dt, bubbles: true }));
+    })()`);
+    const { result, error } = await pageOutcome(page);
+    assertEquals(error, "");
+    const line = JSON.parse(result) as Line;
+    assertEquals([line.image, line.faces.length], ["ivan.jpg", 1]);
+    // This browser has no camera device: the page says so instead of failing silently.
+    await page.click("#webcam");
+    await page.waitForFunction(`!document.getElementById("notice").hidden`, { timeout: 20_000 });
+    const notice: string = await page.evaluate(`document.getElementById("notice").textContent`);
+    assert(/^The camera is not available/.test(notice), notice);
+    await screenshot(page, "no_camera");
+    assertEquals(errors, [], "console errors");
+    await page.close();
+  },
+});
+
 /** A 640x480 clip of the fixture photos (2 s of the group, 2 s of ivan.jpg), as y4m. */
 const makeClip = async (dir: string): Promise<string> => {
   const clip = `${dir}/faces.y4m`;

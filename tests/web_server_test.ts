@@ -95,6 +95,27 @@ Deno.test({
   },
 });
 
+Deno.test({
+  name: "deno task web: a port in use is a one-line error, exit 1",
+  ignore: !net,
+  fn: async () => {
+    const taken = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+    const errors: string[] = [];
+    const original = console.error;
+    console.error = (m: string) => errors.push(m);
+    try {
+      const port = (taken.addr as Deno.NetAddr).port;
+      const args = ["--port", String(port), "--images", "fixtures/faces", "--site", "fixtures"];
+      assertEquals(await run(args), 1);
+    } finally {
+      console.error = original;
+      taken.close();
+    }
+    assertEquals(errors.length, 1);
+    assert(errors[0].includes("the port is in use"), errors[0]);
+  },
+});
+
 Deno.test("rawPath() keeps the request target as sent, without the query", () => {
   assertEquals(rawPath("http://127.0.0.1:8000/images/%2e%2e/x?y=1"), "/images/%2e%2e/x");
   assertEquals(rawPath("http://127.0.0.1:8000"), "/");
