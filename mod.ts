@@ -22,15 +22,15 @@
  * @module
  */
 
-export {
-  type CascadeName,
-  createDetector,
-  type DetectCallOptions,
-  type DetectedItem,
-  type DetectManyOptions,
-  type Detector,
-  type DetectorOptions,
-} from "./pipelines/detector.ts";
+export { createDetector } from "./pipelines/detector.ts";
+export type {
+  CascadeName,
+  DetectCallOptions,
+  DetectedItem,
+  DetectManyOptions,
+  Detector,
+  DetectorOptions,
+} from "./pipelines/detector_types.ts";
 export type { Detection } from "./pipelines/detection.ts";
 export {
   type BoxFormat,

@@ -41,14 +41,14 @@ export {
   readNetWeights,
   readWeights,
   type WeightsSource,
-} from "./pipelines/weights_source.ts";
+} from "./pipelines/edge/weights/sources.ts";
 export {
   readAnyNetWeightsFile,
   type WeightsFormat,
   weightsFormatOf,
   writeNetWeightsFile,
   type WriteWeightsOptions,
-} from "./pipelines/edge/weights_files.ts";
+} from "./pipelines/edge/weights/files.ts";
 export {
   type AnyNetWeights,
   decodeAnyNetWeights,

@@ -7,8 +7,8 @@
  *   deno run --allow-read --allow-write bench/weights_io.ts [--runs N]
  */
 import { fileURLToPath } from "node:url";
-import { decodeNetWeights, encodeNetWeights } from "../lib/codecs/weights_codec.ts";
-import { readNetWeightsFile, writeNetWeightsFile } from "../pipelines/edge/weights_files.ts";
+import { decodeNetWeights, encodeNetWeights } from "../weights.ts";
+import { readNetWeightsFile, writeNetWeightsFile } from "../pipelines/edge/weights/files.ts";
 
 const i = Deno.args.indexOf("--runs");
 const runs = i >= 0 ? Number(Deno.args[i + 1]) : 21;

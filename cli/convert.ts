@@ -4,8 +4,8 @@
  *
  * @module
  */
-import { readAnyNetWeightsFile, writeNetWeightsFile } from "../pipelines/edge/weights_files.ts";
-import type { NetName } from "../lib/spec.ts";
+import { readAnyNetWeightsFile, writeNetWeightsFile } from "../weights.ts";
+import type { NetName } from "../weights.ts";
 import { parseArgs } from "./args.ts";
 import { printError } from "./common.ts";
 

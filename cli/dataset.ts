@@ -8,10 +8,10 @@ import { parseArgs } from "./args.ts";
 import { backendFrom, printError } from "./common.ts";
 import { useBackend } from "../mod.ts";
 import { toTensors } from "../train.ts";
-import { generateMinedSet, MINED_COUNTS } from "../pipelines/train/gen_mined.ts";
-import { generatePnetSet, PNET_COUNTS } from "../pipelines/train/gen_pnet.ts";
-import { loadNetWeights } from "../pipelines/train/net_weights_io.ts";
-import { type AnnotationFormat, loadTrainingImages } from "../pipelines/train/training_images.ts";
+import { generateMinedSet, MINED_COUNTS } from "../train.ts";
+import { generatePnetSet, PNET_COUNTS } from "../train.ts";
+import { loadNetWeights } from "../train.ts";
+import { type AnnotationFormat, loadTrainingImages } from "../train.ts";
 
 /** The help text. */
 export const DATASET_HELP =

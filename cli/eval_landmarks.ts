@@ -5,9 +5,9 @@
  * @module
  */
 import { join } from "node:path";
-import { parseCnnFacePointList } from "../lib/annotations/cnn_facepoint.ts";
-import { parseMtflList } from "../lib/annotations/mtfl.ts";
-import { type LandmarkCase, landmarkError } from "../lib/eval/landmarks.ts";
+import { parseCnnFacePointList } from "../eval.ts";
+import { parseMtflList } from "../eval.ts";
+import { type LandmarkCase, landmarkError } from "../eval.ts";
 import type { Face } from "../mod.ts";
 import { parseArgs } from "./args.ts";
 import { DETECT_OPTIONS_HELP, DETECT_VALUE_OPTIONS, printError } from "./common.ts";

@@ -5,10 +5,10 @@
  */
 import { existsSync } from "node:fs";
 import { basename, join } from "node:path";
-import { evaluateWider, type WiderEvalImage } from "../lib/eval/wider_ap.ts";
-import { parseWiderGt } from "../lib/eval/wider_gt.ts";
-import { parseWiderSplits, type WiderSplits } from "../lib/eval/wider_splits.ts";
-import { prPlotSvg } from "../lib/eval/pr_plot.ts";
+import { evaluateWider, type WiderEvalImage } from "../eval.ts";
+import { parseWiderGt } from "../eval.ts";
+import { parseWiderSplits, type WiderSplits } from "../eval.ts";
+import { prPlotSvg } from "../eval.ts";
 import { writeFileAtomic } from "../pipelines/edge/atomic.ts";
 import { parseArgs } from "./args.ts";
 import { DETECT_OPTIONS_HELP, DETECT_VALUE_OPTIONS, printError } from "./common.ts";

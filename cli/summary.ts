@@ -4,8 +4,8 @@
  *
  * @module
  */
-import { summary } from "../lib/nets/summary.ts";
-import type { NetName } from "../lib/spec.ts";
+import { summary } from "../train.ts";
+import type { NetName } from "../weights.ts";
 import { parseArgs } from "./args.ts";
 import { printError } from "./common.ts";
 

@@ -8,10 +8,10 @@ import { parseArgs } from "./args.ts";
 import { backendFrom, printError } from "./common.ts";
 import { useBackend } from "../mod.ts";
 import { NET_SPECS, type NetName } from "../weights.ts";
-import { TASK_WEIGHTS } from "../lib/train/losses.ts";
-import type { LrSchedule } from "../lib/train/lr_schedule.ts";
-import { exportNetWeights, loadNetWeights } from "../pipelines/train/net_weights_io.ts";
-import { trainNet } from "../pipelines/train/train_net.ts";
+import { TASK_WEIGHTS } from "../train.ts";
+import type { LrSchedule } from "../train.ts";
+import { exportNetWeights, loadNetWeights } from "../train.ts";
+import { trainNet } from "../train.ts";
 import { registerWasmGradKernels } from "../pipelines/train/wasm_grad_kernels.ts";
 
 /** The help text. */

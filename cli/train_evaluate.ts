@@ -9,12 +9,12 @@ import { progressBar } from "./progress.ts";
 import { backendFrom, printError } from "./common.ts";
 import { createDetector, type DetectorOptions, useBackend } from "../mod.ts";
 import { cascade, faceAndLandmarks, localNet, refineLandmarks } from "../stages.ts";
-import { type MtcnnWeights } from "../weights.ts";
+import type { MtcnnWeights } from "../weights.ts";
 import { listImages } from "./common.ts";
 import { writeFileAtomic } from "../pipelines/edge/atomic.ts";
-import { evaluateCascade } from "../pipelines/train/evaluate_cascade.ts";
-import { loadNetWeights } from "../pipelines/train/net_weights_io.ts";
-import { type AnnotationFormat, loadTrainingImages } from "../pipelines/train/training_images.ts";
+import { evaluateCascade } from "../train.ts";
+import { loadNetWeights } from "../train.ts";
+import { type AnnotationFormat, loadTrainingImages } from "../train.ts";
 
 /** The help text. */
 export const TRAIN_EVALUATE_HELP = `Usage: deno task train evaluate --list FILE [options]

@@ -9,7 +9,7 @@ import type { RgbImage } from "../lib/image.ts";
 import { nms } from "../lib/nms.ts";
 import { candidatesToFaces } from "./faces.ts";
 import type { ResolvedOptions } from "./options.ts";
-import type { CandidateState, Timings } from "./state.ts";
+import type { CandidateState } from "./state.ts";
 
 /** The result for one image. */
 export interface Detection {
@@ -20,7 +20,7 @@ export interface Detection {
   /** The faces found, most confident first. */
   readonly faces: readonly Face[];
   /** Milliseconds per stage (decode, prepare, pnet, crop24, rnet, crop48, onet, ...). */
-  readonly timings: Timings;
+  readonly timings: Readonly<Record<string, number>>;
   /** The image the faces were found in (downscaled if it had to be), with `keepImage`. */
   readonly image?: RgbImage;
 }

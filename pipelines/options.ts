@@ -71,7 +71,7 @@ export type ResolvedOptions = {
  * console.log(DEFAULT_OPTIONS.thresholds); // [0.6, 0.7, 0.7]
  * ```
  */
-export const DEFAULT_OPTIONS: ResolvedOptions = {
+export const DEFAULT_OPTIONS: Readonly<Required<DetectOptions>> = {
   preset: "default",
   flip: false,
   minFaceSize: 20,

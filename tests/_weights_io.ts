@@ -4,7 +4,7 @@
  */
 import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
-import type { Result } from "../lib/result.ts";
+import type { Result } from "../mod.ts";
 
 /** A path under `fixtures/`. */
 export const fixture = (rel: string): string =>

@@ -1,13 +1,13 @@
 import { assert, assertAlmostEquals, assertEquals } from "./_assert.ts";
-import { alignFace } from "../lib/align/align_face.ts";
-import { type Affine, applyAffine, invertAffine } from "../lib/align/affine.ts";
-import { cropFace } from "../lib/align/crop.ts";
-import { estimateSimilarity } from "../lib/align/similarity.ts";
-import { ARCFACE_TEMPLATE_112, faceTemplate } from "../lib/align/templates.ts";
-import { warpAffine } from "../lib/align/warp.ts";
-import { KEYPOINT_NAMES, type Keypoints, type Point } from "../lib/face.ts";
-import type { RgbImage } from "../lib/image.ts";
-import type { Result } from "../lib/result.ts";
+import { alignFace } from "../align.ts";
+import { type Affine, applyAffine, invertAffine } from "../align.ts";
+import { cropFace } from "../align.ts";
+import { estimateSimilarity } from "../align.ts";
+import { ARCFACE_TEMPLATE_112, faceTemplate } from "../align.ts";
+import { warpAffine } from "../align.ts";
+import { KEYPOINT_NAMES, type Keypoints, type Point } from "../mod.ts";
+import type { RgbImage } from "../mod.ts";
+import type { Result } from "../mod.ts";
 
 const right = <E, A>(r: Result<E, A>): A => {
   if (r._tag === "Left") throw new Error(`expected Right, got ${JSON.stringify(r.left)}`);

@@ -1,6 +1,6 @@
 import { assert, assertEquals } from "./_assert.ts";
-import { parseCnnFacePointList } from "../lib/annotations/cnn_facepoint.ts";
-import { parseMtflList } from "../lib/annotations/mtfl.ts";
+import { parseCnnFacePointList } from "../eval.ts";
+import { parseMtflList } from "../eval.ts";
 import { existsSync } from "node:fs";
 import { HAS_SHARED, noteSharedSkip, sharedData } from "./_shared.ts";
 

@@ -3,10 +3,10 @@ import { assert, assertEquals } from "./_assert.ts";
 import { HAS_LZ4_WEIGHTS, LZ4_WEIGHTS_DIR, right, tempDir } from "./_weights_io.ts";
 import { faceApiWeightsDir } from "./_build_tools.ts";
 import { run } from "../cli/convert.ts";
-import { readNetWeightsFile, writeNetWeightsFile } from "../pipelines/edge/weights_files.ts";
-import { NET_SPECS, type NetName } from "../lib/spec.ts";
-import { loadDefaultWeights } from "../lib/weights/default_weights.ts";
-import type { NetWeights } from "../lib/weights/record.ts";
+import { readNetWeightsFile, writeNetWeightsFile } from "../pipelines/edge/weights/files.ts";
+import { NET_SPECS, type NetName } from "../weights.ts";
+import { loadDefaultWeights } from "../weights.ts";
+import type { NetWeights } from "../weights.ts";
 
 if (!HAS_LZ4_WEIGHTS) {
   console.warn("convert_cli_test: ../shared is absent: converting the real .lz4 files is skipped");

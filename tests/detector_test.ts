@@ -1,9 +1,10 @@
 import * as tf from "@tensorflow/tfjs";
 import { Image } from "imagescript";
 import { assert, assertEquals } from "./_assert.ts";
-import { type Detection, type Face, type MtcnnError, type Result } from "../mod.ts";
+import type { Detection, Face, MtcnnError, Result } from "../mod.ts";
 import { iou } from "../lib/nms.ts";
 import { loadImage } from "../stages.ts";
+import { GROUP, IVAN } from "./_faces.ts";
 import { HAS_SHARED, makeDetector, noteSharedSkip, sharedData } from "./_shared.ts";
 
 noteSharedSkip("detector_test.ts");
@@ -17,11 +18,10 @@ const xyxy = (f: Face): number[] => [f.box[0], f.box[1], f.box[0] + f.box[2], f.
 
 Deno.test({
   name: "detect() finds the one face of ivan.jpg at the Python package's README box",
-  ignore: !HAS_SHARED,
   fn: async () => {
     const d = await makeDetector();
     const before = tf.memory().numTensors;
-    const r = ok(await d.detect(sharedData("peer_tests/ivan.jpg")));
+    const r = ok(await d.detect(IVAN));
     assertEquals(r.faces.length, 1);
     const v = iou(xyxy(r.faces[0]), [277, 90, 277 + 48, 90 + 63]);
     assert(v >= 0.8, `IoU ${v} with [277, 90, 48, 63]`);
@@ -118,8 +118,8 @@ Deno.test({
     const d = await makeDetector();
     const before = tf.memory().numTensors;
     const inputs = [
-      sharedData("peer_tests/ivan.jpg"),
-      sharedData("bench/group_640x480.jpg"),
+      IVAN,
+      GROUP,
       new Uint8Array([1, 2, 3]),
       sharedData("peer_tests/faceapi_faces.jpg"),
     ];
@@ -138,10 +138,9 @@ Deno.test({
 
 Deno.test({
   name: "50 detections leave no tensor behind and concurrent calls match sequential ones",
-  ignore: !HAS_SHARED,
   fn: async () => {
     const d = await makeDetector();
-    const bytes = await Deno.readFile(sharedData("bench/group_640x480.jpg"));
+    const bytes = await Deno.readFile(GROUP);
     const first = ok(await d.detect(bytes));
     const before = tf.memory().numTensors;
     for (let i = 0; i < 50; i++) ok(await d.detect(bytes));
@@ -154,16 +153,15 @@ Deno.test({
 
 Deno.test({
   name: "downscaleLargeImages detects on a smaller copy and reports full-size coordinates",
-  ignore: !HAS_SHARED,
   fn: async () => {
     const d = await makeDetector();
-    const path = sharedData("bench/group_1280x720.jpg");
+    const path = GROUP;
     const before = tf.memory().numTensors;
     const full = ok(await d.detect(path));
-    const refused = await d.detect(path, { maxPixels: 400_000 });
+    const refused = await d.detect(path, { maxPixels: 150_000 });
     assert(refused._tag === "Left" && refused.left._tag === "InputError");
-    const small = ok(await d.detect(path, { maxPixels: 400_000, downscaleLargeImages: true }));
-    assertEquals([small.width, small.height], [1280, 720]);
+    const small = ok(await d.detect(path, { maxPixels: 150_000, downscaleLargeImages: true }));
+    assertEquals([small.width, small.height], [640, 480]);
     assertEquals(small.faces.length, full.faces.length);
     for (const f of full.faces) {
       const best = Math.max(...small.faces.map((g) => iou(xyxy(f), xyxy(g))));

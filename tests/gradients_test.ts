@@ -1,7 +1,7 @@
 import * as tf from "@tensorflow/tfjs";
 import { assert } from "./_assert.ts";
 import { GRADIENTS } from "../lib/gradients.ts";
-import { makePrng } from "../lib/train/prng.ts";
+import { makePrng } from "../train.ts";
 
 type Case = {
   kernel: string;

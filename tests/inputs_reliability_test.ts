@@ -8,13 +8,7 @@ import { observeJpegDecodes } from "../pipelines/edge/jpeg.ts";
 import * as tf from "@tensorflow/tfjs";
 import { Image } from "imagescript";
 import { assert, assertEquals } from "./_assert.ts";
-import {
-  type Detection,
-  type ImageInput,
-  type MtcnnError,
-  type Result,
-  type RgbImage,
-} from "../mod.ts";
+import type { Detection, ImageInput, MtcnnError, Result, RgbImage } from "../mod.ts";
 import { iou } from "../lib/nms.ts";
 import { loadImage, loadScaledImage } from "../stages.ts";
 import { readExifOrientation } from "../lib/exif.ts";

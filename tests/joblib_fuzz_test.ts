@@ -1,11 +1,11 @@
 import { assert } from "./_assert.ts";
 import { fixture, prng, right } from "./_weights_io.ts";
-import { decodeJoblib } from "../lib/codecs/joblib.ts";
-import { decodeNetWeights, encodeNetWeights } from "../lib/codecs/weights_codec.ts";
+import { decodeJoblib } from "../weights.ts";
+import { decodeNetWeights, encodeNetWeights } from "../weights.ts";
 import { NET_SPECS, sizeOf } from "../lib/spec.ts";
-import type { MtcnnError } from "../lib/errors.ts";
-import type { Result } from "../lib/result.ts";
-import { loadDefaultWeights } from "../lib/weights/default_weights.ts";
+import type { MtcnnError } from "../mod.ts";
+import type { Result } from "../mod.ts";
+import { loadDefaultWeights } from "../weights.ts";
 
 const TAGS = ["FormatError", "WeightsError"];
 

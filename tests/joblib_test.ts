@@ -11,14 +11,14 @@ import {
   sha256,
   tempDir,
 } from "./_weights_io.ts";
-import { decodeJoblib } from "../lib/codecs/joblib.ts";
-import { encodeJoblib } from "../lib/codecs/joblib_write.ts";
-import { decodeLz4Frame } from "../lib/codecs/lz4_frame.ts";
+import { decodeJoblib } from "../weights.ts";
+import { encodeJoblib } from "../weights.ts";
+import { decodeLz4Frame } from "../weights.ts";
 import { loadPickle } from "../lib/codecs/pickle.ts";
-import { decodeAnyNetWeights, decodeNetWeights } from "../lib/codecs/weights_codec.ts";
+import { decodeAnyNetWeights, decodeNetWeights } from "../weights.ts";
 import { NET_SPECS, sizeOf } from "../lib/spec.ts";
-import { loadDefaultWeights } from "../lib/weights/default_weights.ts";
-import { type ShapedArray, weightsToArrays } from "../lib/weights/record.ts";
+import { loadDefaultWeights } from "../weights.ts";
+import { type ShapedArray, weightsToArrays } from "../weights.ts";
 
 if (!HAS_LZ4_WEIGHTS) {
   console.warn("joblib_test: ../shared/data/mtcnn_lz4_weights is absent: skipping real-file tests");

@@ -1,8 +1,8 @@
 import { assert, assertAlmostEquals, assertEquals } from "./_assert.ts";
-import type { FivePoints } from "../lib/annotations/landmark_annotation.ts";
-import { parseMtflList } from "../lib/annotations/mtfl.ts";
-import { faceNme, landmarkError, matchFace } from "../lib/eval/landmarks.ts";
-import type { Face, Point } from "../lib/face.ts";
+import type { FivePoints } from "../eval.ts";
+import { parseMtflList } from "../eval.ts";
+import { faceNme, landmarkError, matchFace } from "../eval.ts";
+import type { Face, Point } from "../mod.ts";
 import { HAS_SHARED, noteSharedSkip, sharedData } from "./_shared.ts";
 
 noteSharedSkip("landmarks_eval_test.ts");

@@ -1,6 +1,6 @@
 import { assert, assertEquals } from "./_assert.ts";
 import { fixture, left, noisePayload, right, sha256, textPayload } from "./_weights_io.ts";
-import { decodeLz4Frame, encodeLz4Frame, isLz4Frame } from "../lib/codecs/lz4_frame.ts";
+import { decodeLz4Frame, encodeLz4Frame, isLz4Frame } from "../weights.ts";
 import { xxhash32 } from "../lib/codecs/xxhash32.ts";
 
 const enc = (s: string) => new TextEncoder().encode(s);

@@ -1,13 +1,13 @@
 import * as tf from "@tensorflow/tfjs";
 import { assert, assertEquals } from "./_assert.ts";
-import { summary, summaryRows } from "../lib/nets/summary.ts";
-import { NET_SPECS, type NetName } from "../lib/spec.ts";
+import { summary, summaryRows } from "../train.ts";
+import { NET_SPECS, type NetName } from "../weights.ts";
 import { run } from "../cli/summary.ts";
-import { initWeights } from "../lib/train/init_weights.ts";
-import { toTensors } from "../lib/nets/tensors.ts";
-import { pnet } from "../lib/nets/pnet.ts";
-import { rnet } from "../lib/nets/rnet.ts";
-import { onet } from "../lib/nets/onet.ts";
+import { initWeights } from "../train.ts";
+import { toTensors } from "../train.ts";
+import { pnet } from "../train.ts";
+import { rnet } from "../train.ts";
+import { onet } from "../train.ts";
 
 const NETS: readonly NetName[] = ["pnet", "rnet", "onet"];
 

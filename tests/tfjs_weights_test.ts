@@ -13,10 +13,10 @@ import {
   encodeTfjsTensors,
   parseTfjsManifest,
   type TfjsManifest,
-} from "../lib/codecs/tfjs_weights.ts";
-import { NET_SPECS, type NetName } from "../lib/spec.ts";
-import { loadDefaultWeights } from "../lib/weights/default_weights.ts";
-import type { NetWeights } from "../lib/weights/record.ts";
+} from "../weights.ts";
+import { NET_SPECS, type NetName } from "../weights.ts";
+import { loadDefaultWeights } from "../weights.ts";
+import type { NetWeights } from "../weights.ts";
 
 tf.enableProdMode(); // no advice to install tfjs-node in the test output
 const NETS: readonly NetName[] = ["pnet", "rnet", "onet"];

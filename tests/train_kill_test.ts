@@ -1,8 +1,8 @@
 import { fileURLToPath } from "node:url";
 import { assert, assertEquals } from "./_assert.ts";
 import { decodeCheckpoint } from "../lib/train/checkpoint_format.ts";
-import { generatePnetSet } from "../pipelines/train/gen_pnet.ts";
-import { loadTrainingImages } from "../pipelines/train/training_images.ts";
+import { generatePnetSet } from "../train.ts";
+import { loadTrainingImages } from "../train.ts";
 
 const root = (p: string) => fileURLToPath(new URL(`../${p}`, import.meta.url));
 

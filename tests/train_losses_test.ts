@@ -1,8 +1,8 @@
 import * as tf from "@tensorflow/tfjs";
 import { assert, assertAlmostEquals, assertEquals } from "./_assert.ts";
 import { mtcnnLoss, ohemMask, TASK_WEIGHTS } from "../lib/train/losses.ts";
-import { learningRateAt } from "../lib/train/lr_schedule.ts";
-import { makeAdam } from "../lib/train/adam.ts";
+import { learningRateAt } from "../train.ts";
+import { makeAdam } from "../train.ts";
 
 await tf.setBackend("cpu");
 

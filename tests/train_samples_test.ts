@@ -1,8 +1,8 @@
 import { assert, assertAlmostEquals, assertEquals } from "./_assert.ts";
 import { iou } from "../lib/nms.ts";
-import { mirrorSample } from "../lib/train/augment.ts";
+import { mirrorSample } from "../train.ts";
 import { cropPatch } from "../lib/train/patch.ts";
-import { makePrng } from "../lib/train/prng.ts";
+import { makePrng } from "../train.ts";
 import {
   cropBox,
   encodeBox,

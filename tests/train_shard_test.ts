@@ -1,5 +1,5 @@
 import { assert, assertEquals } from "./_assert.ts";
-import { parseJsonAnnotations } from "../lib/annotations/json.ts";
+import { parseJsonAnnotations } from "../train.ts";
 import { decodeCheckpoint, encodeCheckpoint } from "../lib/train/checkpoint_format.ts";
 import {
   decodeShard,
@@ -7,8 +7,8 @@ import {
   parseShardIndex,
   shardSample,
 } from "../lib/train/shard_format.ts";
-import { epochBatches, openDataset } from "../pipelines/train/shard_reader.ts";
-import { openShardWriter } from "../pipelines/train/shard_writer.ts";
+import { epochBatches, openDataset } from "../train.ts";
+import { openShardWriter } from "../pipelines/edge/train/shard_writer.ts";
 
 const sample = (i: number, side = 12) => ({
   image: new Uint8Array(side * side * 3).fill(i % 256),

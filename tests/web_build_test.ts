@@ -18,6 +18,13 @@ Deno.test("the browser build refuses a Deno edge without a browser version, and 
     edge.errors.some((e) => e.includes("atomic.ts") && e.includes("no browser version")),
     edge.errors.join("; "),
   );
+  const nested = await checkBrowserBundle({
+    code: `import "./pipelines/edge/weights/files.ts";`,
+  });
+  assert(
+    nested.errors.some((e) => e.includes("weights/files.ts") && e.includes("no browser version")),
+    nested.errors.join("; "),
+  );
   const node = await checkBrowserBundle({ code: `import "node:fs";` });
   assert(
     node.errors.some((e) => e.includes("node:fs") && e.includes("must not reach the browser")),

@@ -7,13 +7,13 @@ import {
   readNetWeightsFile,
   weightsFormatOf,
   writeNetWeightsFile,
-} from "../pipelines/edge/weights_files.ts";
-import { readNetWeights, readWeights } from "../pipelines/weights_source.ts";
-import { encodeJoblib } from "../lib/codecs/joblib_write.ts";
-import { encodeNetWeights } from "../lib/codecs/weights_codec.ts";
-import { NET_SPECS, type NetName } from "../lib/spec.ts";
-import { loadDefaultWeights } from "../lib/weights/default_weights.ts";
-import { type NetWeights, type ShapedArray, weightsToArrays } from "../lib/weights/record.ts";
+} from "../pipelines/edge/weights/files.ts";
+import { readNetWeights, readWeights } from "../weights.ts";
+import { encodeJoblib } from "../weights.ts";
+import { encodeNetWeights } from "../weights.ts";
+import { NET_SPECS, type NetName } from "../weights.ts";
+import { loadDefaultWeights } from "../weights.ts";
+import { type NetWeights, type ShapedArray, weightsToArrays } from "../weights.ts";
 
 const defaults = right(await loadDefaultWeights());
 

@@ -1,7 +1,7 @@
 import { assert, assertAlmostEquals, assertEquals } from "./_assert.ts";
-import { evaluateWider, type WiderEvalImage, type XywhBox } from "../lib/eval/wider_ap.ts";
-import { parseWiderGt } from "../lib/eval/wider_gt.ts";
-import { parseWiderSplits, splitKey, type WiderSplits } from "../lib/eval/wider_splits.ts";
+import { evaluateWider, type WiderEvalImage, type XywhBox } from "../eval.ts";
+import { parseWiderGt } from "../eval.ts";
+import { parseWiderSplits, splitKey, type WiderSplits } from "../eval.ts";
 import { HAS_SHARED, noteSharedSkip, sharedData } from "./_shared.ts";
 
 noteSharedSkip("wider_ap_test.ts");

@@ -1,6 +1,6 @@
 import { assert, assertEquals } from "./_assert.ts";
-import { parseWiderGt } from "../lib/eval/wider_gt.ts";
-import { parseWiderSplits, splitKey } from "../lib/eval/wider_splits.ts";
+import { parseWiderGt } from "../eval.ts";
+import { parseWiderSplits, splitKey } from "../eval.ts";
 import { HAS_SHARED, noteSharedSkip, sharedData } from "./_shared.ts";
 
 noteSharedSkip("wider_gt_test.ts");

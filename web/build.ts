@@ -22,7 +22,7 @@
 // A build-only package, locked in scripts/deno.lock (see the module doc).
 // deno-lint-ignore no-import-prefix
 import * as esbuild from "npm:esbuild@0.28.2";
-import { basename, dirname, join, resolve } from "node:path";
+import { dirname, join, relative, resolve, sep } from "node:path";
 import { fileURLToPath } from "node:url";
 
 /** The project's root folder. */
@@ -86,8 +86,8 @@ export const browserEdges: esbuild.Plugin = {
     });
     build.onResolve({ filter: /^\.\.?\/.*\.ts$/ }, (args) => {
       const path = resolve(args.resolveDir, args.path);
-      if (dirname(path) !== EDGE) return undefined;
-      const name = basename(path);
+      if (!path.startsWith(EDGE + sep) || path.startsWith(BROWSER_EDGE + sep)) return undefined;
+      const name = relative(EDGE, path);
       if (SWAPPED.has(name)) return { path: join(BROWSER_EDGE, name) };
       if (PORTABLE.has(name)) return undefined;
       return {

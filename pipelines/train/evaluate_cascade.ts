@@ -13,9 +13,10 @@ import { landmarkError, type LandmarkEvaluation } from "../../lib/eval/landmarks
 import type { Result } from "../../lib/result.ts";
 import { iou } from "../../lib/nms.ts";
 import type { MtcnnWeights } from "../../lib/weights/record.ts";
-import { createDetector, type DetectorOptions } from "../detector.ts";
+import { createDetector } from "../detector.ts";
+import type { DetectorOptions } from "../detector_types.ts";
 import { type OnProgress, progressOf } from "../../lib/progress.ts";
-import type { TrainingImage } from "./training_images.ts";
+import type { TrainingImage } from "../edge/train/training_images.ts";
 
 /** What {@linkcode evaluateCascade} measures. */
 export interface CascadeEvaluation {

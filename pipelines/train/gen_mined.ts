@@ -9,6 +9,7 @@
  *
  * @module
  */
+import { readBytes } from "../edge/files.ts";
 import * as E from "fp-ts/Either.js";
 import { fromUnknown, type MtcnnError } from "../../lib/errors.ts";
 import type { RgbImage } from "../../lib/image.ts";
@@ -37,8 +38,8 @@ import { propose } from "../stages/propose.ts";
 import { pyramid } from "../stages/pyramid.ts";
 import type { GenOptions } from "./gen_pnet.ts";
 import { progressOf } from "../../lib/progress.ts";
-import { openShardWriter, type ShardWriter } from "./shard_writer.ts";
-import type { TrainingImage } from "./training_images.ts";
+import { openShardWriter, type ShardWriter } from "../edge/train/shard_writer.ts";
+import type { TrainingImage } from "../edge/train/training_images.ts";
 
 /** Per-image caps of a mined set. */
 export interface MinedCounts {
@@ -219,13 +220,12 @@ const generateMinedSetUnsafe = async (
   for (const [i, im] of images.entries()) {
     bar.update(i, images.length, `${w.total()} samples`);
     if (i % 500 === 0) o.log?.(`image ${i}/${images.length}: ${w.total()} samples`);
-    let bytes: Uint8Array;
-    try {
-      bytes = await Deno.readFile(im.path);
-    } catch {
+    const read = await readBytes(im.path);
+    if (read._tag === "Left") {
       skipped++;
       continue;
     }
+    const bytes = read.right;
     const img = await decodeRgb(bytes, im.path);
     if (img._tag === "Left") {
       skipped++;

@@ -5,6 +5,7 @@
  *
  * @module
  */
+import { readBytes } from "../edge/files.ts";
 import * as E from "fp-ts/Either.js";
 import { fromUnknown, type MtcnnError } from "../../lib/errors.ts";
 import type { Result } from "../../lib/result.ts";
@@ -14,8 +15,8 @@ import { type SampleCounts, sampleCrops } from "../../lib/train/samples.ts";
 import type { ShardIndex } from "../../lib/train/shard_format.ts";
 import { decodeRgb } from "../edge/decode.ts";
 import { type OnProgress, progressOf } from "../../lib/progress.ts";
-import { openShardWriter } from "./shard_writer.ts";
-import type { TrainingImage } from "./training_images.ts";
+import { openShardWriter } from "../edge/train/shard_writer.ts";
+import type { TrainingImage } from "../edge/train/training_images.ts";
 
 /** Settings of a generated set. */
 export interface GenOptions {
@@ -47,14 +48,13 @@ const generatePnetSetUnsafe = async (
   for (const [i, im] of images.entries()) {
     bar.update(i, images.length, `${w.total()} samples`);
     if (i % 1000 === 0) opts.log?.(`image ${i}/${images.length}: ${w.total()} samples`);
-    let bytes: Uint8Array;
-    try {
-      bytes = await Deno.readFile(im.path);
-    } catch {
+    const read = await readBytes(im.path);
+    if (read._tag === "Left") {
       skipped++;
       opts.log?.(`skipped ${im.path}: cannot read`);
       continue;
     }
+    const bytes = read.right;
     const img = await decodeRgb(bytes, im.path);
     if (img._tag === "Left") {
       skipped++;

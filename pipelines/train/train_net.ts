@@ -19,9 +19,14 @@ import type { LossOptions } from "../../lib/train/losses.ts";
 import { learningRateAt, type LrSchedule } from "../../lib/train/lr_schedule.ts";
 import { makePrng } from "../../lib/train/prng.ts";
 import type { NetWeights } from "../../lib/weights/record.ts";
-import { type EpochRecord, loadCheckpoint, saveCheckpoint, type TrainMeta } from "./checkpoint.ts";
+import {
+  type EpochRecord,
+  loadCheckpoint,
+  saveCheckpoint,
+  type TrainMeta,
+} from "../edge/train/checkpoint.ts";
 import { type OnProgress, progressOf } from "../../lib/progress.ts";
-import { epochBatches, openDataset, stepsPerEpoch } from "./shard_reader.ts";
+import { epochBatches, openDataset, stepsPerEpoch } from "../edge/train/shard_reader.ts";
 import { trainStep, validationAccumulator } from "./train_step.ts";
 
 /** Settings of a training run. */
@@ -128,7 +133,6 @@ export const trainNet = async <N extends NetName>(
     distill: o.distill ?? 0,
   });
   const ckptPath = join(o.out, "checkpoint.bin");
-  await Deno.mkdir(o.out, { recursive: true });
   const ck = o.resume ? await loadCheckpoint(ckptPath) : E.right(undefined);
   if (ck._tag === "Left") return ck;
   const saved = ck.right;

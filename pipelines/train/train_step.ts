@@ -11,7 +11,7 @@ import type { NetTensors } from "../../lib/nets/tensors.ts";
 import { NET_INPUT_SIZE, type NetName } from "../../lib/spec.ts";
 import type { Adam } from "../../lib/train/adam.ts";
 import { type LossHeads, type LossOptions, mtcnnLoss } from "../../lib/train/losses.ts";
-import type { HostBatch } from "./shard_reader.ts";
+import type { HostBatch } from "../edge/train/shard_reader.ts";
 
 /** The heads of `net` on a batch of crops, flattened to rows. Returns new tensors. */
 export const forwardHeads =

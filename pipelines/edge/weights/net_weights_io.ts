@@ -7,17 +7,17 @@
  */
 import * as E from "fp-ts/Either.js";
 import { dirname, join } from "node:path";
-import { decodeNetWeights, encodeNetWeights } from "../../lib/codecs/weights_codec.ts";
-import { netWeightsToTfjs } from "../../lib/codecs/tfjs_net_weights.ts";
-import { encodeTfjsTensors } from "../../lib/codecs/tfjs_weights.ts";
-import { describe, type MtcnnError, mtcnnError } from "../../lib/errors.ts";
-import type { Result } from "../../lib/result.ts";
-import { NET_SPECS, type NetName } from "../../lib/spec.ts";
-import { decodeCheckpoint } from "../../lib/train/checkpoint_format.ts";
-import { initWeights } from "../../lib/train/init_weights.ts";
-import { loadDefaultWeights } from "../../lib/weights/default_weights.ts";
-import { type NetWeights, weightsFromArrays } from "../../lib/weights/record.ts";
-import { writeFileAtomic } from "../edge/atomic.ts";
+import { decodeNetWeights, encodeNetWeights } from "../../../lib/codecs/weights_codec.ts";
+import { netWeightsToTfjs } from "../../../lib/codecs/tfjs_net_weights.ts";
+import { encodeTfjsTensors } from "../../../lib/codecs/tfjs_weights.ts";
+import { describe, type MtcnnError, mtcnnError } from "../../../lib/errors.ts";
+import type { Result } from "../../../lib/result.ts";
+import { NET_SPECS, type NetName } from "../../../lib/spec.ts";
+import { decodeCheckpoint } from "../../../lib/train/checkpoint_format.ts";
+import { initWeights } from "../../../lib/train/init_weights.ts";
+import { loadDefaultWeights } from "../../../lib/weights/default_weights.ts";
+import { type NetWeights, weightsFromArrays } from "../../../lib/weights/record.ts";
+import { writeFileAtomic } from "../atomic.ts";
 
 /**
  * Loads one net's weights from `source`: `default` (embedded pretrained), `random` or

@@ -6,13 +6,13 @@
  */
 import * as E from "fp-ts/Either.js";
 import { dirname, join } from "node:path";
-import { parseCnnFacePointList } from "../../lib/annotations/cnn_facepoint.ts";
-import { parseJsonAnnotations } from "../../lib/annotations/json.ts";
-import { parseMtflList } from "../../lib/annotations/mtfl.ts";
-import { parseWiderGt } from "../../lib/eval/wider_gt.ts";
-import { describe, type MtcnnError, mtcnnError } from "../../lib/errors.ts";
-import type { Result } from "../../lib/result.ts";
-import type { AnnotatedFace } from "../../lib/train/samples.ts";
+import { parseCnnFacePointList } from "../../../lib/annotations/cnn_facepoint.ts";
+import { parseJsonAnnotations } from "../../../lib/annotations/json.ts";
+import { parseMtflList } from "../../../lib/annotations/mtfl.ts";
+import { parseWiderGt } from "../../../lib/eval/wider_gt.ts";
+import { describe, type MtcnnError, mtcnnError } from "../../../lib/errors.ts";
+import type { Result } from "../../../lib/result.ts";
+import type { AnnotatedFace } from "../../../lib/train/samples.ts";
 
 /** Annotation list formats. */
 export type AnnotationFormat = "cnn_facepoint" | "mtfl" | "json" | "wider";

@@ -7,13 +7,13 @@
  */
 import { pipe } from "fp-ts/function.js";
 import * as TE from "fp-ts/TaskEither.js";
-import { decodeNetWeights } from "../lib/codecs/weights_codec.ts";
-import { type MtcnnError, mtcnnError } from "../lib/errors.ts";
-import type { Result, TaskResult } from "../lib/result.ts";
-import type { NetName } from "../lib/spec.ts";
-import { loadDefaultWeights } from "../lib/weights/default_weights.ts";
-import { checkWeights, type MtcnnWeights, type NetWeights } from "../lib/weights/record.ts";
-import { looksLikeJson, readNetWeightsFile } from "./edge/weights_files.ts";
+import { decodeNetWeights } from "../../../lib/codecs/weights_codec.ts";
+import { type MtcnnError, mtcnnError } from "../../../lib/errors.ts";
+import type { Result, TaskResult } from "../../../lib/result.ts";
+import type { NetName } from "../../../lib/spec.ts";
+import { loadDefaultWeights } from "../../../lib/weights/default_weights.ts";
+import { checkWeights, type MtcnnWeights, type NetWeights } from "../../../lib/weights/record.ts";
+import { looksLikeJson, readNetWeightsFile } from "./files.ts";
 
 /** A weights source: a file path, joblib bytes (`.lz4` or plain), or a weight record. */
 export type WeightsSource<N extends NetName> = string | Uint8Array | NetWeights<N>;

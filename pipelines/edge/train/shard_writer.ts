@@ -6,14 +6,14 @@
  * @module
  */
 import { join } from "node:path";
-import { derivePrng, shuffleInPlace } from "../../lib/train/prng.ts";
+import { derivePrng, shuffleInPlace } from "../../../lib/train/prng.ts";
 import {
   encodeShard,
   type Sample,
   type ShardEntry,
   type ShardIndex,
-} from "../../lib/train/shard_format.ts";
-import { writeFileAtomic } from "../edge/atomic.ts";
+} from "../../../lib/train/shard_format.ts";
+import { writeFileAtomic } from "../atomic.ts";
 
 /** A writer for one training set. */
 export interface ShardWriter {

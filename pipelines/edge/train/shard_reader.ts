@@ -8,16 +8,16 @@
  */
 import * as E from "fp-ts/Either.js";
 import { join } from "node:path";
-import { describe, type MtcnnError, mtcnnError } from "../../lib/errors.ts";
-import type { Result } from "../../lib/result.ts";
-import { derivePrng, shuffleInPlace } from "../../lib/train/prng.ts";
+import { describe, type MtcnnError, mtcnnError } from "../../../lib/errors.ts";
+import type { Result } from "../../../lib/result.ts";
+import { derivePrng, shuffleInPlace } from "../../../lib/train/prng.ts";
 import {
   decodeShard,
   parseShardIndex,
   type Shard,
   type ShardIndex,
   shardSample,
-} from "../../lib/train/shard_format.ts";
+} from "../../../lib/train/shard_format.ts";
 
 /** An opened training set. */
 export interface Dataset {

@@ -4,16 +4,17 @@
  *
  * @module
  */
+import { dirname } from "node:path";
 import * as E from "fp-ts/Either.js";
-import { describe, type MtcnnError, mtcnnError } from "../../lib/errors.ts";
-import type { Result } from "../../lib/result.ts";
+import { describe, type MtcnnError, mtcnnError } from "../../../lib/errors.ts";
+import type { Result } from "../../../lib/result.ts";
 import {
   type CheckpointData,
   decodeCheckpoint,
   encodeCheckpoint,
-} from "../../lib/train/checkpoint_format.ts";
-import type { ValMetrics } from "./train_step.ts";
-import { writeFileAtomic } from "../edge/atomic.ts";
+} from "../../../lib/train/checkpoint_format.ts";
+import type { ValMetrics } from "../../train/train_step.ts";
+import { writeFileAtomic } from "../atomic.ts";
 
 /** What a training checkpoint records besides the arrays. */
 export interface TrainMeta {
@@ -47,12 +48,13 @@ export interface EpochRecord {
   readonly val?: ValMetrics;
 }
 
-/** Writes a checkpoint atomically. */
+/** Writes a checkpoint atomically (its folder is made when missing). */
 export const saveCheckpoint = async (
   path: string,
   c: CheckpointData<TrainMeta>,
 ): Promise<Result<MtcnnError, void>> => {
   try {
+    await Deno.mkdir(dirname(path), { recursive: true });
     await writeFileAtomic(path, encodeCheckpoint(c));
     return E.right(undefined);
   } catch (e) {

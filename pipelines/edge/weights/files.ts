@@ -13,20 +13,20 @@ import {
   decodeTfjsTensors,
   encodeTfjsTensors,
   parseTfjsManifest,
-} from "../../lib/codecs/tfjs_weights.ts";
-import { anyNetWeightsFromTfjs, netWeightsToTfjs } from "../../lib/codecs/tfjs_net_weights.ts";
+} from "../../../lib/codecs/tfjs_weights.ts";
+import { anyNetWeightsFromTfjs, netWeightsToTfjs } from "../../../lib/codecs/tfjs_net_weights.ts";
 import {
   type AnyNetWeights,
   checkAnyNetWeights,
   encodeNetWeights,
   netWeightsFromArrays,
-} from "../../lib/codecs/weights_codec.ts";
-import { decodeJoblib } from "../../lib/codecs/joblib.ts";
-import { describe, isMtcnnError, type MtcnnError, mtcnnError } from "../../lib/errors.ts";
-import type { Result, TaskResult } from "../../lib/result.ts";
-import type { NetName } from "../../lib/spec.ts";
-import type { NetWeights } from "../../lib/weights/record.ts";
-import { writeFileAtomic } from "./atomic.ts";
+} from "../../../lib/codecs/weights_codec.ts";
+import { decodeJoblib } from "../../../lib/codecs/joblib.ts";
+import { describe, isMtcnnError, type MtcnnError, mtcnnError } from "../../../lib/errors.ts";
+import type { Result, TaskResult } from "../../../lib/result.ts";
+import type { NetName } from "../../../lib/spec.ts";
+import type { NetWeights } from "../../../lib/weights/record.ts";
+import { writeFileAtomic } from "../atomic.ts";
 
 /** The weight file formats: joblib with LZ4, plain joblib, tfjs manifest + shards. */
 export type WeightsFormat = "joblib-lz4" | "joblib" | "tfjs";
