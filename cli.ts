@@ -55,7 +55,8 @@ export const main = async (args: readonly string[]): Promise<number> => {
   }
   const c = COMMANDS[cmd];
   if (!c) {
-    console.error(`error: unknown command ${JSON.stringify(cmd)}\n\n${HELP}`);
+    const names = Object.keys(COMMANDS).join(", ");
+    console.error(`error: unknown command ${JSON.stringify(cmd)} (commands: ${names}; see --help)`);
     return 2;
   }
   const command = await c.load();

@@ -47,6 +47,8 @@ export {
   PRESETS,
 } from "./pipelines/options.ts";
 export type { ImageInput, TensorImage } from "./pipelines/edge/load_image.ts";
+// imagescript's Image, as our declarations type it (its own .d.ts does not parse for deno doc).
+export type { Image } from "./pipelines/edge/imagescript.d.ts";
 export type { RgbImage } from "./lib/image.ts";
 export { isMtcnnError, type MtcnnError, type MtcnnErrorTag } from "./lib/errors.ts";
 export type { Failure, Result, Success } from "./lib/result.ts";

@@ -7,13 +7,11 @@
  * ("cascade" = the cascade ONet's own landmarks; W:padding = a landmark ONet and its crop padding).
  */
 import * as tf from "@tensorflow/tfjs";
-import { createDetector, useBackend } from "../mod.ts";
+import { createDetector, KEYPOINT_NAMES, useBackend } from "../mod.ts";
 import { cascade, faceAndLandmarks, localNet, refineLandmarks } from "../stages.ts";
 import { loadDefaultWeights } from "../weights.ts";
-import { loadNetWeights } from "../train.ts";
-import { loadTrainingImages } from "../train.ts";
+import { loadNetWeights, loadTrainingImages } from "../train.ts";
 import { faceNme, matchFace } from "../eval.ts";
-import { KEYPOINT_NAMES } from "../mod.ts";
 import { squareBoxes } from "../lib/candidates.ts";
 await useBackend("wasm");
 const w = await loadDefaultWeights();

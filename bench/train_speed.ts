@@ -6,12 +6,9 @@
  * @module
  */
 import type * as tf from "@tensorflow/tfjs";
-import { initWeights } from "../train.ts";
-import { makeAdam } from "../train.ts";
-import { TASK_WEIGHTS } from "../train.ts";
+import { disposeTensors, initWeights, makeAdam, TASK_WEIGHTS, toVariables } from "../train.ts";
 import { useBackend } from "../mod.ts";
 import { NET_INPUT_SIZE, NET_SPECS, type NetName } from "../weights.ts";
-import { disposeTensors, toVariables } from "../train.ts";
 import type { HostBatch } from "../train.ts";
 import { trainStep } from "../pipelines/train/train_step.ts";
 import { registerWasmGradKernels } from "../pipelines/train/wasm_grad_kernels.ts";

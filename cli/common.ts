@@ -5,6 +5,7 @@
  */
 import { extname, join } from "node:path";
 import type { BackendName, DetectOptions, MtcnnError } from "../mod.ts";
+import { resolveOptions } from "../pipelines/options.ts";
 import { numberOption } from "./args.ts";
 
 /** Image file extensions a directory is searched for. */
@@ -70,7 +71,9 @@ export const DETECT_FLAG_OPTIONS: readonly string[] = ["clip", "flip", "downscal
 
 /** Help text of the detect options, shared by detect and eval. */
 export const DETECT_OPTIONS_HELP =
-  `  --min-face-size N     smallest face side in pixels (default 20)
+  `  --preset P            default, or accurate: min face 10, thresholds 0.5,0.6,0.6, --flip
+  --flip                also detect on the mirror image and merge (default off)
+  --min-face-size N     smallest face side in pixels (default 20)
   --scale-factor F      pyramid factor in (0.1, 0.99) (default 0.709)
   --thresholds A,B,C    PNet, RNet, ONet face thresholds (default 0.6,0.7,0.7)
   --box-format F        xywh (default) or xyxy
@@ -110,7 +113,7 @@ export const detectOptionsFrom = (
   if (preset !== undefined && preset !== "default" && preset !== "accurate") {
     return `--preset must be default or accurate, got ${preset}`;
   }
-  return {
+  const options: DetectOptions = {
     preset: preset as "default" | "accurate" | undefined,
     flip: typeof o.flip === "boolean" ? o.flip : undefined,
     minFaceSize: min,
@@ -122,7 +125,28 @@ export const detectOptionsFrom = (
     clip: o.clip === false ? false : undefined,
     downscaleLargeImages: o.downscale === true ? true : undefined,
   };
+  // The library's checks, reported with the flag the user typed instead of the option name.
+  const checked = resolveOptions(options);
+  return checked._tag === "Left" ? asFlags(checked.left.message) : options;
 };
+
+/** Library option names in messages and the flags that set them. */
+const FLAG_OF: Readonly<Record<string, string>> = {
+  minFaceSize: "--min-face-size",
+  scaleFactor: "--scale-factor",
+  thresholds: "--thresholds",
+  boxFormat: "--box-format",
+  cropPadding: "--crop-padding",
+  maxPixels: "--max-pixels",
+  preset: "--preset",
+};
+
+/** Replaces library option names in `message` with their command-line flags. */
+export const asFlags = (message: string): string =>
+  message.replace(
+    /\b(minFaceSize|scaleFactor|thresholds|boxFormat|cropPadding|maxPixels|preset)\b/g,
+    (m) => FLAG_OF[m] ?? m,
+  );
 
 /** The backend option, checked: a backend name, or an error message. */
 export const backendFrom = (

@@ -4,10 +4,12 @@
  *
  * @module
  */
-import { readAnyNetWeightsFile, writeNetWeightsFile } from "../weights.ts";
+import { writeNetWeightsFile } from "../weights.ts";
 import type { NetName } from "../weights.ts";
 import { parseArgs } from "./args.ts";
 import { printError } from "./common.ts";
+import { outputFileProblem } from "./output_names.ts";
+import { readWeightsOrCheckpoint } from "./convert_checkpoint.ts";
 
 /** The help text of `convert`. */
 export const CONVERT_HELP = `Usage: mtcnn convert <in> <out> [options]   (deno task convert ...)
@@ -16,11 +18,13 @@ Converts one network's weights between formats, chosen by extension:
   .lz4             joblib with LZ4 (the Python mtcnn package's pnet.lz4, rnet.lz4, onet.lz4)
   .pkl, .joblib    plain (uncompressed) joblib pickle
   .json            tfjs weights manifest, its shard files beside it (ours or face-api.js's)
+  checkpoint.bin   a training checkpoint (input only; or the folder holding it)
 
 Options:
   --net N           pnet, rnet or onet; needed when the input does not say which
                     (a face-api.js manifest holds all three)
   --face-api-names  write a .json manifest with face-api.js's tensor names and layouts
+  --overwrite       replace an existing output file (default: refuse)
   -h, --help        show this help
 
 Examples:
@@ -40,7 +44,10 @@ const NETS: readonly string[] = ["pnet", "rnet", "onet"];
  * ```
  */
 export const run = async (args: string[]): Promise<number> => {
-  const parsed = parseArgs(args, { values: ["net"], flags: ["help", "face-api-names"] });
+  const parsed = parseArgs(args, {
+    values: ["net"],
+    flags: ["help", "face-api-names", "overwrite"],
+  });
   if (typeof parsed === "string") {
     printError(`convert: ${parsed} (see --help)`);
     return 2;
@@ -60,7 +67,12 @@ export const run = async (args: string[]): Promise<number> => {
     return 2;
   }
   const [input, output] = positional;
-  const w = await readAnyNetWeightsFile(input, net as NetName | undefined);
+  const why = await outputFileProblem(output, options.overwrite === true);
+  if (why) {
+    printError(`convert: ${output} ${why}`);
+    return 2;
+  }
+  const w = await readWeightsOrCheckpoint(input, net as NetName | undefined);
   if (w._tag === "Left") {
     printError(w.left);
     return 1;

@@ -3,15 +3,22 @@
  *
  * @module
  */
+import { join } from "node:path";
 import { progressBar } from "./progress.ts";
 import { parseArgs } from "./args.ts";
 import { backendFrom, printError } from "./common.ts";
 import { useBackend } from "../mod.ts";
-import { toTensors } from "../train.ts";
-import { generateMinedSet, MINED_COUNTS } from "../train.ts";
-import { generatePnetSet, PNET_COUNTS } from "../train.ts";
-import { loadNetWeights } from "../train.ts";
-import { type AnnotationFormat, loadTrainingImages } from "../train.ts";
+import {
+  type AnnotationFormat,
+  generateMinedSet,
+  generatePnetSet,
+  loadNetWeights,
+  loadTrainingImages,
+  MINED_COUNTS,
+  PNET_COUNTS,
+  toTensors,
+} from "../train.ts";
+import { prepareOutputFolder } from "./output_names.ts";
 
 /** The help text. */
 export const DATASET_HELP =
@@ -26,8 +33,11 @@ Generates a training set (sharded binary records + index.json, see docs/training
 Options:
   --net NAME            pnet, rnet or onet (required)
   --list FILE           annotation list (required)
-  --format F            cnn_facepoint (default), mtfl, wider (bbx_gt file) or json (ours)
-  --root DIR            folder image paths are relative to (default: the list's folder)
+  --format F            cnn_facepoint (default), mtfl, wider (bbx_gt file), json (ours) or
+                        ndjson (detect's output, default --box-format: its faces as the truth)
+  --root DIR            folder relative image paths are relative to (default: the list's
+                        folder; for ndjson the current one, where detect ran); absolute
+                        paths are used as they are
   --out DIR             output folder (required; keep it out of the repository)
   --seed N              seed (default 1); same seed and list, same set
   --limit N             use only the first N images
@@ -45,15 +55,26 @@ Options:
                         its final boxes, as the landmark stage does (a landmark-only ONet's set)
   --pnet W --rnet W     mining weights: default, a .lz4 file or a checkpoint (default: default)
   --onet W              ONet's weights for --after-onet (default: default)
-  --landmark-padding P  with --after-onet: zeros (default: mid grey outside the image) or clamp,
-                        as the landmark stage's padding
+  --landmark-padding P  with --after-onet, as the landmark stage pads its crops: zeros
+                        (default: 0 after the nets' normalisation, i.e. mid grey, outside the
+                        image) or clamp (the crop clamped to the image)
   --shard-size N        records per shard (default 4096)
+  --overwrite           replace a training set already in --out (default: refuse)
   --backend B           auto (default), wasm or cpu
   -h, --help            this help
 `;
 
 const int = (v: string | boolean | undefined, d: number): number =>
   v === undefined ? d : Number.isInteger(Number(v)) ? Number(v) : NaN;
+
+const exists = async (path: string): Promise<boolean> => {
+  try {
+    await Deno.stat(path);
+    return true;
+  } catch {
+    return false;
+  }
+};
 
 /** Runs the command; returns the exit code. */
 export const run = async (args: string[]): Promise<number> => {
@@ -77,7 +98,7 @@ export const run = async (args: string[]): Promise<number> => {
       "reframe",
       "backend",
     ],
-    flags: ["help", "top-up-negatives", "after-onet"],
+    flags: ["help", "top-up-negatives", "after-onet", "overwrite"],
   });
   if (typeof p === "string") return (printError(`${p} (see --help)`), 2);
   const o = p.options;
@@ -90,8 +111,8 @@ export const run = async (args: string[]): Promise<number> => {
     return (printError("--list and --out are required (see --help)"), 2);
   }
   const format = (o.format ?? "cnn_facepoint") as AnnotationFormat;
-  if (!["cnn_facepoint", "mtfl", "json", "wider"].includes(format)) {
-    return (printError("--format must be cnn_facepoint, mtfl, wider or json"), 2);
+  if (!["cnn_facepoint", "mtfl", "json", "wider", "ndjson"].includes(format)) {
+    return (printError("--format must be cnn_facepoint, mtfl, wider, json or ndjson"), 2);
   }
   const seed = int(o.seed, 1);
   const limit = int(o.limit, 0);
@@ -103,6 +124,21 @@ export const run = async (args: string[]): Promise<number> => {
     counts?.some((c) => !Number.isInteger(c) || c < 0)
   ) {
     return (printError("--seed, --limit, --shard-size, --repeat, --counts take whole numbers"), 2);
+  }
+  if (shardSize < 1 || limit < 0) {
+    return (printError("--shard-size must be at least 1 and --limit at least 0"), 2);
+  }
+  const li = o["landmark-iou"] === undefined ? undefined : Number(o["landmark-iou"]);
+  if (li !== undefined && !(li >= 0 && li <= 1)) {
+    return (printError(`--landmark-iou must be a number from 0 to 1, got ${o["landmark-iou"]}`), 2);
+  }
+  const outError = await prepareOutputFolder("--out", o.out);
+  if (outError) return (printError(outError), 2);
+  if (!o.overwrite && await exists(join(o.out, "index.json"))) {
+    return (printError(
+      `--out ${o.out} already holds a training set (index.json): add --overwrite to replace it, or choose another folder`,
+    ),
+      2);
   }
   if (o["after-onet"] && net !== "onet") return (printError("--after-onet needs --net onet"), 2);
   const lp = o["landmark-padding"];
@@ -116,7 +152,12 @@ export const run = async (args: string[]): Promise<number> => {
   const imgs = await loadTrainingImages(o.list, format, o.root as string | undefined);
   if (imgs._tag === "Left") return (printError(imgs.left), 1);
   const images = limit > 0 ? imgs.right.slice(0, limit) : imgs.right;
-  const log = (l: string) => console.error(l);
+  // The first reasons images were skipped, repeated if the run writes no sample at all.
+  const skips: string[] = [];
+  const log = (l: string) => {
+    if (l.startsWith("skipped") && skips.length < 3) skips.push(l);
+    console.error(l);
+  };
   const provenance = { command: ["dataset", ...args], images: images.length };
   const t0 = performance.now();
   let r;
@@ -155,7 +196,6 @@ export const run = async (args: string[]): Promise<number> => {
         jitter: counts[4] ?? 1,
       }
       : undefined;
-    const li = o["landmark-iou"] === undefined ? undefined : Number(o["landmark-iou"]);
     const rf = typeof o.reframe === "string" ? o.reframe.split(",").map(Number) : undefined;
     if (rf && (rf.length !== 2 || !(rf[0] > 0 && rf[1] >= rf[0]))) {
       return (printError("--reframe takes two numbers A,B with 0 < A <= B"), 2);
@@ -181,6 +221,14 @@ export const run = async (args: string[]): Promise<number> => {
   }
   bar.done();
   if (r._tag === "Left") return (printError(r.left), 1);
+  if (r.right.total === 0) {
+    const why = skips.length > 0
+      ? `; first: ${skips.join("; ")}`
+      : images.length === 0
+      ? `: ${o.list} lists no image`
+      : "";
+    return (printError(`wrote 0 samples from ${images.length} images${why}`), 1);
+  }
   console.log(JSON.stringify({
     out: o.out,
     total: r.right.total,

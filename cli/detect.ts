@@ -3,7 +3,7 @@
  *
  * @module
  */
-import { basename, extname, join } from "node:path";
+import { dirname, join, resolve } from "node:path";
 import { createDetector, type DetectOptions, useBackend } from "../mod.ts";
 import { loadScaledImage, startImageLoader } from "../stages.ts";
 import { readWeights } from "../weights.ts";
@@ -17,9 +17,15 @@ import {
   DETECT_OPTIONS_HELP,
   DETECT_VALUE_OPTIONS,
   detectOptionsFrom,
-  listImages,
+  IMAGE_EXTENSIONS,
   printError,
 } from "./common.ts";
+import {
+  existingOutputs,
+  listNamedImages,
+  type NamedImage,
+  prepareOutputFolder,
+} from "./output_names.ts";
 import { progress } from "./progress.ts";
 
 /** The help text. */
@@ -42,11 +48,14 @@ ${DETECT_OPTIONS_HELP}
   --onet-weights FILE   ONet weights, likewise
   --workers N           net worker threads (default: the number of cores for several images,
                         0 = this thread for a single image, which starts faster)
-  --out DIR             also write each image with boxes and landmarks drawn, as PNG
+  --out DIR             also write each image with boxes and landmarks drawn, as PNG:
+                        DIR/<name>.png, <name> being a file's base name or the path below
+                        a directory given (-2, -3, ... when two inputs share a name)
   --crops DIR           also write each face as a 112x112 PNG aligned to the ArcFace
-                        five-point template (<image>_<n>.png; plain box crops with
+                        five-point template (DIR/<name>_<n>.png; plain box crops with
                         --face-only)
   --crop-size N         side of the --crops images (default 112)
+  --overwrite           replace files already in --out / --crops (default: refuse)
   --verbose             stack traces with errors
   -h, --help            this help
 `;
@@ -66,7 +75,7 @@ export const run = async (args: string[]): Promise<number> => {
       "rnet-weights",
       "onet-weights",
     ],
-    flags: ["help", "verbose", "face-only", ...DETECT_FLAG_OPTIONS],
+    flags: ["help", "verbose", "face-only", "overwrite", ...DETECT_FLAG_OPTIONS],
   });
   if (typeof parsed === "string") {
     printError(`${parsed} (see --help)`);
@@ -91,6 +100,37 @@ export const run = async (args: string[]): Promise<number> => {
     printError(backend.error);
     return 2;
   }
+  const workers = numberOption(o, "workers");
+  if (
+    typeof workers === "string" ||
+    (workers !== undefined && !(Number.isInteger(workers) && workers >= 0 && workers <= 64))
+  ) {
+    printError(typeof workers === "string" ? workers : "--workers must be an integer from 0 to 64");
+    return 2;
+  }
+  const cropSize = numberOption(o, "crop-size") ?? 112;
+  if (
+    typeof cropSize === "string" ||
+    !(Number.isInteger(cropSize) && cropSize >= 8 && cropSize <= 4096)
+  ) {
+    printError(
+      typeof cropSize === "string" ? cropSize : "--crop-size must be an integer from 8 to 4096",
+    );
+    return 2;
+  }
+  const listing = listNamedImages(parsed.positional);
+  const images = listing.images.map((x) => x.path);
+  const out = typeof o.out === "string" ? o.out : undefined;
+  const crops = typeof o.crops === "string" ? o.crops : undefined;
+  const outputsError = await checkOutputs(out, crops, listing.images, o.overwrite === true);
+  if (outputsError) {
+    printError(outputsError);
+    return 2;
+  }
+  for (const d of listing.emptyDirectories) {
+    printError(`${d}: no image in this folder (${IMAGE_EXTENSIONS.join(" ")})`);
+  }
+  if (images.length === 0) return 1;
   const verbose = o.verbose === true;
   const b = await useBackend(backend.backend);
   if (b._tag === "Left") return printError(b.left, verbose), 1;
@@ -101,13 +141,7 @@ export const run = async (args: string[]): Promise<number> => {
     onet: file("onet-weights"),
   });
   if (weights._tag === "Left") return printError(weights.left, verbose), 1;
-  const workers = numberOption(o, "workers");
-  if (typeof workers === "string" || (workers !== undefined && !(workers >= 0))) {
-    printError(typeof workers === "string" ? workers : "--workers must be >= 0");
-    return 2;
-  }
   const cascade = o["face-only"] ? "faceOnly" : "faceAndLandmarks";
-  const images = listImages(parsed.positional);
   // Starting workers costs about 0.4 s: worth it from the second image on.
   const n = workers ?? (images.length > 1 ? Math.max(1, navigator.hardwareConcurrency || 1) : 0);
   const detector = await createDetector({
@@ -118,18 +152,9 @@ export const run = async (args: string[]): Promise<number> => {
     backend: backend.backend,
   });
   if (detector._tag === "Left") return printError(detector.left, verbose), 2;
-  const out = typeof o.out === "string" ? o.out : undefined;
-  if (out) await Deno.mkdir(out, { recursive: true });
-  const crops = typeof o.crops === "string" ? o.crops : undefined;
-  if (crops) await Deno.mkdir(crops, { recursive: true });
-  const cropSize = numberOption(o, "crop-size") ?? 112;
-  if (typeof cropSize === "string" || !(cropSize >= 8 && cropSize <= 4096)) {
-    printError(typeof cropSize === "string" ? cropSize : "--crop-size must be from 8 to 4096");
-    detector.right.dispose();
-    return 2;
-  }
   const bar = progress("detect", images.length, images.length > 1 ? undefined : false);
-  let failed = 0;
+  // An empty folder given is an input that failed.
+  let failed = listing.emptyDirectories.length;
   // With workers, images are decoded on a thread of their own (only for more than one image).
   const loader = n > 0 && images.length > 1 ? startImageLoader() : undefined;
   const loadOptions = { downscale: options.downscaleLargeImages };
@@ -162,10 +187,14 @@ export const run = async (args: string[]): Promise<number> => {
       const [width, height] = scaled ? [scaled.width, scaled.height] : [0, 0];
       const line = JSON.stringify({ image: path, width, height, faces }) + "\n";
       await Deno.stdout.write(encoder.encode(line));
-      const stem = basename(path, extname(path));
+      const stem = listing.images[i].stem;
       if (out && img._tag === "Right") {
         const drawn = drawFaces(img.right.image, r.right.faces, options.boxFormat ?? "xywh");
-        await writeFileAtomic(join(out, stem + ".png"), await drawn.encode());
+        const written = await writeOutput(join(out, stem + ".png"), await drawn.encode());
+        if (written) {
+          failed++;
+          printError(written, verbose);
+        }
       }
       if (crops && img._tag === "Right") {
         for (const [k, f] of r.right.faces.entries()) {
@@ -180,7 +209,12 @@ export const run = async (args: string[]): Promise<number> => {
             continue;
           }
           const png = await rgbToImage(face.right.image).encode();
-          await writeFileAtomic(join(crops, `${stem}_${k}.png`), png);
+          const written = await writeOutput(join(crops, `${stem}_${k}.png`), png);
+          if (written) {
+            failed++;
+            printError(written, verbose);
+            break;
+          }
         }
       }
     }
@@ -190,4 +224,39 @@ export const run = async (args: string[]): Promise<number> => {
     loader?.terminate();
   }
   return failed > 0 ? 1 : 0;
+};
+
+/** Checks `--out` and `--crops`: folders (created), apart, and not holding this run's files. */
+const checkOutputs = async (
+  out: string | undefined,
+  crops: string | undefined,
+  images: readonly NamedImage[],
+  overwrite: boolean,
+): Promise<string | undefined> => {
+  if (out !== undefined && crops !== undefined && resolve(out) === resolve(crops)) {
+    return "--out and --crops must be different folders";
+  }
+  for (const [flag, dir, kind] of [["--out", out, "drawn"], ["--crops", crops, "crops"]] as const) {
+    if (dir === undefined) continue;
+    const e = await prepareOutputFolder(flag, dir);
+    if (e) return e;
+    const clash = overwrite ? [] : existingOutputs(dir, images, kind);
+    if (clash.length > 0) {
+      return `${flag} ${dir} already holds ${clash[0]}${
+        clash.length > 1 ? ` and ${clash.length - 1} more of this run's files` : ""
+      }: add --overwrite to replace them, or choose another folder`;
+    }
+  }
+  return undefined;
+};
+
+/** Writes one output file atomically (its folder created); an error message if it failed. */
+const writeOutput = async (path: string, bytes: Uint8Array): Promise<string | undefined> => {
+  try {
+    await Deno.mkdir(dirname(path), { recursive: true });
+    await writeFileAtomic(path, bytes);
+    return undefined;
+  } catch (e) {
+    return `cannot write ${path}: ${e instanceof Error ? e.message : String(e)}`;
+  }
 };

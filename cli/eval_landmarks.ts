@@ -5,12 +5,15 @@
  * @module
  */
 import { join } from "node:path";
-import { parseCnnFacePointList } from "../eval.ts";
-import { parseMtflList } from "../eval.ts";
-import { type LandmarkCase, landmarkError } from "../eval.ts";
+import { type LandmarkCase, landmarkError, parseCnnFacePointList, parseMtflList } from "../eval.ts";
 import type { Face } from "../mod.ts";
 import { parseArgs } from "./args.ts";
-import { DETECT_OPTIONS_HELP, DETECT_VALUE_OPTIONS, printError } from "./common.ts";
+import {
+  DETECT_FLAG_OPTIONS,
+  DETECT_OPTIONS_HELP,
+  DETECT_VALUE_OPTIONS,
+  printError,
+} from "./common.ts";
 import { openFaceSource } from "./eval_source.ts";
 import { progress } from "./progress.ts";
 
@@ -54,7 +57,7 @@ const round4 = (
 export const run = async (args: string[]): Promise<number> => {
   const parsed = parseArgs(args, {
     values: [...DETECT_VALUE_OPTIONS, "list", "images", "format", "predictions"],
-    flags: ["help", "verbose", "clip", "one-based"],
+    flags: ["help", "verbose", "one-based", ...DETECT_FLAG_OPTIONS],
   });
   if (typeof parsed === "string") return printError(`${parsed} (see eval landmarks --help)`), 2;
   const o = parsed.options;

@@ -5,13 +5,23 @@
  */
 import { existsSync } from "node:fs";
 import { basename, join } from "node:path";
-import { evaluateWider, type WiderEvalImage } from "../eval.ts";
-import { parseWiderGt } from "../eval.ts";
-import { parseWiderSplits, type WiderSplits } from "../eval.ts";
-import { prPlotSvg } from "../eval.ts";
+import {
+  evaluateWider,
+  parseWiderGt,
+  parseWiderSplits,
+  prPlotSvg,
+  type WiderEvalImage,
+  type WiderSplits,
+} from "../eval.ts";
 import { writeFileAtomic } from "../pipelines/edge/atomic.ts";
 import { parseArgs } from "./args.ts";
-import { DETECT_OPTIONS_HELP, DETECT_VALUE_OPTIONS, printError } from "./common.ts";
+import {
+  DETECT_FLAG_OPTIONS,
+  DETECT_OPTIONS_HELP,
+  DETECT_VALUE_OPTIONS,
+  printError,
+} from "./common.ts";
+import { outputFileProblem } from "./output_names.ts";
 import { openFaceSource } from "./eval_source.ts";
 import { progress } from "./progress.ts";
 
@@ -31,6 +41,7 @@ Options:
                         ../shared/data/wider_val_gt/difficulty_splits.json). Without it one
                         setting "all" counts every face.
   --plot FILE.svg       also write the precision-recall curves as SVG
+  --overwrite           replace an existing --plot file (default: refuse)
   --predictions FILE    evaluate stored detections instead of running the detector: detect's
                         NDJSON (.ndjson, boxes x,y,w,h) or {"images": {path: {"faces": [{"box":
                         [x1,y1,x2,y2], "score"}]}}} JSON; images matched by path or base name
@@ -62,7 +73,7 @@ const round4 = (
 export const run = async (args: string[]): Promise<number> => {
   const parsed = parseArgs(args, {
     values: [...DETECT_VALUE_OPTIONS, "gt", "images", "splits", "plot", "predictions"],
-    flags: ["help", "verbose", "clip"],
+    flags: ["help", "verbose", "overwrite", ...DETECT_FLAG_OPTIONS],
   });
   if (typeof parsed === "string") return printError(`${parsed} (see eval wider --help)`), 2;
   const o = parsed.options;
@@ -76,6 +87,10 @@ export const run = async (args: string[]): Promise<number> => {
   if (typeof o.plot === "string" && !o.plot.toLowerCase().endsWith(".svg")) {
     return printError(`--plot writes SVG only: give a .svg file name, got ${o.plot}`), 2;
   }
+  const plotProblem = typeof o.plot === "string"
+    ? await outputFileProblem(o.plot, o.overwrite === true)
+    : undefined;
+  if (plotProblem) return printError(`--plot ${o.plot} ${plotProblem}`), 2;
   const verbose = o.verbose === true;
   const gtText = await readText(o.gt);
   if (gtText instanceof Error) return printError(gtText.message), 1;

@@ -3,15 +3,15 @@
  *
  * @module
  */
+import { join } from "node:path";
 import { progressBar } from "./progress.ts";
 import { parseArgs } from "./args.ts";
 import { backendFrom, printError } from "./common.ts";
 import { useBackend } from "../mod.ts";
 import { NET_SPECS, type NetName } from "../weights.ts";
-import { TASK_WEIGHTS } from "../train.ts";
+import { exportNetWeights, loadNetWeights, TASK_WEIGHTS, trainNet } from "../train.ts";
 import type { LrSchedule } from "../train.ts";
-import { exportNetWeights, loadNetWeights } from "../train.ts";
-import { trainNet } from "../train.ts";
+import { outputFileProblem, prepareOutputFolder } from "./output_names.ts";
 import { registerWasmGradKernels } from "../pipelines/train/wasm_grad_kernels.ts";
 
 /** The help text. */
@@ -49,6 +49,8 @@ Options:
                           difference to a frozen copy of them (fine-tuning landmarks)
   --checkpoint-every N    steps between checkpoints (default 200)
   --resume                continue from OUT/checkpoint.bin if it exists
+  --overwrite             start again over OUT/checkpoint.bin, replace --export files
+                          (default: refuse either)
   --max-steps N           stop after N steps in total (checkpoint first)
   --export STEM           write STEM.lz4 and STEM.json (+ shard) tfjs weights at the end
   --backend B             auto (default: wasm, else cpu), wasm or cpu
@@ -85,7 +87,7 @@ const VALUES = [
 /** Runs the command; returns the exit code. */
 export const run = async (args: string[]): Promise<number> => {
   if (args[0] === "evaluate") return (await import("./train_evaluate.ts")).run(args.slice(1));
-  const p = parseArgs(args, { values: VALUES, flags: ["help", "resume", "flip"] });
+  const p = parseArgs(args, { values: VALUES, flags: ["help", "resume", "flip", "overwrite"] });
   if (typeof p === "string") return (printError(`${p} (see --help)`), 2);
   const o = p.options;
   if (o.help) return (console.log(TRAIN_HELP), 0);
@@ -95,6 +97,20 @@ export const run = async (args: string[]): Promise<number> => {
   }
   if (typeof o.data !== "string" || typeof o.out !== "string") {
     return (printError("--data and --out are required (see --help)"), 2);
+  }
+  const outError = await prepareOutputFolder("--out", o.out);
+  if (outError) return (printError(outError), 2);
+  if (!o.resume && !o.overwrite && await outputFileProblem(join(o.out, "checkpoint.bin"), false)) {
+    return (printError(
+      `--out ${o.out} already holds a checkpoint: add --resume to continue it, or --overwrite to start again`,
+    ),
+      2);
+  }
+  if (typeof o.export === "string") {
+    for (const ext of [".lz4", ".json"]) {
+      const why = await outputFileProblem(o.export + ext, o.overwrite === true);
+      if (why) return (printError(`--export ${o.export + ext} ${why}`), 2);
+    }
   }
   const num = (k: string, d: number) => (o[k] === undefined ? d : Number(o[k]));
   const n = {
@@ -112,6 +128,12 @@ export const run = async (args: string[]): Promise<number> => {
   const bad = Object.entries(n).find(([, v]) => !Number.isFinite(v) || v < 0);
   if (bad) return (printError(`--${bad[0]} must be a non-negative number`), 2);
   if (n.batch < 1 || n.ohem > 1) return (printError("--batch-size >= 1 and --ohem <= 1"), 2);
+  for (const k of ["max-steps", "lr-every"]) {
+    const v = o[k] === undefined ? 1 : Number(o[k]);
+    if (!(Number.isInteger(v) && v >= 1)) {
+      return (printError(`--${k} must be a whole number >= 1, got ${o[k]}`), 2);
+    }
+  }
   const tw = typeof o["task-weights"] === "string"
     ? o["task-weights"].split(",").map(Number)
     : undefined;
@@ -136,7 +158,13 @@ export const run = async (args: string[]): Promise<number> => {
   if (b.right === "wasm") registerWasmGradKernels();
   const init = await loadNetWeights(net, (o.init as string) ?? "random", n.seed);
   if (init._tag === "Left") return (printError(init.left), 1);
-  const idx = JSON.parse(await Deno.readTextFile(`${o.data}/index.json`).catch(() => "{}"));
+  // Only for the schedule's length; trainNet reports a missing or damaged index itself.
+  let idx: { total?: number } = {};
+  try {
+    idx = JSON.parse(await Deno.readTextFile(`${o.data}/index.json`));
+  } catch {
+    // reported by trainNet
+  }
   const perEpoch = Math.max(1, Math.floor((idx.total ?? 0) / n.batch));
   const lr: LrSchedule = {
     kind,

@@ -6,15 +6,18 @@
  */
 import { parseArgs } from "./args.ts";
 import { progressBar } from "./progress.ts";
-import { backendFrom, printError } from "./common.ts";
+import { backendFrom, listImages, printError } from "./common.ts";
 import { createDetector, type DetectorOptions, useBackend } from "../mod.ts";
 import { cascade, faceAndLandmarks, localNet, refineLandmarks } from "../stages.ts";
 import type { MtcnnWeights } from "../weights.ts";
-import { listImages } from "./common.ts";
 import { writeFileAtomic } from "../pipelines/edge/atomic.ts";
-import { evaluateCascade } from "../train.ts";
-import { loadNetWeights } from "../train.ts";
-import { type AnnotationFormat, loadTrainingImages } from "../train.ts";
+import {
+  type AnnotationFormat,
+  evaluateCascade,
+  loadNetWeights,
+  loadTrainingImages,
+} from "../train.ts";
+import { outputFileProblem } from "./output_names.ts";
 
 /** The help text. */
 export const TRAIN_EVALUATE_HELP = `Usage: deno task train evaluate --list FILE [options]
@@ -31,11 +34,13 @@ Options:
   --pnet W --rnet W --onet W   default (pretrained), a .lz4 file or a checkpoint
   --landmark-onet W     a second ONet used for landmarks only, on crops of the final boxes
                         (pipelines/stages/landmarks.ts); boxes and scores stay the cascade's
-  --landmark-padding P  its crops outside the image: zeros (default, mid grey) or clamp; use
-                        what its training set was cut with
+  --landmark-padding P  its crops outside the image: zeros (default: 0 after the nets'
+                        normalisation, i.e. mid grey) or clamp (the crop clamped to the
+                        image); use what its training set was cut with
   --limit N             first N images only
   --images DIR --ndjson FILE   instead: detect every image of DIR with these weights and write
                         detect's NDJSON to FILE (for \`deno task eval wider --predictions\`)
+  --overwrite           replace an existing --ndjson FILE (default: refuse)
   --backend B           auto (default), wasm or cpu
   -h, --help            this help
 `;
@@ -57,7 +62,7 @@ export const run = async (args: string[]): Promise<number> => {
       "images",
       "ndjson",
     ],
-    flags: ["help"],
+    flags: ["help", "overwrite"],
   });
   if (typeof p === "string") return (printError(`${p} (see --help)`), 2);
   const o = p.options;
@@ -67,8 +72,16 @@ export const run = async (args: string[]): Promise<number> => {
     return (printError("--list (or --images and --ndjson) is required (see --help)"), 2);
   }
   const format = (o.format ?? "cnn_facepoint") as AnnotationFormat;
-  if (!["cnn_facepoint", "mtfl", "json", "wider"].includes(format)) {
-    return (printError("bad --format"), 2);
+  if (!["cnn_facepoint", "mtfl", "json", "wider", "ndjson"].includes(format)) {
+    return (printError("--format must be cnn_facepoint, mtfl, wider, json or ndjson"), 2);
+  }
+  const limit = Number(o.limit ?? 0);
+  if (!(Number.isInteger(limit) && limit >= 0)) {
+    return (printError(`--limit must be a whole number >= 0, got ${o.limit}`), 2);
+  }
+  if (toNdjson) {
+    const why = await outputFileProblem(o.ndjson as string, o.overwrite === true);
+    if (why) return (printError(`--ndjson ${o.ndjson} ${why}`), 2);
   }
   const be = backendFrom(o);
   if ("error" in be) return (printError(be.error), 2);
@@ -103,7 +116,6 @@ export const run = async (args: string[]): Promise<number> => {
     }
     const imgs = await loadTrainingImages(o.list as string, format, o.root as string | undefined);
     if (imgs._tag === "Left") return (printError(imgs.left), 1);
-    const limit = Number(o.limit ?? 0);
     const images = limit > 0 ? imgs.right.slice(0, limit) : imgs.right;
     const bar = progressBar("evaluate");
     const r = await evaluateCascade(
@@ -143,7 +155,11 @@ const detectToNdjson = async (
     lines.push(JSON.stringify({ image: path, width, height, faces }));
   }
   d.right.dispose();
-  await writeFileAtomic(out, new TextEncoder().encode(lines.join("\n") + "\n"));
+  try {
+    await writeFileAtomic(out, new TextEncoder().encode(lines.join("\n") + "\n"));
+  } catch (e) {
+    return (printError(`cannot write ${out}: ${e instanceof Error ? e.message : e}`), 1);
+  }
   console.log(JSON.stringify({ images: lines.length, failed, out }));
   return failed ? 1 : 0;
 };

@@ -145,6 +145,7 @@ const tiffSizes = (b: Uint8Array): Parsed => {
   const le = b[0] === 0x49;
   const v = new DataView(b.buffer, b.byteOffset, b.byteLength);
   if (b.length < 8) return E.left(`the file is cut off in its header (${b.length} bytes)`);
+  if (v.getUint16(2, le) === 43) return E.left("BigTIFF is not supported");
   const ifd = v.getUint32(4, le);
   if (ifd + 2 > b.length) return E.left(`the first IFD at byte ${ifd} is past the end`);
   const n = v.getUint16(ifd, le);
@@ -172,9 +173,9 @@ export const sniffImageFormat = (b: Uint8Array): ImageFormat | undefined =>
     ? "PNG"
     : b[0] === 0x47 && b[1] === 0x49 && b[2] === 0x46 && b[3] === 0x38
     ? "GIF"
-    : (b[0] === 0x49 && b[1] === 0x49 && b[2] === 0x2a && b[3] === 0) ||
-        (b[0] === 0x4d && b[1] === 0x4d && b[2] === 0 && b[3] === 0x2a)
-    ? "TIFF"
+    : (b[0] === 0x49 && b[1] === 0x49 && (b[2] === 0x2a || b[2] === 0x2b) && b[3] === 0) ||
+        (b[0] === 0x4d && b[1] === 0x4d && b[2] === 0 && (b[3] === 0x2a || b[3] === 0x2b))
+    ? "TIFF" // 42, or 43: BigTIFF, which the decoder refuses by name
     : undefined;
 
 /**

@@ -11,6 +11,9 @@ export const runBuildScript = async (script: string, ...args: string[]): Promise
     args: [
       "run",
       "--lock=scripts/deno.lock",
+      // The project's node_modules (nodeModulesDir "auto", for deno doc) would put every package
+      // of deno.json into this lockfile: build scripts read the global cache, as before.
+      "--node-modules-dir=none",
       "--allow-read",
       "--allow-env",
       "--allow-sys",

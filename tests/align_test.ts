@@ -1,10 +1,15 @@
 import { assert, assertAlmostEquals, assertEquals } from "./_assert.ts";
-import { alignFace } from "../align.ts";
-import { type Affine, applyAffine, invertAffine } from "../align.ts";
-import { cropFace } from "../align.ts";
-import { estimateSimilarity } from "../align.ts";
-import { ARCFACE_TEMPLATE_112, faceTemplate } from "../align.ts";
-import { warpAffine } from "../align.ts";
+import {
+  type Affine,
+  alignFace,
+  applyAffine,
+  ARCFACE_TEMPLATE_112,
+  cropFace,
+  estimateSimilarity,
+  faceTemplate,
+  invertAffine,
+  warpAffine,
+} from "../align.ts";
 import { KEYPOINT_NAMES, type Keypoints, type Point } from "../mod.ts";
 import type { RgbImage } from "../mod.ts";
 import type { Result } from "../mod.ts";

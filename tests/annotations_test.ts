@@ -1,6 +1,5 @@
 import { assert, assertEquals } from "./_assert.ts";
-import { parseCnnFacePointList } from "../eval.ts";
-import { parseMtflList } from "../eval.ts";
+import { parseCnnFacePointList, parseMtflList } from "../eval.ts";
 import { existsSync } from "node:fs";
 import { HAS_SHARED, noteSharedSkip, sharedData } from "./_shared.ts";
 

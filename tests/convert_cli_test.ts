@@ -4,8 +4,7 @@ import { HAS_LZ4_WEIGHTS, LZ4_WEIGHTS_DIR, right, tempDir } from "./_weights_io.
 import { faceApiWeightsDir } from "./_build_tools.ts";
 import { run } from "../cli/convert.ts";
 import { readNetWeightsFile, writeNetWeightsFile } from "../pipelines/edge/weights/files.ts";
-import { NET_SPECS, type NetName } from "../weights.ts";
-import { loadDefaultWeights } from "../weights.ts";
+import { loadDefaultWeights, NET_SPECS, type NetName } from "../weights.ts";
 import type { NetWeights } from "../weights.ts";
 
 if (!HAS_LZ4_WEIGHTS) {

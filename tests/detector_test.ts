@@ -4,7 +4,7 @@ import { assert, assertEquals } from "./_assert.ts";
 import type { Detection, Face, MtcnnError, Result } from "../mod.ts";
 import { iou } from "../lib/nms.ts";
 import { loadImage } from "../stages.ts";
-import { GROUP, IVAN } from "./_faces.ts";
+import { ASTRONAUT, GROUP, IVAN } from "./_faces.ts";
 import { HAS_SHARED, makeDetector, noteSharedSkip, sharedData } from "./_shared.ts";
 
 noteSharedSkip("detector_test.ts");
@@ -81,10 +81,9 @@ Deno.test({
 
 Deno.test({
   name: "bytes, path, imagescript Image, RGB and tensor inputs give identical results",
-  ignore: !HAS_SHARED,
   fn: async () => {
     const d = await makeDetector();
-    const path = sharedData("peer_tests/faceapi_faces.jpg");
+    const path = GROUP;
     const bytes = await Deno.readFile(path);
     const before = tf.memory().numTensors;
     const rgb = await loadImage(bytes);
@@ -113,7 +112,6 @@ Deno.test({
 Deno.test({
   name:
     "detectMany() on images of different sizes equals one-by-one detection; failures stay local",
-  ignore: !HAS_SHARED,
   fn: async () => {
     const d = await makeDetector();
     const before = tf.memory().numTensors;
@@ -121,7 +119,7 @@ Deno.test({
       IVAN,
       GROUP,
       new Uint8Array([1, 2, 3]),
-      sharedData("peer_tests/faceapi_faces.jpg"),
+      ASTRONAUT,
     ];
     const many = await d.detectMany(inputs);
     assertEquals(many.map((r) => r._tag), ["Right", "Right", "Left", "Right"]);

@@ -100,7 +100,8 @@ Deno.test({
       ];
       await evalCli([...args, "--backend", Deno.env.get("MTCNN_BACKEND") ?? "auto"]); // warm-up
       const before = tf.memory().numTensors;
-      const r = await evalCli(args);
+      // The warm-up wrote the plot: replacing it takes --overwrite.
+      const r = await evalCli([...args, "--overwrite"]);
       assertEquals(r.code, 0, r.err);
       assertEquals(tf.memory().numTensors, before, "tensors after eval");
       const j = JSON.parse(r.out);

@@ -4,6 +4,7 @@
  * hand, JPEG with imagescript) or, for the JPEG kinds imagescript cannot write, by
  * fixtures/images/make_images.py.
  */
+import { IVAN } from "./_faces.ts";
 import { observeJpegDecodes } from "../pipelines/edge/jpeg.ts";
 import * as tf from "@tensorflow/tfjs";
 import { Image } from "imagescript";
@@ -427,13 +428,12 @@ const ok = (r: Result<MtcnnError, Detection>): Detection => {
 
 Deno.test({
   name: "detect() on ivan.jpg turned and tagged with each EXIF orientation matches the upright",
-  ignore: !HAS_SHARED,
   fn: async () => {
     const d = await makeDetector();
     const before = tf.memory().numTensors;
     // Cropped to 560 x 560, a multiple of JPEG's 16 x 16 blocks, so that turned images are
     // cut into the same blocks and re-encode alike.
-    const ivan = await load(sharedData("peer_tests/ivan.jpg"));
+    const ivan = await load(IVAN);
     const upright = { width: 560, height: 560, data: new Uint8Array(560 * 560 * 3) };
     for (let y = 0; y < 560; y++) {
       upright.data.set(ivan.data.subarray(y * 561 * 3, (y * 561 + 560) * 3), y * 560 * 3);

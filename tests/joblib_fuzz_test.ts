@@ -1,11 +1,14 @@
 import { assert } from "./_assert.ts";
 import { fixture, prng, right } from "./_weights_io.ts";
-import { decodeJoblib } from "../weights.ts";
-import { decodeNetWeights, encodeNetWeights } from "../weights.ts";
+import {
+  decodeJoblib,
+  decodeNetWeights,
+  encodeNetWeights,
+  loadDefaultWeights,
+} from "../weights.ts";
 import { NET_SPECS, sizeOf } from "../lib/spec.ts";
 import type { MtcnnError } from "../mod.ts";
 import type { Result } from "../mod.ts";
-import { loadDefaultWeights } from "../weights.ts";
 
 const TAGS = ["FormatError", "WeightsError"];
 

@@ -11,14 +11,18 @@ import {
   sha256,
   tempDir,
 } from "./_weights_io.ts";
-import { decodeJoblib } from "../weights.ts";
-import { encodeJoblib } from "../weights.ts";
-import { decodeLz4Frame } from "../weights.ts";
+import {
+  decodeAnyNetWeights,
+  decodeJoblib,
+  decodeLz4Frame,
+  decodeNetWeights,
+  encodeJoblib,
+  loadDefaultWeights,
+  type ShapedArray,
+  weightsToArrays,
+} from "../weights.ts";
 import { loadPickle } from "../lib/codecs/pickle.ts";
-import { decodeAnyNetWeights, decodeNetWeights } from "../weights.ts";
 import { NET_SPECS, sizeOf } from "../lib/spec.ts";
-import { loadDefaultWeights } from "../weights.ts";
-import { type ShapedArray, weightsToArrays } from "../weights.ts";
 
 if (!HAS_LZ4_WEIGHTS) {
   console.warn("joblib_test: ../shared/data/mtcnn_lz4_weights is absent: skipping real-file tests");

@@ -1,7 +1,6 @@
 import { assert, assertAlmostEquals, assertEquals } from "./_assert.ts";
 import type { FivePoints } from "../eval.ts";
-import { parseMtflList } from "../eval.ts";
-import { faceNme, landmarkError, matchFace } from "../eval.ts";
+import { faceNme, landmarkError, matchFace, parseMtflList } from "../eval.ts";
 import type { Face, Point } from "../mod.ts";
 import { HAS_SHARED, noteSharedSkip, sharedData } from "./_shared.ts";
 

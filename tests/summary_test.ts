@@ -1,13 +1,12 @@
 import * as tf from "@tensorflow/tfjs";
 import { assert, assertEquals } from "./_assert.ts";
-import { summary, summaryRows } from "../train.ts";
+import { initWeights, onet, pnet, rnet, summary, summaryRows, toTensors } from "../train.ts";
 import { NET_SPECS, type NetName } from "../weights.ts";
+import { useBackend } from "../mod.ts";
 import { run } from "../cli/summary.ts";
-import { initWeights } from "../train.ts";
-import { toTensors } from "../train.ts";
-import { pnet } from "../train.ts";
-import { rnet } from "../train.ts";
-import { onet } from "../train.ts";
+
+// The forward passes below need a started backend (the one the tests choose).
+await useBackend((Deno.env.get("MTCNN_BACKEND") ?? "auto") as "auto");
 
 const NETS: readonly NetName[] = ["pnet", "rnet", "onet"];
 

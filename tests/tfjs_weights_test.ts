@@ -11,11 +11,12 @@ import {
 import {
   decodeTfjsTensors,
   encodeTfjsTensors,
+  loadDefaultWeights,
+  NET_SPECS,
+  type NetName,
   parseTfjsManifest,
   type TfjsManifest,
 } from "../weights.ts";
-import { NET_SPECS, type NetName } from "../weights.ts";
-import { loadDefaultWeights } from "../weights.ts";
 import type { NetWeights } from "../weights.ts";
 
 tf.enableProdMode(); // no advice to install tfjs-node in the test output

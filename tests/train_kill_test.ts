@@ -1,8 +1,7 @@
 import { fileURLToPath } from "node:url";
 import { assert, assertEquals } from "./_assert.ts";
 import { decodeCheckpoint } from "../lib/train/checkpoint_format.ts";
-import { generatePnetSet } from "../train.ts";
-import { loadTrainingImages } from "../train.ts";
+import { generatePnetSet, loadTrainingImages } from "../train.ts";
 
 const root = (p: string) => fileURLToPath(new URL(`../${p}`, import.meta.url));
 

@@ -1,8 +1,7 @@
 import * as tf from "@tensorflow/tfjs";
 import { assert, assertAlmostEquals, assertEquals } from "./_assert.ts";
 import { mtcnnLoss, ohemMask, TASK_WEIGHTS } from "../lib/train/losses.ts";
-import { learningRateAt } from "../train.ts";
-import { makeAdam } from "../train.ts";
+import { learningRateAt, makeAdam } from "../train.ts";
 
 await tf.setBackend("cpu");
 

@@ -3,17 +3,22 @@ import { assert, assertAlmostEquals, assertEquals } from "./_assert.ts";
 import { squareBoxes } from "../lib/candidates.ts";
 import { useBackend } from "../mod.ts";
 import { cascade, type CropNet, faceAndLandmarks, localNet, refineLandmarks } from "../stages.ts";
-import { disposeTensors, toTensors } from "../train.ts";
+import {
+  derivePrng,
+  disposeTensors,
+  generateMinedSet,
+  loadTrainingImages,
+  type MineOptions,
+  reframe,
+  toTensors,
+  type TrainingImage,
+} from "../train.ts";
 import { fnv1a, type Sample, shardSample } from "../lib/train/shard_format.ts";
 import type { CropPadding } from "../mod.ts";
 import { cropPixels } from "../pipelines/nets/crop_pixels.ts";
 import { decodeRgb } from "../pipelines/edge/decode.ts";
-import { reframe } from "../train.ts";
-import { derivePrng } from "../train.ts";
 import { placeLandmarks } from "../pipelines/stages/output.ts";
-import { generateMinedSet, type MineOptions } from "../train.ts";
 import { openDataset, readShard } from "../pipelines/edge/train/shard_reader.ts";
-import { loadTrainingImages, type TrainingImage } from "../train.ts";
 import { defaultWeights, HAS_SHARED, makeDetector, noteSharedSkip, sharedData } from "./_shared.ts";
 
 noteSharedSkip("train_mine_final_test.ts");

@@ -1,8 +1,7 @@
 import { assert, assertAlmostEquals, assertEquals } from "./_assert.ts";
 import { iou } from "../lib/nms.ts";
-import { mirrorSample } from "../train.ts";
+import { makePrng, mirrorSample } from "../train.ts";
 import { cropPatch } from "../lib/train/patch.ts";
-import { makePrng } from "../train.ts";
 import {
   cropBox,
   encodeBox,

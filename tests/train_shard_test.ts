@@ -1,5 +1,5 @@
 import { assert, assertEquals } from "./_assert.ts";
-import { parseJsonAnnotations } from "../train.ts";
+import { epochBatches, openDataset, parseJsonAnnotations } from "../train.ts";
 import { decodeCheckpoint, encodeCheckpoint } from "../lib/train/checkpoint_format.ts";
 import {
   decodeShard,
@@ -7,7 +7,6 @@ import {
   parseShardIndex,
   shardSample,
 } from "../lib/train/shard_format.ts";
-import { epochBatches, openDataset } from "../train.ts";
 import { openShardWriter } from "../pipelines/edge/train/shard_writer.ts";
 
 const sample = (i: number, side = 12) => ({

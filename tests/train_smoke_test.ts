@@ -1,15 +1,19 @@
 import * as tf from "@tensorflow/tfjs";
 import { fileURLToPath } from "node:url";
 import { assert, assertEquals } from "./_assert.ts";
-import { TASK_WEIGHTS } from "../train.ts";
-import { initWeights } from "../train.ts";
+import {
+  epochBatches,
+  generatePnetSet,
+  initWeights,
+  loadTrainingImages,
+  openDataset,
+  TASK_WEIGHTS,
+  toVariables,
+  trainNet,
+  type TrainOptions,
+} from "../train.ts";
 import { useBackend } from "../mod.ts";
-import { toVariables } from "../train.ts";
-import { generatePnetSet } from "../train.ts";
-import { epochBatches, openDataset } from "../train.ts";
-import { trainNet, type TrainOptions } from "../train.ts";
 import { validationAccumulator } from "../pipelines/train/train_step.ts";
-import { loadTrainingImages } from "../train.ts";
 import { registerWasmGradKernels } from "../pipelines/train/wasm_grad_kernels.ts";
 
 const FIXTURE = fileURLToPath(new URL("../fixtures/train/faces.json", import.meta.url));

@@ -1,9 +1,8 @@
 import * as tf from "@tensorflow/tfjs";
 import { assert } from "./_assert.ts";
-import { initWeights } from "../train.ts";
+import { initWeights, toVariables } from "../train.ts";
 import { useBackend } from "../mod.ts";
 import type { NetName } from "../weights.ts";
-import { toVariables } from "../train.ts";
 import { forwardHeads } from "../pipelines/train/train_step.ts";
 import { registerWasmGradKernels } from "../pipelines/train/wasm_grad_kernels.ts";
 

@@ -8,12 +8,18 @@ import {
   weightsFormatOf,
   writeNetWeightsFile,
 } from "../pipelines/edge/weights/files.ts";
-import { readNetWeights, readWeights } from "../weights.ts";
-import { encodeJoblib } from "../weights.ts";
-import { encodeNetWeights } from "../weights.ts";
-import { NET_SPECS, type NetName } from "../weights.ts";
-import { loadDefaultWeights } from "../weights.ts";
-import { type NetWeights, type ShapedArray, weightsToArrays } from "../weights.ts";
+import {
+  encodeJoblib,
+  encodeNetWeights,
+  loadDefaultWeights,
+  NET_SPECS,
+  type NetName,
+  type NetWeights,
+  readNetWeights,
+  readWeights,
+  type ShapedArray,
+  weightsToArrays,
+} from "../weights.ts";
 
 const defaults = right(await loadDefaultWeights());
 

@@ -1,7 +1,13 @@
 import { assert, assertAlmostEquals, assertEquals } from "./_assert.ts";
-import { evaluateWider, type WiderEvalImage, type XywhBox } from "../eval.ts";
-import { parseWiderGt } from "../eval.ts";
-import { parseWiderSplits, splitKey, type WiderSplits } from "../eval.ts";
+import {
+  evaluateWider,
+  parseWiderGt,
+  parseWiderSplits,
+  splitKey,
+  type WiderEvalImage,
+  type WiderSplits,
+  type XywhBox,
+} from "../eval.ts";
 import { HAS_SHARED, noteSharedSkip, sharedData } from "./_shared.ts";
 
 noteSharedSkip("wider_ap_test.ts");

@@ -1,6 +1,5 @@
 import { assert, assertEquals } from "./_assert.ts";
-import { parseWiderGt } from "../eval.ts";
-import { parseWiderSplits, splitKey } from "../eval.ts";
+import { parseWiderGt, parseWiderSplits, splitKey } from "../eval.ts";
 import { HAS_SHARED, noteSharedSkip, sharedData } from "./_shared.ts";
 
 noteSharedSkip("wider_gt_test.ts");

@@ -110,6 +110,17 @@ const maskedMean = (perSample: tf.Tensor1D, mask: Float32Array): tf.Scalar => {
 };
 
 /**
+ * Smooth L1 (Huber, delta 1) written with `abs` and `minimum` so that it has a gradient
+ * everywhere: with m = min(|d|, 1), 0.5 m^2 + (|d| - m) is 0.5 d^2 for |d| < 1 and |d| - 0.5
+ * beyond. (`tf.where(tf.less(...))` has no gradient in tfjs: `Less` has none registered.)
+ */
+const smoothL1 = (d: tf.Tensor): tf.Tensor => {
+  const a = tf.abs(d);
+  const m = tf.minimum(a, 1);
+  return tf.add(tf.mul(0.5, tf.square(m)), tf.sub(a, m));
+};
+
+/**
  * The training loss of a batch. Call inside a gradient scope (`tf.variableGrads`); it reads
  * the per-sample cross-entropy back once for OHEM. Borrows its inputs; the returned scalars
  * are new (use inside `tf.tidy`).
@@ -144,16 +155,7 @@ export const mtcnnLoss = (
 
   const boxMask = Float32Array.from(labels.map((l) => (l === 1 || l === -1 || l === -2 ? 1 : 0)));
   const d = tf.sub(h.bbox, t.box);
-  const perBox = opts.boxLoss === "smoothL1"
-    ? tf.mean(
-      tf.where(
-        tf.less(tf.abs(d), 1),
-        tf.mul(0.5, tf.square(d)),
-        tf.sub(tf.abs(d), 0.5),
-      ),
-      1,
-    )
-    : tf.mean(tf.square(d), 1);
+  const perBox = opts.boxLoss === "smoothL1" ? tf.mean(smoothL1(d), 1) : tf.mean(tf.square(d), 1);
   const box = maskedMean(perBox as tf.Tensor1D, boxMask);
 
   const lmMask = Float32Array.from(labels.map((l) => (l === -2 ? 1 : 0)));

@@ -1,13 +1,16 @@
 /**
  * Image decoding to RGBA or packed RGB: complete JPEGs with MozJPEG (`jpeg.ts`), everything else
  * and whatever MozJPEG refuses with imagescript (JPEG baseline and progressive, grayscale and
- * CMYK; PNG of every bit depth and colour type; GIF's first frame; TIFF). These functions decode
+ * CMYK; PNG of every bit depth and colour type; GIF's first frame); TIFF with our own decoder
+ * (`lib/codecs/tiff.ts`: imagescript's traps on common TIFFs). These functions decode
  * whatever they are given: check sizes first with `readImageHeader`, as `loadImage` does.
  *
  * @module
  */
 import * as E from "fp-ts/Either.js";
+// @ts-types="./imagescript.d.ts"
 import { GIF, Image } from "imagescript";
+import { decodeTiff } from "../../lib/codecs/tiff.ts";
 import { describe, type MtcnnError, mtcnnError } from "../../lib/errors.ts";
 import type { RgbImage } from "../../lib/image.ts";
 import { readImageHeader, sniffImageFormat } from "../../lib/image_header.ts";
@@ -54,6 +57,13 @@ export const decodeToImage = async (
       mtcnnError("DecodeError", `${what}: not a JPEG, PNG, GIF or TIFF image (unknown format)`),
     );
   }
+  if (format === "TIFF") {
+    const t = await decodeTiffPixels(bytes, what);
+    if (t._tag === "Left") return t;
+    const img = new Image(t.right.width, t.right.height);
+    img.bitmap.set(t.right.data);
+    return E.right(img);
+  }
   try {
     const img = format === "GIF" ? (await GIF.decode(bytes, true))[0] : await Image.decode(bytes);
     if (!(img instanceof Image) || img.width < 1 || img.height < 1) {
@@ -62,6 +72,21 @@ export const decodeToImage = async (
     return E.right(img);
   } catch (e) {
     return E.left(mtcnnError("DecodeError", `${what}: ${why(bytes, format, e)}`, e));
+  }
+};
+
+/** A TIFF with our decoder; a DecodeError names the file and what is wrong or unsupported. */
+const decodeTiffPixels = async (
+  bytes: Uint8Array,
+  what: string,
+): Promise<Result<MtcnnError, RgbaPixels>> => {
+  try {
+    const t = await decodeTiff(bytes);
+    return t._tag === "Left"
+      ? E.left(mtcnnError("DecodeError", `${what}: cannot decode TIFF: ${t.left}`))
+      : t;
+  } catch (e) {
+    return E.left(mtcnnError("DecodeError", `${what}: cannot decode TIFF: ${describe(e)}`, e));
   }
 };
 
@@ -91,6 +116,7 @@ export const decodeRgba = async (
       if (fast) return E.right(fast);
     }
   }
+  if (sniffFormat(bytes) === "TIFF") return await decodeTiffPixels(bytes, what);
   const r = await decodeToImage(bytes, what);
   return r._tag === "Left"
     ? r

@@ -3,6 +3,7 @@
  *
  * @module
  */
+// @ts-types="./imagescript.d.ts"
 import { Image } from "imagescript";
 import type { Face } from "../../lib/face.ts";
 import type { RgbImage } from "../../lib/image.ts";

@@ -10,6 +10,7 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import * as E from "fp-ts/Either.js";
+// @ts-types="./imagescript.d.ts"
 import { Image } from "imagescript";
 import { areaDownscale, fitToPixels } from "../../lib/downscale.ts";
 import { describe, type MtcnnError, mtcnnError } from "../../lib/errors.ts";

@@ -8,7 +8,7 @@
  */
 import * as E from "fp-ts/Either.js";
 import type { Candidates } from "../../lib/candidates.ts";
-import { describe, type MtcnnError, mtcnnError } from "../../lib/errors.ts";
+import { describe, type MtcnnError, mtcnnError, MtcnnException } from "../../lib/errors.ts";
 import type { PyramidLevel } from "../../lib/pyramid.ts";
 import type { Result } from "../../lib/result.ts";
 import type { MtcnnWeights } from "../../lib/weights/record.ts";
@@ -33,10 +33,43 @@ export interface NetPool {
   terminate(): void;
 }
 
-interface Slot {
-  readonly worker: Worker;
-  readonly pending: Map<number, { ok: (m: FromWorker) => void; fail: (e: Error) => void }>;
+interface Pending {
+  readonly ok: (m: FromWorker) => void;
+  readonly fail: (e: Error) => void;
+  readonly timer?: ReturnType<typeof setTimeout>;
 }
+
+interface Slot {
+  readonly index: number;
+  worker: Worker;
+  /** Settles when the current worker is initialised (rejects if it could not start). */
+  ready: Promise<string>;
+  readonly pending: Map<number, Pending>;
+  /** Workers started in this slot after the first. */
+  restarts: number;
+  /** Why the slot takes no more calls (set once it stopped too often or the pool ended). */
+  closed?: string;
+}
+
+/** Test and tuning hooks of {@linkcode startNetPoolWith}. */
+export interface NetPoolInternals {
+  /** Makes slot `index`'s worker (default: `worker.ts` as a module worker). */
+  readonly spawn?: (index: number) => Worker;
+  /**
+   * A call unanswered for this long counts as a dead worker (a terminated or closed worker
+   * sends no event): it is failed and the worker replaced. Default 300,000 ms, far above the
+   * slowest call measured (PNet on a 100-megapixel image).
+   */
+  readonly stallMs?: number;
+  /** Workers a slot may start after its first before it fails every call (default 3). */
+  readonly maxRestarts?: number;
+}
+
+const DEFAULT_STALL_MS = 300_000;
+const DEFAULT_MAX_RESTARTS = 3;
+
+const backendFailure = (message: string): Error =>
+  new MtcnnException(mtcnnError("BackendError", message));
 
 /** Splits `items` (with weights) into `n` groups, heaviest first to the lightest group. */
 export const balance = <T>(items: readonly T[], weight: (t: T) => number, n: number): T[][] => {
@@ -70,61 +103,131 @@ const MIN_PER_WORKER = { rnet: 8, onet: 2 } as const;
  * }
  * ```
  */
-export const startNetPool = async (
+export const startNetPool = (
   weights: MtcnnWeights,
   size: number,
   backend: BackendName = "auto",
+): Promise<Result<MtcnnError, NetPool>> => startNetPoolWith(weights, size, backend, {});
+
+/**
+ * {@linkcode startNetPool} with hooks. A worker that dies (throws at top level, or stops
+ * answering: terminated, closed) fails the calls it had with a `BackendError` and is replaced
+ * by a fresh one for later calls; a slot whose workers died `maxRestarts + 1` times fails
+ * every later call at once. Nothing waits forever.
+ */
+export const startNetPoolWith = async (
+  weights: MtcnnWeights,
+  size: number,
+  backend: BackendName,
+  internals: NetPoolInternals,
 ): Promise<Result<MtcnnError, NetPool>> => {
   if (!Number.isInteger(size) || size < 1 || size > 64) {
     return E.left(
       mtcnnError("OptionError", `workers must be an integer from 1 to 64, got ${size}`),
     );
   }
+  const spawn = internals.spawn ??
+    (() => new Worker(new URL("./worker.ts", import.meta.url), { type: "module" }));
+  const stallMs = internals.stallMs ?? DEFAULT_STALL_MS;
+  const maxRestarts = internals.maxRestarts ?? DEFAULT_MAX_RESTARTS;
   let nextId = 1;
   const slots: Slot[] = [];
+  const failPending = (slot: Slot, err: Error) => {
+    for (const p of slot.pending.values()) {
+      clearTimeout(p.timer);
+      p.fail(err);
+    }
+    slot.pending.clear();
+  };
   const terminate = () => {
     for (const s of slots) {
+      s.closed = "the worker pool was terminated";
       s.worker.terminate();
-      for (const p of s.pending.values()) p.fail(new Error("the worker pool was terminated"));
-      s.pending.clear();
+      failPending(s, backendFailure("the worker pool was terminated"));
     }
   };
-  try {
-    const ready: Promise<string>[] = [];
-    for (let i = 0; i < size; i++) {
-      const worker = new Worker(new URL("./worker.ts", import.meta.url), { type: "module" });
-      const slot: Slot = { worker, pending: new Map() };
-      slots.push(slot);
-      ready.push(
-        new Promise<string>((resolve, reject) => {
-          worker.onmessage = (e: MessageEvent<FromWorker>) => {
-            const m = e.data;
-            if (m.kind === "ready") return resolve(m.backend);
-            const id = "id" in m ? m.id : undefined;
-            const p = id === undefined ? undefined : slot.pending.get(id);
-            if (m.kind === "error" && !p) return reject(new Error(m.message));
-            if (!p || id === undefined) return;
-            slot.pending.delete(id);
-            if (m.kind === "error") p.fail(new Error(m.message));
-            else p.ok(m);
-          };
-          worker.onerror = (e) => {
-            e.preventDefault();
-            const err = new Error(`a net worker failed: ${e.message}`);
-            reject(err);
-            for (const p of slot.pending.values()) p.fail(err);
-            slot.pending.clear();
-          };
-        }),
-      );
-      worker.postMessage({ kind: "init", backend, weights } satisfies ToWorker);
+  /** Starts (or restarts) the worker of `slot`; its `ready` settles once initialised. */
+  const start = (slot: Slot): Promise<string> => {
+    let worker: Worker;
+    try {
+      worker = spawn(slot.index);
+    } catch (e) {
+      return Promise.reject(e);
     }
-    const backends = await Promise.all(ready);
-    const call = (slot: Slot, msg: ToWorker, transfer: Transferable[] = []) =>
-      new Promise<FromWorker>((ok, fail) => {
-        slot.pending.set((msg as { id: number }).id, { ok, fail });
-        slot.worker.postMessage(msg, transfer);
+    slot.worker = worker;
+    const ready = new Promise<string>((resolve, reject) => {
+      worker.onmessage = (e: MessageEvent<FromWorker>) => {
+        if (slot.worker !== worker) return;
+        const m = e.data;
+        if (m.kind === "ready") return resolve(m.backend);
+        if (m.kind === "crashed") {
+          const why = `net worker ${slot.index + 1} stopped (${m.message})`;
+          reject(new Error(why));
+          return died(slot, why);
+        }
+        const id = "id" in m ? m.id : undefined;
+        const p = id === undefined ? undefined : slot.pending.get(id);
+        if (m.kind === "error" && !p) return reject(new Error(m.message));
+        if (!p || id === undefined) return;
+        slot.pending.delete(id);
+        clearTimeout(p.timer);
+        if (m.kind === "error") p.fail(backendFailure(m.message));
+        else p.ok(m);
+      };
+      worker.onerror = (e) => {
+        e.preventDefault();
+        if (slot.worker !== worker) return;
+        const why = `net worker ${slot.index + 1} stopped (${e.message})`;
+        reject(new Error(why));
+        died(slot, why);
+      };
+    });
+    // A failed start is reported to the calls that wait for it, never left unhandled.
+    ready.catch(() => {});
+    worker.postMessage({ kind: "init", backend, weights } satisfies ToWorker);
+    return ready;
+  };
+  /** The worker of `slot` is gone: fail its calls, start another unless it died too often. */
+  const died = (slot: Slot, why: string) => {
+    slot.worker.terminate();
+    failPending(slot, backendFailure(why));
+    if (slot.closed) return;
+    if (slot.restarts >= maxRestarts) {
+      slot.closed = `${why}; its workers stopped ${slot.restarts + 1} times, so it takes no ` +
+        "more work (start a new detector)";
+      return;
+    }
+    slot.restarts++;
+    slot.ready = start(slot);
+  };
+  try {
+    for (let i = 0; i < size; i++) {
+      const slot = { index: i, pending: new Map(), restarts: 0 } as unknown as Slot;
+      slots.push(slot);
+      slot.ready = start(slot);
+    }
+    const backends = await Promise.all(slots.map((s) => s.ready));
+    const call = async (slot: Slot, msg: ToWorker, transfer: Transferable[] = []) => {
+      if (slot.closed) throw backendFailure(slot.closed);
+      try {
+        await slot.ready;
+      } catch (e) {
+        throw backendFailure(
+          slot.closed ?? `net worker ${slot.index + 1} could not restart: ${describe(e)}`,
+        );
+      }
+      if (slot.closed) throw backendFailure(slot.closed);
+      const id = (msg as { id: number }).id;
+      const worker = slot.worker;
+      return await new Promise<FromWorker>((ok, fail) => {
+        const timer = setTimeout(() => {
+          if (slot.worker !== worker || !slot.pending.has(id)) return;
+          died(slot, `net worker ${slot.index + 1} did not answer in ${stallMs / 1000} s`);
+        }, stallMs);
+        slot.pending.set(id, { ok, fail, timer });
+        worker.postMessage(msg, transfer);
       });
+    };
     let rr = 0;
     const crops =
       <N extends "rnet" | "onet">(kind: N) =>

@@ -36,4 +36,6 @@ export type FromWorker =
   | { readonly kind: "ready"; readonly backend: string }
   | { readonly kind: "levels"; readonly id: number; readonly candidates: Candidates[] }
   | { readonly kind: "heads"; readonly id: number; readonly heads: Record<string, Float32Array> }
-  | { readonly kind: "error"; readonly id?: number; readonly message: string };
+  | { readonly kind: "error"; readonly id?: number; readonly message: string }
+  /** The worker hit an uncaught error and is closing: the pool replaces it. */
+  | { readonly kind: "crashed"; readonly message: string };

@@ -26,6 +26,21 @@ let nets:
 
 const post = (m: FromWorker, transfer: Transferable[] = []) => self.postMessage(m, transfer);
 
+// An uncaught error or rejection is told to the pool, which replaces this worker, instead of
+// being printed by Deno with its stack trace (the command line prints one line per error).
+const crashed = (message: string) => {
+  post({ kind: "crashed", message });
+  self.close();
+};
+self.addEventListener("error", (e) => {
+  e.preventDefault();
+  crashed(e.message);
+});
+self.addEventListener("unhandledrejection", (e) => {
+  e.preventDefault();
+  crashed(describe(e.reason));
+});
+
 const buffersOf = (arrays: (ArrayBufferView | undefined)[]): Transferable[] =>
   arrays.filter((a): a is ArrayBufferView => a !== undefined).map((a) => a.buffer as ArrayBuffer);
 

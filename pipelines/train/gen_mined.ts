@@ -223,12 +223,14 @@ const generateMinedSetUnsafe = async (
     const read = await readBytes(im.path);
     if (read._tag === "Left") {
       skipped++;
+      o.log?.(`skipped: ${read.left.message}`);
       continue;
     }
     const bytes = read.right;
     const img = await decodeRgb(bytes, im.path);
     if (img._tag === "Left") {
       skipped++;
+      o.log?.(`skipped: ${img.left.message}`);
       continue;
     }
     // Pass 0 keeps the seeds of a single pass; later passes derive theirs from (seed, image, pass).

@@ -51,7 +51,7 @@ const generatePnetSetUnsafe = async (
     const read = await readBytes(im.path);
     if (read._tag === "Left") {
       skipped++;
-      opts.log?.(`skipped ${im.path}: cannot read`);
+      opts.log?.(`skipped: ${read.left.message}`);
       continue;
     }
     const bytes = read.right;

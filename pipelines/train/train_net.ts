@@ -28,6 +28,7 @@ import {
 import { type OnProgress, progressOf } from "../../lib/progress.ts";
 import { epochBatches, openDataset, stepsPerEpoch } from "../edge/train/shard_reader.ts";
 import { trainStep, validationAccumulator } from "./train_step.ts";
+import { validationBatches } from "../edge/train/validation_batches.ts";
 
 /** Settings of a training run. */
 export interface TrainOptions<N extends NetName> {
@@ -248,9 +249,7 @@ export const trainNet = async <N extends NetName>(
       bar.done();
       const acc = validationAccumulator(o.net, vars, o.loss);
       if (val) {
-        for await (
-          const vb of epochBatches(val.right, 0, 0, Math.min(256, val.right.index.total))
-        ) {
+        for await (const vb of validationBatches(val.right, 256)) {
           if (vb._tag === "Left") return vb;
           acc.add(vb.right);
         }

@@ -5,8 +5,9 @@
  * @module
  */
 import * as E from "fp-ts/Either.js";
-import { dirname, join } from "node:path";
+import { dirname, isAbsolute, join } from "node:path";
 import { parseCnnFacePointList } from "../../../lib/annotations/cnn_facepoint.ts";
+import { parseDetectNdjson } from "../../../lib/annotations/detect_ndjson.ts";
 import { parseJsonAnnotations } from "../../../lib/annotations/json.ts";
 import { parseMtflList } from "../../../lib/annotations/mtfl.ts";
 import { parseWiderGt } from "../../../lib/eval/wider_gt.ts";
@@ -15,7 +16,7 @@ import type { Result } from "../../../lib/result.ts";
 import type { AnnotatedFace } from "../../../lib/train/samples.ts";
 
 /** Annotation list formats. */
-export type AnnotationFormat = "cnn_facepoint" | "mtfl" | "json" | "wider";
+export type AnnotationFormat = "cnn_facepoint" | "mtfl" | "json" | "wider" | "ndjson";
 
 /** An image file and its faces. */
 export interface TrainingImage {
@@ -42,8 +43,9 @@ export const boxFromLandmarks = (lm: readonly number[]): AnnotatedFace["box"] =>
 };
 
 /**
- * Reads an annotation list; image paths are resolved against `root` (default: the list's
- * folder). Malformed lines are errors naming the file and line.
+ * Reads an annotation list; relative image paths are resolved against `root` (default: the
+ * list's folder; for `ndjson`, `detect`'s output in its default box format, the current folder,
+ * where `detect` ran), absolute ones are kept. Malformed lines are errors naming the file and line.
 
  *
  * @example
@@ -65,12 +67,14 @@ export const loadTrainingImages = async (
   } catch (e) {
     return E.left(mtcnnError("IoError", `${list}: cannot read (${describe(e)})`, e));
   }
-  const base = root ?? dirname(list);
-  if (format === "json") {
-    const r = parseJsonAnnotations(text, list);
+  // detect printed its paths relative to the folder it ran in: by default, this one.
+  const base = root ?? (format === "ndjson" ? "." : dirname(list));
+  const at = (p: string) => (isAbsolute(p) ? p : join(base, p));
+  if (format === "json" || format === "ndjson") {
+    const r = format === "json" ? parseJsonAnnotations(text, list) : parseDetectNdjson(text, list);
     if (r._tag === "Left") return r;
     return E.right(r.right.map((im) => ({
-      path: join(base, im.path),
+      path: at(im.path),
       faces: im.faces.map((f) => ({
         box: f.box,
         ...(f.landmarks ? { landmarks: flat(f.landmarks) } : {}),
@@ -82,7 +86,7 @@ export const loadTrainingImages = async (
     const r = parseWiderGt(text, list);
     if (r._tag === "Left") return r;
     return E.right(r.right.map((im) => ({
-      path: join(base, im.name),
+      path: at(im.name),
       faces: im.faces.filter((f) => !f.invalid && f.box[2] > 0 && f.box[3] > 0).map((f) => ({
         box: [f.box[0], f.box[1], f.box[0] + f.box[2], f.box[1] + f.box[3]] as const,
       })),
@@ -95,7 +99,7 @@ export const loadTrainingImages = async (
   return E.right(r.right.map((a) => {
     const landmarks = flat(a.landmarks);
     return {
-      path: join(base, a.path),
+      path: at(a.path),
       faces: [{ box: a.box ?? boxFromLandmarks(landmarks), landmarks }],
     };
   }));
