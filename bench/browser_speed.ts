@@ -10,7 +10,7 @@
  * 4. webcam mode on Chromium's fake camera (640x480 clip of the fixture photos): frames per
  *    second, and memory after 30 and after 300 frames.
  *
- *   deno run --lock=scripts/deno.lock -A bench/browser_speed.ts [--runs N] [--frames N] [--skip-webcam]
+ *   deno run --lock=scripts/deno.lock --node-modules-dir=none -A bench/browser_speed.ts [--runs N] [--frames N] [--skip-webcam]
  *
  * Uses `../shared/data/bench/` when present, the fixture photos otherwise.
  */

@@ -3,7 +3,7 @@
  * 120x120 crop of `ivan.jpg` (small: a software adapter is slow) the detection time and faces
  * of the demo's worker on the webgpu backend against wasm's.
  *
- *   deno run --lock=scripts/deno.lock -A bench/browser_webgpu.ts [--runs N]
+ *   deno run --lock=scripts/deno.lock --node-modules-dir=none -A bench/browser_webgpu.ts [--runs N]
  */
 import { FACES_DIR, launchChromium, serveDemo } from "../tests/_browser.ts";
 

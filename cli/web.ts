@@ -12,7 +12,6 @@ import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { createWebHandler } from "../web/server.ts";
 import { parseArgs } from "./args.ts";
-import { printError } from "./common.ts";
 
 const HELP = `Usage: deno task web [--port N] [--images DIR] [--host ADDR] [--site DIR]
 
@@ -27,6 +26,9 @@ Options:
   --site DIR     the built page (default out/web/)`;
 
 const ROOT = fileURLToPath(new URL("../", import.meta.url));
+
+/** One error line on stderr, as the other commands print them (this command loads no library). */
+const printError = (message: string): void => console.error(`error: ${message}`);
 
 /** Runs the command with `args`; serves until the process is stopped. Returns the exit code. */
 export const run = async (args: string[]): Promise<number> => {

@@ -6,7 +6,16 @@ const root = new URL("../", import.meta.url);
 
 const runBuild = async (args: readonly string[], stdin?: string): Promise<string> => {
   const child = new Deno.Command(Deno.execPath(), {
-    args: ["run", "--lock=scripts/deno.lock", "-A", "web/build.ts", ...args],
+    // --node-modules-dir=none: the project's node_modules would put every package of deno.json
+    // into scripts/deno.lock (see tests/_build_tools.ts).
+    args: [
+      "run",
+      "--lock=scripts/deno.lock",
+      "--node-modules-dir=none",
+      "-A",
+      "web/build.ts",
+      ...args,
+    ],
     cwd: root,
     stdin: stdin === undefined ? "null" : "piped",
     stdout: "piped",

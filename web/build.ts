@@ -14,8 +14,8 @@
  * installed into `node_modules/` by `deno install`; the output holds no timestamps.
  *
  *   deno task build:web                        # out/web/
- *   deno run --lock=scripts/deno.lock -A web/build.ts [--out DIR] [--no-minify]
- *   deno run --lock=scripts/deno.lock -A web/build.ts --check ENTRY...   # bundle, report, no output
+ *   deno run --lock=scripts/deno.lock --node-modules-dir=none -A web/build.ts [--out DIR] [--no-minify]
+ *   deno run --lock=scripts/deno.lock --node-modules-dir=none -A web/build.ts --check ENTRY...   # bundle, report, no output
  *
  * @module
  */
