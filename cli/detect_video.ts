@@ -58,6 +58,7 @@ Options:
   --crops DIR           also write one aligned crop per track, of its best frame (the most
                         confident, largest, most frontal view): DIR/<video>_track<id>.png
   --crop-size N         side of the crops (default 112)
+  --overwrite           replace files already in --out / --crops (default: refuse)
   --workers N           net worker threads (default: the number of cores; 0 = this thread)
   --ffmpeg PATH         the ffmpeg program (default: ffmpeg on the PATH; ffprobe beside it)
 ${DETECT_OPTIONS_HELP}
@@ -90,8 +91,19 @@ interface VideoRun {
   readonly out?: string;
   readonly crops?: string;
   readonly cropSize: number;
+  readonly overwrite: boolean;
   readonly verbose: boolean;
 }
+
+/** True when `path` exists (then it is not replaced without --overwrite). */
+const exists = async (path: string): Promise<boolean> => {
+  try {
+    await Deno.lstat(path);
+    return true;
+  } catch {
+    return false;
+  }
+};
 
 /** Keeps, per track, the aligned crop of its best view so far (by {@linkcode faceQuality}). */
 const keepBestCrops = (
@@ -131,6 +143,11 @@ const processVideo = async (path: string, run: VideoRun): Promise<boolean> => {
   }
   const stem = basename(path, extname(path));
   let writer: VideoWriter | undefined;
+  const outFile = run.out ? join(run.out, stem + ".mp4") : undefined;
+  if (outFile && !run.overwrite && await exists(outFile)) {
+    await video.cancel();
+    return printError(`${outFile} exists: not replaced without --overwrite`), false;
+  }
   if (run.out) {
     const w = openVideoWriter(join(run.out, stem + ".mp4"), {
       width,
@@ -204,6 +221,11 @@ const processVideo = async (path: string, run: VideoRun): Promise<boolean> => {
   if (run.crops) {
     for (const [id, { crop }] of [...best].sort((a, b) => a[0] - b[0])) {
       const file = join(run.crops, `${stem}_track${id}.png`);
+      if (!run.overwrite && await exists(file)) {
+        printError(`${file} exists: not replaced without --overwrite`);
+        ok = false;
+        continue;
+      }
       try {
         await writeFileAtomic(file, await rgbToImage(crop).encode());
       } catch (e) {
@@ -235,7 +257,7 @@ export const run = async (args: string[]): Promise<number> => {
       "rnet-weights",
       "onet-weights",
     ],
-    flags: ["help", "verbose", "video", "face-only", ...DETECT_FLAG_OPTIONS],
+    flags: ["help", "verbose", "video", "face-only", "overwrite", ...DETECT_FLAG_OPTIONS],
   });
   if (typeof parsed === "string") return printError(`${parsed} (see --help)`), 2;
   const o = parsed.options;
@@ -312,6 +334,7 @@ export const run = async (args: string[]): Promise<number> => {
         out,
         crops,
         cropSize: (cropSize as number | undefined) ?? 112,
+        overwrite: o.overwrite === true,
         verbose,
       });
       if (!ok) failed++;

@@ -270,6 +270,12 @@ Deno.test({
       assertEquals([...Deno.readDirSync(`${dir}/crops`)].map((e) => e.name), [
         "zoom_track1.png",
       ]);
+      // A second run does not replace them without --overwrite.
+      const before = await Deno.readFile(`${dir}/out/zoom.mp4`);
+      const again = await runCli(path, "--every", "3", "--workers", "0", "--out", `${dir}/out`);
+      assertEquals(again.code, 1);
+      assert(again.stderr.includes("zoom.mp4 exists: not replaced without --overwrite"));
+      assert(equalBytes(await Deno.readFile(`${dir}/out/zoom.mp4`), before));
       // Usage errors: exit 2 with one line, before any work.
       for (
         const [args, start] of [
