@@ -1,13 +1,14 @@
 /**
  * Detection speed on `../shared/data/bench/*.jpg`: for each mode and image, medians over several
  * runs after a warm-up of decode time, detection time (decode excluded) and the split of the
- * detection into pyramid (with the summed-area table), PNet, RNet and ONet (each with its
- * crops), and the rest (NMS, building the results); the last column is the detection time over facenet-pytorch's (2 threads) measured on
- * the same machine kind.
+ * detection into the summed-area table ("pyramid"; the levels' pixels are computed inside PNet),
+ * PNet, RNet and ONet (each with its crops), and the rest (NMS, building the results); the last
+ * column is the detection time over facenet-pytorch's (2 threads) measured on the same machine
+ * kind.
  *
  *   deno task bench [--modes workers,wasm,cpu] [--runs N]
  *
- * Modes: `workers` = wasm backend on 2 worker threads (`createWorkerDetector`, the CLI's
+ * Modes: `workers` = wasm backend on 2 worker threads (`createDetector({ workers: 2 })`, the CLI's
  * default), `wasm` and `cpu` = one thread (`createDetector`).
  */
 import { basename } from "node:path";

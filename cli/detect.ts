@@ -20,6 +20,7 @@ import {
   DETECT_VALUE_OPTIONS,
   detectOptionsFrom,
   IMAGE_EXTENSIONS,
+  landmarkOnetFrom,
   printError,
 } from "./common.ts";
 import {
@@ -119,6 +120,10 @@ export const run = async (args: string[]): Promise<number> => {
     printError(backend.error);
     return 2;
   }
+  if (o["face-only"] && options.landmarks === "refined") {
+    printError("--landmarks refined needs landmarks: not with --face-only");
+    return 2;
+  }
   const workers = numberOption(o, "workers");
   if (
     typeof workers === "string" ||
@@ -184,6 +189,8 @@ export const run = async (args: string[]): Promise<number> => {
     onet: file("onet-weights"),
   });
   if (weights._tag === "Left") return printError(weights.left, verbose), 1;
+  const lm = await landmarkOnetFrom(o, options);
+  if ("error" in lm) return printError(lm.error, verbose), lm.code;
   const cascade = o["face-only"] ? "faceOnly" : "faceAndLandmarks";
   // Starting workers costs about 0.4 s: worth it from the second image on.
   const n = workers ?? (several ? Math.max(1, navigator.hardwareConcurrency || 1) : 0);
@@ -199,6 +206,7 @@ export const run = async (args: string[]): Promise<number> => {
     cascade,
     workers: n,
     backend: backend.backend,
+    landmarkOnet: lm.weights,
   });
   if (detector._tag === "Left") return await sink.close(), printError(detector.left, verbose), 2;
   const bar = progress("detect", named?.length ?? 0, several ? undefined : false);
