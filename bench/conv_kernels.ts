@@ -1,11 +1,14 @@
 /**
  * Every convolution of PNet, RNet and ONet at the sizes detection gives them, on the wasm
  * backend, one thread: tfjs-wasm's own kernel (XNNPACK) against ours, direct and Winograd.
- * Median ms of 9 runs after a warm-up, with the largest difference from tfjs's result.
+ * Median ms of 9 runs after a warm-up, with the largest difference from tfjs's result, and our
+ * kernels' throughput in GMAC/s (the layer's direct multiply-adds over the CPU time of the kernel
+ * used; compare with `bench/fma_peak.ts`).
  *
- *   deno run --allow-read --allow-env --allow-sys bench/conv_kernels.ts
+ *   deno run -A bench/conv_kernels.ts
  */
 import * as tf from "@tensorflow/tfjs";
+import process from "node:process";
 import { useBackend } from "../mod.ts";
 import { setWasmConvKernels, wasmConvKernels } from "../lib/kernels/wasm_conv.ts";
 import { loadDefaultWeights } from "../weights.ts";
@@ -39,8 +42,15 @@ const LAYERS: [string, string, string, [number, number, number, number]][] = [
 const median = (xs: number[]) => [...xs].sort((p, q) => p - q)[xs.length >> 1];
 
 console.log(`kernels: ${JSON.stringify(wasmConvKernels())}`);
-console.log("| layer | input | tfjs-wasm ms | ours direct ms | ours Winograd ms | max diff |");
-console.log("|---|---|---|---|---|---|");
+const cpuMs = () => {
+  const u = process.cpuUsage();
+  return (u.user + u.system) / 1000;
+};
+
+console.log(
+  "| layer | input | tfjs-wasm ms | ours direct ms | ours Winograd ms | max diff | ours GMAC/s (CPU) |",
+);
+console.log("|---|---|---|---|---|---|---|");
 for (const [net, layer, prelu, shape] of LAYERS) {
   const t = nets[net];
   const x = tf.randomNormal(shape, 0, 1, "float32", 1) as tf.Tensor4D;
@@ -57,14 +67,17 @@ for (const [net, layer, prelu, shape] of LAYERS) {
   const cells: string[] = [];
   let ref: Float32Array | undefined;
   let diff = 0;
+  let cpu = 0;
   for (const mode of ["tfjs", "direct", "winograd"] as const) {
     setWasmConvKernels(mode !== "tfjs", { winograd: mode === "winograd" });
     const ts: number[] = [];
+    const cs: number[] = [];
     let out: Float32Array | undefined;
     for (let i = 0; i < 10; i++) {
-      const s = performance.now();
+      const s = performance.now(), c = cpuMs();
       const y = run();
       if (i > 0) ts.push(performance.now() - s);
+      if (i > 0) cs.push(cpuMs() - c);
       if (i === 0) out = y.dataSync() as Float32Array;
       y.dispose();
     }
@@ -73,10 +86,15 @@ for (const [net, layer, prelu, shape] of LAYERS) {
       for (let i = 0; i < out.length; i++) diff = Math.max(diff, Math.abs(out[i] - ref[i]));
     }
     cells.push(median(ts).toFixed(2));
+    if (mode === "winograd") cpu = median(cs);
   }
+  const [kh, kw, ci, co] = t[`${layer}/kernel`].shape;
+  const macs = shape[0] * (shape[1] - kh + 1) * (shape[2] - kw + 1) * kh * kw * ci * co;
   setWasmConvKernels(true);
   x.dispose();
   console.log(
-    `| ${net} ${layer} | ${shape.join("x")} | ${cells.join(" | ")} | ${diff.toExponential(1)} |`,
+    `| ${net} ${layer} | ${shape.join("x")} | ${cells.join(" | ")} | ${diff.toExponential(1)} | ${
+      (macs / cpu / 1e6).toFixed(1)
+    } |`,
   );
 }

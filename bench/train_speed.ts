@@ -1,64 +1,198 @@
 /**
  * Training speed per network and backend, in samples per second: Adam steps on random
  * batches (the full loss with OHEM), after warm-up steps, median over timed runs. Prints a
- * Markdown table. Run: `deno run -A bench/train_speed.ts [wasm|cpu ...]`.
+ * Markdown table with rows `| backend | net | batch | samples/s |`.
+ *
+ * `--torch` also runs the PyTorch anchor (`../shared/tools/torch_train_speed.py`: the same
+ * nets, batch sizes and Adam on the CPU with 2 threads; Debian's python3-torch) in the same run
+ * and prints ours / PyTorch per net; without python3-torch it says so and skips. `--runs N`
+ * repeats everything N times (ours, then PyTorch) and reports the median of the runs.
+ *
+ * `--workers N` adds rows `| wasm xN | ... |`: data-parallel steps over N workers
+ * (pipelines/train/parallel_train.ts).
+ *
+ * A second table gives samples per second of this process's CPU time (all threads), which other
+ * jobs on a shared machine disturb far less than wall-clock time.
+ *
+ * Run: `deno run -A bench/train_speed.ts [wasm|cpu ...] [--workers 2] [--torch] [--runs 3]`
  *
  * @module
  */
-import type * as tf from "@tensorflow/tfjs";
+import * as tf from "@tensorflow/tfjs";
+import process from "node:process";
+import { fileURLToPath } from "node:url";
 import { disposeTensors, initWeights, makeAdam, TASK_WEIGHTS, toVariables } from "../train.ts";
 import { useBackend } from "../mod.ts";
-import { NET_INPUT_SIZE, NET_SPECS, type NetName } from "../weights.ts";
-import type { HostBatch } from "../train.ts";
+import { NET_SPECS, type NetName } from "../weights.ts";
+import { startParallelTrainer } from "../pipelines/train/parallel_train.ts";
 import { trainStep } from "../pipelines/train/train_step.ts";
 import { registerWasmGradKernels } from "../pipelines/train/wasm_grad_kernels.ts";
+import { BATCH, batchOf } from "./train_batch.ts";
 
-const BATCH: Record<NetName, number> = { pnet: 256, rnet: 128, onet: 64 };
+const NETS = ["pnet", "rnet", "onet"] as const;
 
-const batchOf = (net: NetName): HostBatch => {
-  const n = BATCH[net];
-  const s = NET_INPUT_SIZE[net];
-  const labels = Int8Array.from({ length: n }, (_, i) => [0, 0, 0, 1, -1, -2, -2][i % 7]);
-  return {
-    size: n,
-    images: Float32Array.from({ length: n * s * s * 3 }, (_, i) => Math.sin(i) * 0.9),
-    labels,
-    box: Float32Array.from({ length: n * 4 }, (_, i) => Math.cos(i) * 0.1),
-    landmarks: Float32Array.from({ length: n * 10 }, (_, i) => 0.5 + Math.sin(i) * 0.2),
-  };
-};
-
-const measure = (net: NetName, steps: number): number => {
+const measure = async (net: NetName, steps: number, workers = 0): Promise<number> => {
   const vars = toVariables(initWeights(net, 1));
   const names = NET_SPECS[net].map((p) => p.name);
   const all = vars as unknown as Record<string, tf.Variable>;
   const adam = makeAdam(Object.fromEntries(names.map((n) => [n, all[n]])));
   const b = batchOf(net);
   const loss = { weights: TASK_WEIGHTS[net] };
-  for (let i = 0; i < 2; i++) trainStep(net, vars, names, adam, loss, b, 1e-4);
+  const trainer = workers ? await startParallelTrainer(net, workers, b.size) : undefined;
+  const step = () =>
+    trainer
+      ? trainer.step(vars, names, adam, loss, b, 1e-4)
+      : trainStep(net, vars, names, adam, loss, b, 1e-4);
   const times: number[] = [];
-  for (let i = 0; i < steps; i++) {
-    const t0 = performance.now();
-    trainStep(net, vars, names, adam, loss, b, 1e-4);
-    times.push(performance.now() - t0);
+  const cpuTimes: number[] = [];
+  try {
+    // Workers compile wasm and JavaScript in tiers of their own: warm them up longer.
+    for (let i = 0; i < (workers ? 6 : 2); i++) await step();
+    for (let i = 0; i < steps; i++) {
+      const t0 = performance.now(), c0 = cpuMs();
+      await step();
+      times.push(performance.now() - t0);
+      cpuTimes.push(cpuMs() - c0);
+    }
+  } finally {
+    trainer?.terminate();
   }
   adam.dispose();
   disposeTensors(vars);
-  times.sort((a, c) => a - c);
-  return b.size / (times[times.length >> 1] / 1000);
+  (perCpu[`${workers ? "w" : tf.getBackend()} ${net}`] ??= []).push(
+    b.size / (median(cpuTimes) / 1000),
+  );
+  return b.size / (median(times) / 1000);
 };
 
-const backends = Deno.args.length ? Deno.args : ["wasm", "cpu"];
+/** This process's CPU time in ms (all threads). */
+const cpuMs = () => {
+  const u = process.cpuUsage();
+  return (u.user + u.system) / 1000;
+};
+const perCpu: Record<string, number[]> = {};
+
+const median = (xs: number[]): number => {
+  const s = [...xs].sort((a, c) => a - c);
+  return s.length % 2 ? s[s.length >> 1] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+};
+
+/** The PyTorch anchor's script beside the project (../shared/tools). */
+const TORCH_SCRIPT = fileURLToPath(
+  new URL("../../shared/tools/torch_train_speed.py", import.meta.url),
+);
+
+/** The Python with torch (Debian's python3-torch lives in /usr/bin/python3), or a reason. */
+const torchPython = async (): Promise<{ python: string } | { missing: string }> => {
+  try {
+    await Deno.stat(TORCH_SCRIPT);
+  } catch {
+    return { missing: `${TORCH_SCRIPT} is absent` };
+  }
+  for (const python of ["/usr/bin/python3", "python3"]) {
+    try {
+      const r = await new Deno.Command(python, { args: ["-c", "import torch"], stderr: "null" })
+        .output();
+      if (r.success) return { python };
+    } catch {
+      // not installed under this name
+    }
+  }
+  return { missing: "python3-torch is not installed (apt-get install python3-torch)" };
+};
+
+/** One run of the anchor: samples/s per net. */
+const runTorch = async (python: string): Promise<Partial<Record<NetName, number>>> => {
+  const r = await new Deno.Command(python, { args: [TORCH_SCRIPT], stderr: "inherit" }).output();
+  const out: Partial<Record<NetName, number>> = {};
+  for (const line of new TextDecoder().decode(r.stdout).split("\n")) {
+    const [net, n] = line.trim().split(/\s+/);
+    if ((NETS as readonly string[]).includes(net) && Number.isFinite(Number(n))) {
+      out[net as NetName] = Number(n);
+    }
+  }
+  return out;
+};
+
+const load = () => Deno.loadavg().map((l) => l.toFixed(2)).join(" ");
+
+const flags = Deno.args.filter((a) => a.startsWith("--"));
+const valueOf = (flag: string) => {
+  const at = Deno.args.indexOf(flag);
+  return at >= 0 ? Math.max(1, Number(Deno.args[at + 1]) || 1) : 0;
+};
+const runs = Math.max(1, valueOf("--runs"));
+const workers = valueOf("--workers");
+const backends = Deno.args.filter((a, i) =>
+  !a.startsWith("--") && !["--runs", "--workers"].includes(Deno.args[i - 1])
+);
+const torch = flags.includes("--torch") ? await torchPython() : undefined;
+if (torch && "missing" in torch) console.log(`PyTorch anchor skipped: ${torch.missing}`);
+
+const ours: Record<string, number[]> = {};
+const theirs: Record<string, number[]> = {};
+const names: Record<string, string> = {};
+console.log(`load average at start: ${load()}`);
+for (let run = 0; run < runs; run++) {
+  for (const be of backends.length ? backends : ["wasm", "cpu"]) {
+    const r = await useBackend(be as "wasm" | "cpu");
+    if (r._tag === "Left") {
+      names[be] = `${be} unavailable: ${r.left.message}`;
+      continue;
+    }
+    names[be] = r.right;
+    if (r.right === "wasm") registerWasmGradKernels();
+    for (const net of NETS) {
+      (ours[`${be} ${net}`] ??= []).push(await measure(net, be === "cpu" ? 3 : 7));
+    }
+    if (r.right === "wasm" && workers) {
+      for (const net of NETS) (ours[`w ${net}`] ??= []).push(await measure(net, 7, workers));
+    }
+  }
+  if (torch && "python" in torch) {
+    const t = await runTorch(torch.python);
+    for (const net of NETS) if (t[net] !== undefined) (theirs[net] ??= []).push(t[net]!);
+  }
+}
+console.log(`load average at end: ${load()}; median of ${runs} run(s)`);
 console.log("| backend | net | batch | samples/s (median step) |\n|---|---|---|---|");
-for (const be of backends) {
-  const r = await useBackend(be as "wasm" | "cpu");
-  if (r._tag === "Left") {
-    console.log(`| ${be} | - | - | unavailable: ${r.left.message} |`);
+for (const be of backends.length ? backends : ["wasm", "cpu"]) {
+  if (!ours[`${be} pnet`]) {
+    console.log(`| ${be} | - | - | ${names[be]} |`);
     continue;
   }
-  if (r.right === "wasm") registerWasmGradKernels();
-  for (const net of ["pnet", "rnet", "onet"] as const) {
-    const sps = measure(net, be === "cpu" ? 3 : 7);
-    console.log(`| ${r.right} | ${net} | ${BATCH[net]} | ${sps.toFixed(0)} |`);
+  for (const net of NETS) {
+    console.log(
+      `| ${names[be]} | ${net} | ${BATCH[net]} | ${median(ours[`${be} ${net}`]).toFixed(0)} |`,
+    );
   }
+}
+for (const net of NETS) {
+  const w = ours[`w ${net}`];
+  if (w) console.log(`| wasm x${workers} | ${net} | ${BATCH[net]} | ${median(w).toFixed(0)} |`);
+}
+for (const net of NETS) {
+  if (theirs[net]) {
+    console.log(`| torch | ${net} | ${BATCH[net]} | ${median(theirs[net]).toFixed(0)} |`);
+  }
+}
+if (Object.keys(theirs).length) {
+  const be = backends[0] ?? "wasm";
+  const wcol = workers ? ` wasm x${workers} / torch |` : "";
+  console.log(`\n| net | ${be} / torch |${wcol}\n|---|---|${workers ? "---|" : ""}`);
+  for (const net of NETS) {
+    const a = ours[`${be} ${net}`], t = theirs[net], w = ours[`w ${net}`];
+    if (!a || !t) continue;
+    const wr = w ? ` ${(median(w) / median(t)).toFixed(2)}x |` : "";
+    console.log(`| ${net} | ${(median(a) / median(t)).toFixed(2)}x |${wr}`);
+  }
+}
+console.log(
+  "\nCPU time (this process, all threads; less sensitive to other jobs on a shared machine):",
+);
+console.log("| backend | net | batch | samples per CPU second |\n|---|---|---|---|");
+for (const [k, v] of Object.entries(perCpu)) {
+  const [be, net] = k.split(" ");
+  const name = be === "w" ? `wasm x${workers}` : be;
+  console.log(`| ${name} | ${net} | ${BATCH[net as NetName]} | ${median(v).toFixed(0)} |`);
 }

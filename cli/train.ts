@@ -54,6 +54,9 @@ Options:
   --max-steps N           stop after N steps in total (checkpoint first)
   --export STEM           write STEM.lz4 and STEM.json (+ shard) tfjs weights at the end
   --backend B             auto (default: wasm, else cpu), wasm or cpu
+  --workers N             data-parallel steps over N worker threads (wasm; default 0: this
+                          thread); the same weights up to float rounding, --resume exact with
+                          the same N
   --log-every N           steps between log lines (default 100)
   -h, --help              this help
 `;
@@ -82,6 +85,7 @@ const VALUES = [
   "backend",
   "log-every",
   "distill",
+  "workers",
 ];
 
 /** Runs the command; returns the exit code. */
@@ -124,10 +128,17 @@ export const run = async (args: string[]): Promise<number> => {
     distill: num("distill", 0),
     every: num("checkpoint-every", 200),
     logEvery: num("log-every", 100),
+    workers: num("workers", 0),
   };
   const bad = Object.entries(n).find(([, v]) => !Number.isFinite(v) || v < 0);
   if (bad) return (printError(`--${bad[0]} must be a non-negative number`), 2);
   if (n.batch < 1 || n.ohem > 1) return (printError("--batch-size >= 1 and --ohem <= 1"), 2);
+  if (!Number.isInteger(n.workers) || n.workers > 64) {
+    return (printError("--workers must be an integer from 0 to 64"), 2);
+  }
+  if (n.workers > 1 && n.distill > 0) {
+    return (printError("--workers does not go with --distill"), 2);
+  }
   for (const k of ["max-steps", "lr-every"]) {
     const v = o[k] === undefined ? 1 : Number(o[k]);
     if (!(Number.isInteger(v) && v >= 1)) {
@@ -201,6 +212,7 @@ export const run = async (args: string[]): Promise<number> => {
     maxSteps: o["max-steps"] === undefined ? undefined : Number(o["max-steps"]),
     log,
     logEvery: n.logEvery,
+    workers: n.workers,
     onProgress: (i, total, text) => bar.update(i, total, text),
   });
   bar.done();

@@ -13,7 +13,7 @@ import type { Detection, ImageInput, MtcnnError, Result, RgbImage } from "../mod
 import { iou } from "../lib/nms.ts";
 import { loadImage, loadScaledImage } from "../stages.ts";
 import { readExifOrientation } from "../lib/exif.ts";
-import { HAS_SHARED, makeDetector, noteSharedSkip, sharedData } from "./_shared.ts";
+import { makeDetector, noteSharedSkip } from "./_shared.ts";
 
 noteSharedSkip("inputs_reliability_test.ts");
 

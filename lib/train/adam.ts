@@ -17,6 +17,24 @@ export interface AdamConfig {
   readonly epsilon?: number;
 }
 
+/**
+ * Name of an optional kernel that does a variable's whole update in one pass: inputs w, g, m, v;
+ * attributes {@linkcode AdamKernelAttrs}; outputs [w', m', v'], with the float32 results of the
+ * tensor ops below in their order. Used when registered for the current backend (our wasm
+ * training kernels register it).
+ */
+export const ADAM_KERNEL = "MtcnnAdam";
+
+/** Attributes of {@linkcode ADAM_KERNEL}: c1, c2 are the bias corrections 1 - beta^step. */
+export interface AdamKernelAttrs {
+  readonly lr: number;
+  readonly beta1: number;
+  readonly beta2: number;
+  readonly c1: number;
+  readonly c2: number;
+  readonly epsilon: number;
+}
+
 /** Adam's state for a set of named variables. */
 export interface Adam {
   /** Number of updates applied so far. */
@@ -64,10 +82,24 @@ export const makeAdam = (
       adam.step++;
       const c1 = 1 - Math.pow(b1, adam.step);
       const c2 = 1 - Math.pow(b2, adam.step);
+      const fused = tf.getKernel(ADAM_KERNEL, tf.getBackend()) !== undefined;
+      const attrs: AdamKernelAttrs = { lr, beta1: b1, beta2: b2, c1, c2, epsilon: eps };
       tf.tidy(() => {
         for (const n of names) {
           const g = grads[n];
           if (!g) continue;
+          if (fused) {
+            const inputs = { w: vars[n], g, m: m[n], v: v[n] };
+            const [w2, m2, v2] = tf.engine().runKernel(
+              ADAM_KERNEL,
+              inputs,
+              attrs as unknown as tf.NamedAttrMap,
+            ) as tf.Tensor[];
+            vars[n].assign(w2);
+            m[n].assign(m2);
+            v[n].assign(v2);
+            continue;
+          }
           m[n].assign(tf.add(tf.mul(b1, m[n]), tf.mul(1 - b1, g)));
           v[n].assign(tf.add(tf.mul(b2, v[n]), tf.mul(1 - b2, tf.square(g))));
           const upd = tf.div(tf.div(m[n], c1), tf.add(tf.sqrt(tf.div(v[n], c2)), eps));

@@ -114,7 +114,7 @@ const maskedMean = (perSample: tf.Tensor1D, mask: Float32Array): tf.Scalar => {
  * everywhere: with m = min(|d|, 1), 0.5 m^2 + (|d| - m) is 0.5 d^2 for |d| < 1 and |d| - 0.5
  * beyond. (`tf.where(tf.less(...))` has no gradient in tfjs: `Less` has none registered.)
  */
-const smoothL1 = (d: tf.Tensor): tf.Tensor => {
+export const smoothL1 = (d: tf.Tensor): tf.Tensor => {
   const a = tf.abs(d);
   const m = tf.minimum(a, 1);
   return tf.add(tf.mul(0.5, tf.square(m)), tf.sub(a, m));

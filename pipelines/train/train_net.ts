@@ -6,10 +6,10 @@
  *
  * @module
  */
-import type * as tf from "@tensorflow/tfjs";
+import * as tf from "@tensorflow/tfjs";
 import * as E from "fp-ts/Either.js";
 import { join } from "node:path";
-import { type MtcnnError, mtcnnError } from "../../lib/errors.ts";
+import { describe, type MtcnnError, mtcnnError } from "../../lib/errors.ts";
 import { disposeTensors, fromTensors, toTensors, toVariables } from "../../lib/nets/tensors.ts";
 import type { Result } from "../../lib/result.ts";
 import { NET_INPUT_SIZE, NET_SPECS, type NetName } from "../../lib/spec.ts";
@@ -27,6 +27,7 @@ import {
 } from "../edge/train/checkpoint.ts";
 import { type OnProgress, progressOf } from "../../lib/progress.ts";
 import { epochBatches, openDataset, stepsPerEpoch } from "../edge/train/shard_reader.ts";
+import { type ParallelTrainer, startParallelTrainer } from "./parallel_train.ts";
 import { trainStep, validationAccumulator } from "./train_step.ts";
 import { validationBatches } from "../edge/train/validation_batches.ts";
 
@@ -65,6 +66,12 @@ export interface TrainOptions<N extends NetName> {
   readonly distill?: number;
   /** Mirror each sample with probability 1/2 (default false). */
   readonly flip?: boolean;
+  /**
+   * Data-parallel workers for the steps (default 0: this thread); wasm backend, no
+   * distillation. The weights equal one thread's up to float rounding; `resume` is exact with
+   * the same count.
+   */
+  readonly workers?: number;
   /** Stop (after checkpointing) once this many steps are done in total; for tests. */
   readonly maxSteps?: number;
   /** Receives one line per epoch and per `logEvery` steps. */
@@ -190,7 +197,19 @@ export const trainNet = async <N extends NetName>(
     });
   };
   const bar = progressOf(o.onProgress);
+  let trainer: ParallelTrainer | undefined;
   try {
+    if ((o.workers ?? 0) > 1) {
+      if (distill || tf.getBackend() !== "wasm") {
+        const why = "data-parallel workers need the wasm backend and no distillation";
+        return E.left(mtcnnError("OptionError", why));
+      }
+      try {
+        trainer = await startParallelTrainer(o.net, o.workers!, o.batchSize);
+      } catch (e) {
+        return E.left(mtcnnError("BackendError", `training workers: ${describe(e)}`, e));
+      }
+    }
     while (epoch < o.epochs) {
       for await (const rb of epochBatches(ds.right, o.seed, epoch, o.batchSize, inEpoch)) {
         if (rb._tag === "Left") return rb;
@@ -201,16 +220,16 @@ export const trainNet = async <N extends NetName>(
           }
         }
         const t0 = performance.now();
-        const loss = trainStep(
-          o.net,
-          vars,
-          trainable,
-          adam,
-          o.loss,
-          b,
-          learningRateAt(o.lr, global),
-          distill,
-        );
+        const lr = learningRateAt(o.lr, global);
+        let loss: number;
+        if (trainer) {
+          const r = await trainer.step(vars, trainable, adam, o.loss, b, lr).then(
+            (l): Result<MtcnnError, number> => E.right(l),
+            (e) => E.left(mtcnnError("BackendError", `training workers: ${describe(e)}`, e)),
+          );
+          if (r._tag === "Left") return r;
+          loss = r.right;
+        } else loss = trainStep(o.net, vars, trainable, adam, o.loss, b, lr, distill);
         trainMs += performance.now() - t0;
         trained += b.size;
         if (!Number.isFinite(loss)) {
@@ -282,6 +301,7 @@ export const trainNet = async <N extends NetName>(
       steps: global,
     });
   } finally {
+    trainer?.terminate();
     bar.done();
     adam.dispose();
     disposeTensors(vars);

@@ -18,6 +18,7 @@
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
+import { installWasmTrainKernels } from "./wasm_train_kernels.ts";
 
 /** Kernel names this module registers for the wasm backend. */
 export const WASM_GRAD_KERNELS: readonly string[] = [
@@ -206,17 +207,20 @@ export const registerWasmGradKernels = (): void => {
       ) as unknown as tf.TensorInfo;
     },
   });
-  if (tf.getKernel("Conv2DBackpropFilter", "wasm")) return;
-  tf.registerKernel({
-    kernelName: "Conv2DBackpropFilter",
-    backendName: "wasm",
-    kernelFunc: ({ inputs, attrs }) => {
-      const { x, dy } = inputs as unknown as { x: tf.Tensor4D; dy: tf.Tensor4D };
-      const a = attrs as unknown as BackpropFilterAttrs;
-      if (a.dataFormat === "NCHW") {
-        throw new Error("Conv2DBackpropFilter on wasm: only NHWC is supported");
-      }
-      return conv2dFilterGrad(x, dy, a) as unknown as tf.TensorInfo;
-    },
-  });
+  if (!tf.getKernel("Conv2DBackpropFilter", "wasm")) {
+    tf.registerKernel({
+      kernelName: "Conv2DBackpropFilter",
+      backendName: "wasm",
+      kernelFunc: ({ inputs, attrs }) => {
+        const { x, dy } = inputs as unknown as { x: tf.Tensor4D; dy: tf.Tensor4D };
+        const a = attrs as unknown as BackpropFilterAttrs;
+        if (a.dataFormat === "NCHW") {
+          throw new Error("Conv2DBackpropFilter on wasm: only NHWC is supported");
+        }
+        return conv2dFilterGrad(x, dy, a) as unknown as tf.TensorInfo;
+      },
+    });
+  }
+  // Our WebAssembly SIMD gradient kernels and fused Adam on top (issue 16).
+  installWasmTrainKernels();
 };
