@@ -27,6 +27,7 @@ const COMMANDS: Readonly<
     help: "layer table of PNet, RNet or ONet (shapes, parameters)",
     load: () => import("./cli/summary.ts"),
   },
+  queue: { help: "detection through a Redis queue (BullMQ)", load: () => import("./cli/queue.ts") },
 };
 
 /** The top-level help. */

@@ -44,6 +44,8 @@ export {
   refineLandmarks,
 } from "./pipelines/stages/landmarks.ts";
 export { flip, type FlipParams } from "./pipelines/stages/flip.ts";
+export { type RotationParams, rotations } from "./pipelines/stages/rotations.ts";
+export { rotateImage, type Rotation, unrotateCandidates } from "./lib/rotation.ts";
 export { faceAndLandmarks, faceOnly } from "./pipelines/cascade.ts";
 export type { CropHeads, CropNet, Nets, PNetRunner } from "./pipelines/nets/types.ts";
 export {

@@ -6,17 +6,13 @@
 import { extname, join } from "node:path";
 import type { BackendName, DetectOptions, MtcnnError } from "../mod.ts";
 import { resolveOptions } from "../pipelines/options.ts";
+import type { Rotation } from "../stages.ts";
+import { type ONetWeights, readNetWeights } from "../weights.ts";
+import { IMAGE_FILE_EXTENSIONS } from "../pipelines/edge/image_sources.ts";
 import { numberOption } from "./args.ts";
 
-/** Image file extensions a directory is searched for. */
-export const IMAGE_EXTENSIONS: readonly string[] = [
-  ".jpg",
-  ".jpeg",
-  ".png",
-  ".gif",
-  ".tif",
-  ".tiff",
-];
+/** Image file extensions a directory is searched for (one list, with the streamed walk's). */
+export const IMAGE_EXTENSIONS: readonly string[] = IMAGE_FILE_EXTENSIONS;
 
 /** Prints one error line on stderr (the cause's stack with `verbose`). */
 export const printError = (e: MtcnnError | string, verbose = false): void => {
@@ -64,6 +60,9 @@ export const DETECT_VALUE_OPTIONS: readonly string[] = [
   "backend",
   "crop-padding",
   "max-pixels",
+  "landmarks",
+  "rotations",
+  "landmark-onet",
 ];
 
 /** The detect options' boolean flags (`--clip` / `--no-clip`, `--flip`). */
@@ -81,6 +80,11 @@ export const DETECT_OPTIONS_HELP =
   --max-pixels N        refuse larger images (default 100000000)
   --downscale           downscale larger images to --max-pixels instead (boxes in full size)
   --no-clip             do not clip boxes to the image
+  --landmarks L         onet (default) or refined: a second ONet pass on zero-padded crops
+                        of the final boxes (better landmarks, same boxes; --preset accurate)
+  --landmark-onet FILE  the ONet of --landmarks refined (default: the detector's ONet)
+  --rotations A,B,...   also detect on the image turned clockwise by these angles, among 0,
+                        90, 180, 270 (default 0); faces say their "rotation"
   --backend B           auto (default: wasm, else cpu), wasm, cpu or webgpu (needs a GPU)`;
 
 /** Detect options from parsed options, or an error message. */
@@ -113,6 +117,12 @@ export const detectOptionsFrom = (
   if (preset !== undefined && preset !== "default" && preset !== "accurate") {
     return `--preset must be default or accurate, got ${preset}`;
   }
+  const landmarks = o.landmarks;
+  if (landmarks !== undefined && landmarks !== "onet" && landmarks !== "refined") {
+    return `--landmarks must be onet or refined, got ${landmarks}`;
+  }
+  const rotations = rotationsFrom(o.rotations);
+  if (typeof rotations === "string") return rotations;
   const options: DetectOptions = {
     preset: preset as "default" | "accurate" | undefined,
     flip: typeof o.flip === "boolean" ? o.flip : undefined,
@@ -124,10 +134,52 @@ export const detectOptionsFrom = (
     cropPadding: pad as "clamp" | "zeros" | undefined,
     clip: o.clip === false ? false : undefined,
     downscaleLargeImages: o.downscale === true ? true : undefined,
+    landmarks: landmarks as "onet" | "refined" | undefined,
+    rotations,
   };
   // The library's checks, reported with the flag the user typed instead of the option name.
   const checked = resolveOptions(options);
   return checked._tag === "Left" ? asFlags(checked.left.message) : options;
+};
+
+/** The `--rotations` list (quarter turns, each once), or an error message. */
+export const rotationsFrom = (v: string | boolean | undefined): Rotation[] | undefined | string => {
+  if (v === undefined) return undefined;
+  const text = String(v);
+  const parts = text.split(",").map((s) => s.trim());
+  const angles = parts.map((s) => (/^[0-9]+$/.test(s) ? Number(s) : NaN));
+  if (angles.some((a) => !Number.isInteger(a))) {
+    return `--rotations needs angles in degrees like 0,90,180,270, got ${text}`;
+  }
+  const off = angles.find((a) => a !== 0 && a !== 90 && a !== 180 && a !== 270);
+  if (off !== undefined) {
+    return `--rotations takes 0, 90, 180 and 270 only (quarter turns; other angles are not ` +
+      `supported), got ${off}`;
+  }
+  if (new Set(angles).size !== angles.length) return `--rotations lists an angle twice: ${text}`;
+  return angles as Rotation[];
+};
+
+/**
+ * The `--landmark-onet` weights (none when not given), or an error and its exit code: 2 when
+ * the options do not use the landmark stage, 1 when the file cannot be read.
+ */
+export const landmarkOnetFrom = async (
+  o: Readonly<Record<string, string | boolean>>,
+  options: DetectOptions,
+): Promise<
+  { readonly weights?: ONetWeights } | {
+    readonly error: MtcnnError | string;
+    readonly code: number;
+  }
+> => {
+  const file = o["landmark-onet"];
+  if (file === undefined) return {};
+  if (options.landmarks !== "refined" && !(options.preset === "accurate" && !options.landmarks)) {
+    return { error: "--landmark-onet needs --landmarks refined (or --preset accurate)", code: 2 };
+  }
+  const w = await readNetWeights("onet", String(file));
+  return w._tag === "Left" ? { error: w.left, code: 1 } : { weights: w.right };
 };
 
 /** Library option names in messages and the flags that set them. */

@@ -3,7 +3,9 @@
  *
  * @module
  */
+import * as E from "fp-ts/Either.js";
 import { dirname, join, resolve } from "node:path";
+import { describe, mtcnnError } from "../lib/errors.ts";
 import { createDetector, type DetectOptions, useBackend } from "../mod.ts";
 import { loadScaledImage, startImageLoader } from "../stages.ts";
 import { readWeights } from "../weights.ts";
@@ -18,6 +20,7 @@ import {
   DETECT_VALUE_OPTIONS,
   detectOptionsFrom,
   IMAGE_EXTENSIONS,
+  landmarkOnetFrom,
   printError,
 } from "./common.ts";
 import {
@@ -27,18 +30,23 @@ import {
   prepareOutputFolder,
 } from "./output_names.ts";
 import { progress } from "./progress.ts";
+import { errorRecord, fileSink, stdoutSink } from "./detect_output.ts";
+import { OUTPUT_VALUE_OPTIONS, outputOptionsFrom, peek } from "./detect_sources.ts";
+import { imageSources, readSourceList } from "../pipelines/edge/image_sources.ts";
+import { loadSource, type PathOrBytesLoader } from "../pipelines/edge/load_source.ts";
 
 /** The help text. */
-export const DETECT_HELP = `Usage: deno task detect [options] <image|directory>...
+export const DETECT_HELP = `Usage: deno task detect [options] <image|directory|URL>... [--list FILE]
 
 Detects faces with the MTCNN cascade (embedded pretrained weights unless given) and prints one
 JSON line per image on stdout:
   {"image": path, "width": w, "height": h, "faces": [{"box": [x, y, w, h], "confidence": c,
    "keypoints": {"left_eye": [x, y], "right_eye": ..., "nose": ..., "mouth_left": ...,
    "mouth_right": ...}}]}
-Directories are searched recursively for .jpg .jpeg .png .gif .tif .tiff files. A file that
-cannot be read or decoded gives one error line on stderr and the run goes on; the exit code is
-1 if any input failed, 2 for a usage error.
+Directories are searched recursively for .jpg .jpeg .png .gif .tif .tiff files, http(s) URLs
+are fetched; directories and lists are streamed, never held whole (except with --out / --crops,
+whose file names need the whole list). A file that cannot be read or decoded gives one error
+line on stderr and the run goes on; the exit code is 1 if any input failed, 2 for a usage error.
 
 Options:
 ${DETECT_OPTIONS_HELP}
@@ -56,11 +64,17 @@ ${DETECT_OPTIONS_HELP}
                         --face-only)
   --crop-size N         side of the --crops images (default 112)
   --overwrite           replace files already in --out / --crops (default: refuse)
+  --output FILE         append the lines to FILE instead of stdout, failed images too as
+                        {"image", "error": {"tag", "message"}}; an existing FILE is refused
+                        unless --resume
+  --resume              go on with --output FILE: skip the images already in it (a partial
+                        last line from a killed run is cut off first)
+  --list FILE           also the images listed in FILE, one path or URL a line (- = stdin)
+  --fetch-timeout S     seconds for one URL download (default 30)
+  --max-bytes N         largest URL download in bytes (default 67108864)
   --verbose             stack traces with errors
   -h, --help            this help
 `;
-
-const encoder = new TextEncoder();
 
 /** Runs the command; returns the exit code. */
 export const run = async (args: string[]): Promise<number> => {
@@ -74,8 +88,9 @@ export const run = async (args: string[]): Promise<number> => {
       "pnet-weights",
       "rnet-weights",
       "onet-weights",
+      ...OUTPUT_VALUE_OPTIONS,
     ],
-    flags: ["help", "verbose", "face-only", "overwrite", ...DETECT_FLAG_OPTIONS],
+    flags: ["help", "verbose", "face-only", "overwrite", "resume", ...DETECT_FLAG_OPTIONS],
   });
   if (typeof parsed === "string") {
     printError(`${parsed} (see --help)`);
@@ -86,8 +101,13 @@ export const run = async (args: string[]): Promise<number> => {
     console.log(DETECT_HELP);
     return 0;
   }
-  if (parsed.positional.length === 0) {
+  if (parsed.positional.length === 0 && typeof o.list !== "string") {
     printError("no image given (see --help)");
+    return 2;
+  }
+  const io = outputOptionsFrom(o);
+  if (typeof io === "string") {
+    printError(io);
     return 2;
   }
   const options = detectOptionsFrom(o);
@@ -98,6 +118,10 @@ export const run = async (args: string[]): Promise<number> => {
   const backend = backendFrom(o);
   if ("error" in backend) {
     printError(backend.error);
+    return 2;
+  }
+  if (o["face-only"] && options.landmarks === "refined") {
+    printError("--landmarks refined needs landmarks: not with --face-only");
     return 2;
   }
   const workers = numberOption(o, "workers");
@@ -118,19 +142,43 @@ export const run = async (args: string[]): Promise<number> => {
     );
     return 2;
   }
-  const listing = listNamedImages(parsed.positional);
-  const images = listing.images.map((x) => x.path);
   const out = typeof o.out === "string" ? o.out : undefined;
   const crops = typeof o.crops === "string" ? o.crops : undefined;
-  const outputsError = await checkOutputs(out, crops, listing.images, o.overwrite === true);
-  if (outputsError) {
-    printError(outputsError);
-    return 2;
+  // --out / --crops name files after the whole list (distinct names, nothing overwritten), so
+  // they list everything first; otherwise sources are streamed.
+  let named: NamedImage[] | undefined;
+  const emptyDirectories: string[] = [];
+  if (out !== undefined || crops !== undefined) {
+    const listed = [...parsed.positional];
+    for (const l of io.lists) for await (const s of readSourceList(l)) listed.push(s);
+    const listing = listNamedImages(listed);
+    named = [...listing.images];
+    emptyDirectories.push(...listing.emptyDirectories);
+    const outputsError = await checkOutputs(out, crops, named, o.overwrite === true);
+    if (outputsError) {
+      printError(outputsError);
+      return 2;
+    }
   }
-  for (const d of listing.emptyDirectories) {
+  const noImage = (d: string) =>
     printError(`${d}: no image in this folder (${IMAGE_EXTENSIONS.join(" ")})`);
-  }
-  if (images.length === 0) return 1;
+  emptyDirectories.forEach(noImage);
+  const sources: AsyncIterator<NamedImage> = named
+    ? (async function* () {
+      yield* named;
+    })()
+    : (async function* () {
+      const it = imageSources(parsed.positional, io.lists, (d) => {
+        emptyDirectories.push(d);
+        noImage(d);
+      });
+      for await (const path of it) yield { path, stem: "" };
+    })();
+  // Starting workers costs about 0.4 s: worth it from the second image on. A list is taken to
+  // hold several (waiting for its second line would stall a piped stdin).
+  const ahead = io.lists.length > 0 && !named ? [] : await peek(sources, 2);
+  const several = ahead.length > 1 || io.lists.length > 0;
+  if (ahead.length === 0 && io.lists.length === 0) return 1; // only empty folders
   const verbose = o.verbose === true;
   const b = await useBackend(backend.backend);
   if (b._tag === "Left") return printError(b.left, verbose), 1;
@@ -141,53 +189,83 @@ export const run = async (args: string[]): Promise<number> => {
     onet: file("onet-weights"),
   });
   if (weights._tag === "Left") return printError(weights.left, verbose), 1;
+  const lm = await landmarkOnetFrom(o, options);
+  if ("error" in lm) return printError(lm.error, verbose), lm.code;
   const cascade = o["face-only"] ? "faceOnly" : "faceAndLandmarks";
   // Starting workers costs about 0.4 s: worth it from the second image on.
-  const n = workers ?? (images.length > 1 ? Math.max(1, navigator.hardwareConcurrency || 1) : 0);
+  const n = workers ?? (several ? Math.max(1, navigator.hardwareConcurrency || 1) : 0);
+  const sink = io.output ? await fileSink(io.output, io.resume) : stdoutSink();
+  if ("_tag" in sink) return printError(sink, verbose), sink._tag === "OptionError" ? 2 : 1;
+  if (sink.resumed > 0) console.error(`${io.output}: ${sink.resumed} images done already, skipped`);
+  if (sink.repairedBytes > 0) {
+    console.error(`${io.output}: cut off a partial last line (${sink.repairedBytes} bytes)`);
+  }
   const detector = await createDetector({
     ...(options as DetectOptions),
     weights: weights.right,
     cascade,
     workers: n,
     backend: backend.backend,
+    landmarkOnet: lm.weights,
   });
-  if (detector._tag === "Left") return printError(detector.left, verbose), 2;
-  const bar = progress("detect", images.length, images.length > 1 ? undefined : false);
-  // An empty folder given is an input that failed.
-  let failed = listing.emptyDirectories.length;
+  if (detector._tag === "Left") return await sink.close(), printError(detector.left, verbose), 2;
+  const bar = progress("detect", named?.length ?? 0, several ? undefined : false);
   // With workers, images are decoded on a thread of their own (only for more than one image).
-  const loader = n > 0 && images.length > 1 ? startImageLoader() : undefined;
+  const loader = n > 0 && several ? startImageLoader() : undefined;
   const loadOptions = { downscale: options.downscaleLargeImages };
-  const load = (i: number) =>
-    i >= images.length
-      ? undefined
-      : loader
-      ? loader.load(images[i], options.maxPixels, loadOptions)
-      : loadScaledImage(images[i], options.maxPixels, loadOptions);
+  const loadOne: PathOrBytesLoader = (input) =>
+    loader
+      ? loader.load(input, options.maxPixels, loadOptions)
+      : loadScaledImage(input, options.maxPixels, loadOptions);
+  const fetchOptions = { ...io.fetch, maxPixels: options.maxPixels };
+  // Images already done (a resumed --output, or given twice) are skipped before loading.
+  const todo = async function* (): AsyncGenerator<NamedImage> {
+    for (const s of ahead) if (!sink.has(s.path)) yield s;
+    for (let r = await sources.next(); !r.done; r = await sources.next()) {
+      if (!sink.has(r.value.path)) yield r.value;
+    }
+  }();
+  // Never rejects (it runs while the previous image is detected): a failed listing is a value.
+  const load = async () => {
+    try {
+      const r = await todo.next();
+      if (r.done) return undefined;
+      const { path, stem } = r.value;
+      return { path, stem, img: await loadSource(path, loadOne, fetchOptions) };
+    } catch (e) {
+      const err = mtcnnError("IoError", `cannot list images: ${describe(e)}`);
+      return { path: "", stem: "", img: E.left(err) };
+    }
+  };
+  let failed = 0;
   try {
     // The next image is decoded while the workers detect faces in this one.
-    let next = load(0);
-    for (let i = 0; i < images.length; i++) {
-      const path = images[i];
-      const img = (await next)!;
-      next = load(i + 1);
+    let next = load();
+    for (let item = await next; item; item = await next) {
+      const { path, stem, img } = item;
+      if (path === "") {
+        failed++;
+        printError(img._tag === "Left" ? img.left : "cannot list images", verbose);
+        break;
+      }
+      next = load();
+      if (sink.has(path)) continue; // given twice, close together
       const r = img._tag === "Left" ? img : await detector.right.detect(img.right.image);
       bar.tick();
       if (r._tag === "Left") {
         failed++;
-        printError(
-          r.left.message.startsWith(path) ? r.left : `${path}: ${r.left.message}`,
-          verbose,
-        );
+        const e = r.left.message.startsWith(path)
+          ? r.left
+          : { ...r.left, message: `${path}: ${r.left.message}` };
+        printError(e, verbose);
+        await sink.write(errorRecord(path, e));
         continue;
       }
       // Faces of a downscaled image are given in the full-size image's coordinates.
       const scaled = img._tag === "Right" ? img.right : undefined;
       const faces = scaled ? rescaleFaces(r.right.faces, scaled.scaleX, scaled.scaleY) : [];
       const [width, height] = scaled ? [scaled.width, scaled.height] : [0, 0];
-      const line = JSON.stringify({ image: path, width, height, faces }) + "\n";
-      await Deno.stdout.write(encoder.encode(line));
-      const stem = listing.images[i].stem;
+      await sink.write({ image: path, width, height, faces });
       if (out && img._tag === "Right") {
         const drawn = drawFaces(img.right.image, r.right.faces, options.boxFormat ?? "xywh");
         const written = await writeOutput(join(out, stem + ".png"), await drawn.encode());
@@ -222,7 +300,10 @@ export const run = async (args: string[]): Promise<number> => {
     bar.done();
     detector.right.dispose();
     loader?.terminate();
+    await sink.close();
   }
+  // An empty folder given is an input that failed.
+  failed += emptyDirectories.length;
   return failed > 0 ? 1 : 0;
 };
 

@@ -14,7 +14,7 @@ import {
   useBackend,
 } from "../mod.ts";
 import { mtcnnError } from "../lib/errors.ts";
-import { backendFrom, detectOptionsFrom } from "./common.ts";
+import { backendFrom, detectOptionsFrom, landmarkOnetFrom } from "./common.ts";
 import { parsePredictions, storedFaces } from "./eval_predictions.ts";
 
 /** Faces of one image, boxes [x, y, w, h]. */
@@ -66,9 +66,12 @@ export const openFaceSource = async (
   if ("error" in backend) return { error: backend.error, code: 2 };
   const b = await useBackend(backend.backend);
   if (b._tag === "Left") return { error: b.left, code: 1 };
+  const lm = await landmarkOnetFrom(o, options);
+  if ("error" in lm) return lm;
   const detector = await createDetector({
     ...(options as DetectOptions),
     boxFormat: "xywh",
+    landmarkOnet: lm.weights,
   });
   if (detector._tag === "Left") return { error: detector.left, code: 2 };
   return {

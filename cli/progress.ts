@@ -24,7 +24,8 @@ export const progress = (label: string, total: number, enabled?: boolean): Progr
       n += k;
       const secs = (performance.now() - t0) / 1000;
       const rate = secs > 0 ? (n / secs).toFixed(1) : "0";
-      bar.update(n, total, `${n}/${total} ${rate}/s ${note}`);
+      // A streamed input has no known total (0): the count alone.
+      bar.update(n, total, `${total > 0 ? `${n}/${total}` : n} ${rate}/s ${note}`);
     },
     done: () => bar.done(),
   };

@@ -18,6 +18,8 @@ export interface Candidates {
   readonly offsets?: Float64Array;
   /** 10 * count landmark coordinates x1, y1, ..., x5, y5 in pixels, or undefined. */
   readonly landmarks?: Float64Array;
+  /** count clockwise turns (degrees) of the image each candidate was found on, or undefined. */
+  readonly rotations?: Int16Array;
 }
 
 /** No candidates. */
@@ -36,14 +38,18 @@ export const selectCandidates = (c: Candidates, keep: ArrayLike<number>): Candid
   const scores = new Float64Array(n);
   const offsets = c.offsets ? new Float64Array(4 * n) : undefined;
   const landmarks = c.landmarks ? new Float64Array(10 * n) : undefined;
+  const rotations = c.rotations ? new Int16Array(n) : undefined;
   for (let i = 0; i < n; i++) {
     const k = keep[i];
     boxes.set(c.boxes.subarray(4 * k, 4 * k + 4), 4 * i);
     scores[i] = c.scores[k];
     offsets?.set(c.offsets!.subarray(4 * k, 4 * k + 4), 4 * i);
     landmarks?.set(c.landmarks!.subarray(10 * k, 10 * k + 10), 10 * i);
+    if (rotations) rotations[i] = c.rotations![k];
   }
-  return { count: n, boxes, scores, offsets, landmarks };
+  return rotations
+    ? { count: n, boxes, scores, offsets, landmarks, rotations }
+    : { count: n, boxes, scores, offsets, landmarks };
 };
 
 /**
@@ -57,7 +63,7 @@ export const rescaleCandidates = (c: Candidates, sx: number, sy: number): Candid
   return { ...c, boxes, landmarks };
 };
 
-/** Joins candidate sets (offsets and landmarks kept only when every part has them). */
+/** Joins candidate sets (offsets, landmarks, rotations kept only when every part has them). */
 export const concatCandidates = (parts: readonly Candidates[]): Candidates => {
   const count = parts.reduce((n, p) => n + p.count, 0);
   const withOffsets = parts.every((p) => p.offsets);
@@ -66,15 +72,21 @@ export const concatCandidates = (parts: readonly Candidates[]): Candidates => {
   const scores = new Float64Array(count);
   const offsets = withOffsets ? new Float64Array(4 * count) : undefined;
   const landmarks = withLandmarks ? new Float64Array(10 * count) : undefined;
+  const rotations = parts.length > 0 && parts.every((p) => p.rotations)
+    ? new Int16Array(count)
+    : undefined;
   let o = 0;
   for (const p of parts) {
     boxes.set(p.boxes.subarray(0, 4 * p.count), 4 * o);
     scores.set(p.scores.subarray(0, p.count), o);
     offsets?.set(p.offsets!.subarray(0, 4 * p.count), 4 * o);
     landmarks?.set(p.landmarks!.subarray(0, 10 * p.count), 10 * o);
+    rotations?.set(p.rotations!.subarray(0, p.count), o);
     o += p.count;
   }
-  return { count, boxes, scores, offsets, landmarks };
+  return rotations
+    ? { count, boxes, scores, offsets, landmarks, rotations }
+    : { count, boxes, scores, offsets, landmarks };
 };
 
 /**

@@ -50,4 +50,10 @@ export interface Face {
   readonly confidence: number;
   /** The five landmarks; absent when the cascade has no ONet. */
   readonly keypoints?: Keypoints;
+  /**
+   * With the `rotations` option: the clockwise turn (degrees) of the image on which the face was
+   * found upright (90: the face's top is towards the image's left). Landmark names follow the
+   * face: `left_eye` is the eye on the image's left when the face is upright.
+   */
+  readonly rotation?: number;
 }

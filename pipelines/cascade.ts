@@ -1,29 +1,45 @@
 /**
  * The preset cascades, built from the detection options: `faceAndLandmarks` (P, R, O) and
- * `faceOnly` (P, R), each inside the flip stage when the `flip` option asks for it.
+ * `faceOnly` (P, R), each inside the flip stage when the `flip` option asks for it, then the
+ * landmark stage with `landmarks: "refined"` (P, R, O only), all inside the rotations stage when
+ * the `rotations` option lists more than the image as it is.
  *
  * @module
  */
 import { cascade } from "./compose.ts";
-import type { Nets } from "./nets/types.ts";
+import type { CropNet, Nets } from "./nets/types.ts";
 import { type DetectOptions, type ResolvedOptions, resolveOptions } from "./options.ts";
 import { crop, type CropParams } from "./stages/crop.ts";
 import { flip } from "./stages/flip.ts";
+import { refineLandmarks } from "./stages/landmarks.ts";
+import { rotations } from "./stages/rotations.ts";
 import { output } from "./stages/output.ts";
 import { propose, type ProposeParams } from "./stages/propose.ts";
 import { pyramid, type PyramidParams } from "./stages/pyramid.ts";
 import { type NetStageParams, refine } from "./stages/refine.ts";
 import type { CandidatePhase, CandidateState, ImageState, Stage } from "./state.ts";
 
-/** `inner`, inside the flip stage when the options ask for it; a stage failing with bad options. */
+/**
+ * `inner`, inside the flip stage when the options ask for it, followed by the landmark stage on
+ * `landmarkNet` when given and `landmarks` is `"refined"`, inside the rotations stage when
+ * `rotations` asks for turns; a stage failing with bad options.
+ */
 const withOptions = <P extends CandidatePhase>(
   options: DetectOptions,
   build: (p: ReturnType<typeof stageParams>) => Stage<ImageState, CandidateState<P>>,
+  landmarkNet?: CropNet<"onet">,
 ): Stage<ImageState, CandidateState<P>> => {
   const o = resolveOptions(options);
   if (o._tag === "Left") return () => Promise.resolve(o);
   const inner = build(stageParams(o.right));
-  return o.right.flip ? flip(inner, { nms: o.right.nmsOutput }) : inner;
+  const flipped = o.right.flip ? flip(inner, { nms: o.right.nmsOutput }) : inner;
+  const refined = landmarkNet && o.right.landmarks === "refined"
+    ? cascade(flipped, refineLandmarks(landmarkNet)) as Stage<ImageState, CandidateState<P>>
+    : flipped;
+  const turns = o.right.rotations;
+  return turns.length === 1 && turns[0] === 0
+    ? refined
+    : rotations(refined, { angles: turns, nms: o.right.nmsOutput });
 };
 
 /** The stage parameters that the detection options give. */
@@ -47,8 +63,10 @@ export const stageParams = (o: ResolvedOptions): {
 
 /**
  * The classic cascade: pyramid, PNet, crop, RNet, crop, ONet (in the flip stage with the
- * `flip` option). Faces with boxes, confidence and landmarks. The options give every stage's
- * parameters (defaults as `createDetector`'s).
+ * `flip` option; then the landmark stage on `nets.landmarkOnet`, default `nets.onet`, with
+ * `landmarks: "refined"`; all in the rotations stage with `rotations`). Faces with boxes,
+ * confidence and landmarks. The options give every stage's parameters (defaults as
+ * `createDetector`'s).
  *
  * @example
  * ```ts
@@ -65,22 +83,27 @@ export const stageParams = (o: ResolvedOptions): {
  * ```
  */
 export const faceAndLandmarks = (
-  nets: Pick<Nets, "pnet" | "rnet" | "onet">,
+  nets: Pick<Nets, "pnet" | "rnet" | "onet" | "landmarkOnet">,
   options: DetectOptions = {},
 ): Stage<ImageState, CandidateState<"faces">> =>
-  withOptions(options, (p) =>
-    cascade(
-      pyramid(p.pyramid),
-      propose(nets.pnet, p.propose),
-      crop(24, p.crop),
-      refine(nets.rnet, p.refine),
-      crop(48, p.crop),
-      output(nets.onet, p.output),
-    ));
+  withOptions(
+    options,
+    (p) =>
+      cascade(
+        pyramid(p.pyramid),
+        propose(nets.pnet, p.propose),
+        crop(24, p.crop),
+        refine(nets.rnet, p.refine),
+        crop(48, p.crop),
+        output(nets.onet, p.output),
+      ),
+    nets.landmarkOnet ?? nets.onet,
+  );
 
 /**
- * Pyramid, PNet, crop and RNet only (in the flip stage with the `flip` option): faster, boxes
- * and confidence without landmarks. Detection ends with the overlap suppression ONet would
+ * Pyramid, PNet, crop and RNet only (in the flip stage with the `flip` option, in the rotations
+ * stage with `rotations`; `landmarks` does not apply): faster, boxes and confidence without
+ * landmarks. Detection ends with the overlap suppression ONet would
  * have done, so each face is found once.
  *
  * @example

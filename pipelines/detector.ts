@@ -12,7 +12,7 @@ import { faceAndLandmarks, faceOnly } from "./cascade.ts";
 import { runStage } from "./compose.ts";
 import { ensureBackend } from "./edge/backend.ts";
 import { type ImageInput, type LoadedImage, loadScaledImage } from "./edge/load_image.ts";
-import { localNets } from "./nets/local.ts";
+import { localNet, localNets } from "./nets/local.ts";
 import type { Nets } from "./nets/types.ts";
 import { type DetectOptions, type ResolvedOptions, resolveOptions } from "./options.ts";
 import { type ImageLoader, startImageLoader } from "./parallel/loader.ts";
@@ -43,6 +43,8 @@ const OPTION_KEYS: readonly (keyof DetectOptions)[] = [
   "cropPadding",
   "maxPixels",
   "downscaleLargeImages",
+  "landmarks",
+  "rotations",
 ];
 
 const detectOptionsOf = (o: DetectOptions): DetectOptions =>
@@ -94,23 +96,47 @@ const create = async (options: DetectorOptions): Promise<Result<MtcnnError, Dete
   if (options.stages !== undefined && typeof options.stages !== "function") {
     return E.left(mtcnnError("OptionError", "stages must be a function (nets, options) => stage"));
   }
+  if (cascadeName === "faceOnly" && options.landmarks === "refined") {
+    return E.left(
+      mtcnnError("OptionError", 'landmarks: "refined" needs the ONet cascade, not faceOnly'),
+    );
+  }
   const backend = await ensureBackend(options.backend);
   if (backend._tag === "Left") return backend;
   const weights = options.weights ?? await loadDefaultWeights();
   const w = "_tag" in weights ? weights : E.right(weights);
   if (w._tag === "Left") return w;
+  const lm = options.landmarkOnet === undefined
+    ? undefined
+    : localNet("onet", options.landmarkOnet);
+  if (lm?._tag === "Left") {
+    return E.left(mtcnnError("WeightsError", `landmarkOnet: ${lm.left.message}`, lm.left));
+  }
+  const landmarkOnet = lm?.right;
   let nets: Nets;
   let release: () => void;
   if (workers === 0) {
     const local = localNets(w.right);
-    if (local._tag === "Left") return local;
-    nets = local.right;
-    release = () => local.right.dispose();
+    if (local._tag === "Left") {
+      landmarkOnet?.dispose();
+      return local;
+    }
+    nets = landmarkOnet ? { ...local.right, landmarkOnet } : local.right;
+    release = () => {
+      local.right.dispose();
+      landmarkOnet?.dispose();
+    };
   } else {
     const pool = await startNetPool(w.right, workers, options.backend ?? "auto");
-    if (pool._tag === "Left") return pool;
-    nets = pool.right.nets;
-    release = () => pool.right.terminate();
+    if (pool._tag === "Left") {
+      landmarkOnet?.dispose();
+      return pool;
+    }
+    nets = landmarkOnet ? { ...pool.right.nets, landmarkOnet } : pool.right.nets;
+    release = () => {
+      pool.right.terminate();
+      landmarkOnet?.dispose();
+    };
   }
   const build = (o: ResolvedOptions): Stage<ImageState, CandidateState> =>
     options.stages

@@ -5,7 +5,7 @@
  */
 import type { MtcnnError } from "../lib/errors.ts";
 import type { Result } from "../lib/result.ts";
-import type { MtcnnWeights } from "../lib/weights/record.ts";
+import type { MtcnnWeights, ONetWeights } from "../lib/weights/record.ts";
 import type { Detection } from "./detection.ts";
 import type { BackendName } from "./edge/backend.ts";
 import type { ImageInput } from "./edge/load_image.ts";
@@ -35,6 +35,12 @@ export interface DetectorOptions extends DetectOptions {
   readonly backend?: BackendName;
   /** `faceAndLandmarks` (P, R, O; default) or `faceOnly` (P, R: no landmarks, faster). */
   readonly cascade?: CascadeName;
+  /**
+   * The ONet of the landmark stage with `landmarks: "refined"` (e.g. one fine-tuned for
+   * landmarks, docs/training.md); it runs in this thread, on the final faces only. Default: the
+   * detector's ONet (on its workers, if any).
+   */
+  readonly landmarkOnet?: ONetWeights;
   /**
    * Your own cascade after the load stage, built from the detector's nets (in this thread or on
    * the workers) and the resolved options; overrides `cascade`. See `@mtcnn/mtcnn/stages`.

@@ -15,11 +15,12 @@ export const rescaleFaces = (faces: readonly Face[], sx: number, sy: number): Fa
   faces.map((f) => {
     const [a, b, c, d] = f.box;
     const box: [number, number, number, number] = [a / sx, b / sy, c / sx, d / sy];
-    if (!f.keypoints) return { box, confidence: f.confidence };
+    const turned = f.rotation === undefined ? {} : { rotation: f.rotation };
+    if (!f.keypoints) return { box, confidence: f.confidence, ...turned };
     const keypoints = Object.fromEntries(
       Object.entries(f.keypoints).map(([k, p]) => [k, [p[0] / sx, p[1] / sy] as Point]),
     ) as unknown as Keypoints;
-    return { box, confidence: f.confidence, keypoints };
+    return { box, confidence: f.confidence, keypoints, ...turned };
   });
 
 /** Faces from candidates, in the options' box format, clipped to the image when asked. */
@@ -43,14 +44,15 @@ export const candidatesToFaces = (
       ? [x1, y1, x2, y2]
       : [x1, y1, x2 - x1, y2 - y1];
     const lm = c.landmarks;
+    const turned = c.rotations ? { rotation: c.rotations[i] } : {};
     if (!lm) {
-      faces.push({ box, confidence: c.scores[i] });
+      faces.push({ box, confidence: c.scores[i], ...turned });
       continue;
     }
     const keypoints = Object.fromEntries(
       KEYPOINT_NAMES.map((k, j) => [k, [lm[10 * i + 2 * j], lm[10 * i + 2 * j + 1]] as Point]),
     ) as unknown as Keypoints;
-    faces.push({ box, confidence: c.scores[i], keypoints });
+    faces.push({ box, confidence: c.scores[i], keypoints, ...turned });
   }
   return faces.sort((a, b) => b.confidence - a.confidence);
 };

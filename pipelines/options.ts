@@ -7,6 +7,7 @@ import * as E from "fp-ts/Either.js";
 import { type MtcnnError, mtcnnError } from "../lib/errors.ts";
 import type { BoxFormat } from "../lib/face.ts";
 import type { Result } from "../lib/result.ts";
+import { isRotation } from "../lib/rotation.ts";
 
 /** How crops treat the part of a candidate box outside the image. */
 export type CropPadding =
@@ -18,7 +19,8 @@ export type CropPadding =
 /**
  * Named settings: `default` is the reference MTCNN; `accurate` trades speed for recall on small
  * and hard faces (smaller minimum face with an upscaled pyramid, lower thresholds, flip
- * test-time augmentation). Explicit options override a preset's values.
+ * test-time augmentation) and uses the refined landmarks. Explicit options override a preset's
+ * values.
  */
 export type Preset = "default" | "accurate";
 
@@ -28,6 +30,18 @@ export interface DetectOptions {
   readonly preset?: Preset;
   /** Also detect on the mirror image and merge (test-time augmentation). Default false. */
   readonly flip?: boolean;
+  /**
+   * Landmarks of the ONet cascade: `onet`, ONet's own, or `refined`, the landmark stage (a second
+   * ONet pass on zero-padded 48x48 crops of the final boxes, `refineLandmarks`): better
+   * landmarks, the same boxes and faces. Default `onet` (`refined` in the `accurate` preset).
+   */
+  readonly landmarks?: "onet" | "refined";
+  /**
+   * Clockwise turns of the image (any of 0, 90, 180, 270, each at most once) to detect on; the
+   * faces of every turn are mapped back to the image and merged, and each says its `rotation`.
+   * Default [0]: the image as it is, and faces without `rotation`.
+   */
+  readonly rotations?: readonly (0 | 90 | 180 | 270)[];
   /** Smallest face side in pixels that the pyramid looks for. Default 20. */
   readonly minFaceSize?: number;
   /** Ratio between pyramid levels, in (0, 1). Default 0.709 (the paper's). */
@@ -74,6 +88,8 @@ export type ResolvedOptions = {
 export const DEFAULT_OPTIONS: Readonly<Required<DetectOptions>> = {
   preset: "default",
   flip: false,
+  landmarks: "onet",
+  rotations: [0],
   minFaceSize: 20,
   scaleFactor: 0.709,
   thresholds: [0.6, 0.7, 0.7],
@@ -100,7 +116,7 @@ export const DEFAULT_OPTIONS: Readonly<Required<DetectOptions>> = {
  */
 export const PRESETS: Readonly<Record<Preset, DetectOptions>> = {
   default: {},
-  accurate: { minFaceSize: 10, thresholds: [0.5, 0.6, 0.6], flip: true },
+  accurate: { minFaceSize: 10, thresholds: [0.5, 0.6, 0.6], flip: true, landmarks: "refined" },
 };
 
 const bad = (msg: string): Result<MtcnnError, ResolvedOptions> =>
@@ -147,6 +163,18 @@ export const resolveOptions = (o: DetectOptions = {}): Result<MtcnnError, Resolv
     return bad(`cropPadding must be "zeros" or "clamp", got ${JSON.stringify(r.cropPadding)}`);
   }
   if (!(r.maxPixels >= 1)) return bad(`maxPixels must be >= 1, got ${r.maxPixels}`);
+  if (r.landmarks !== "onet" && r.landmarks !== "refined") {
+    return bad(`landmarks must be "onet" or "refined", got ${JSON.stringify(r.landmarks)}`);
+  }
+  const turns = r.rotations;
+  if (
+    !Array.isArray(turns) || turns.length === 0 || !turns.every(isRotation) ||
+    new Set(turns).size !== turns.length
+  ) {
+    return bad(
+      `rotations must list some of 0, 90, 180, 270 (each once), got ${JSON.stringify(turns)}`,
+    );
+  }
   return E.right(r);
 };
 

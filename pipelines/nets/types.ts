@@ -47,4 +47,9 @@ export interface Nets {
   readonly rnet: CropNet<"rnet">;
   /** ONet. */
   readonly onet: CropNet<"onet">;
+  /**
+   * The landmark stage's ONet with `landmarks: "refined"` (a detector's `landmarkOnet`). Default:
+   * `onet`.
+   */
+  readonly landmarkOnet?: CropNet<"onet">;
 }
