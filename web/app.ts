@@ -10,8 +10,9 @@
  *
  * @module
  */
-import type { Face } from "../lib/face.ts";
-import type { DetectLine, Reply, Request, Rgba, WebBackend } from "./protocol.ts";
+import { type Job, startDetectorClient } from "./client.ts";
+import { drawCrops, drawFaces, drawTimings } from "./draw.ts";
+import type { DetectLine, Reply, WebBackend } from "./protocol.ts";
 
 const $ = <T extends HTMLElement>(id: string): T => document.getElementById(id) as T;
 const canvas = $<HTMLCanvasElement>("canvas");
@@ -57,112 +58,14 @@ const showError = (message: string): void => {
   status.textContent = "Failed: " + line;
 };
 
-// ---- the worker ----
+// ---- the worker and drawing ----
 
-const worker = new Worker(new URL("./worker.js", import.meta.url), { type: "module" });
-let nextId = 1;
-const waiting = new Map<number, (r: Reply) => void>();
-let ready: ((r: Reply) => void) | undefined;
+const { started, ask } = startDetectorClient(backend, TIMEOUT_MS);
 
-worker.onmessage = (e: MessageEvent<Reply>) => {
-  const r = e.data;
-  if (r.type === "ready" || (r.type === "error" && r.id === -1)) {
-    ready?.(r);
-    return;
-  }
-  waiting.get(r.id)?.(r);
-  waiting.delete(r.id);
-};
-worker.onerror = (e: ErrorEvent) => {
-  e.preventDefault();
-  const message = `the detection worker failed: ${e.message || "it could not start"}`;
-  ready?.({ type: "error", id: -1, message });
-  for (const [id, f] of waiting) f({ type: "error", id, message });
-  waiting.clear();
-};
-
-type Job =
-  | Omit<Extract<Request, { type: "url" }>, "id">
-  | Omit<Extract<Request, { type: "bytes" }>, "id">
-  | Omit<Extract<Request, { type: "frame" }>, "id">;
-
-const ask = (job: Job, transfer: Transferable[] = []): Promise<Reply> => {
-  const id = nextId++;
-  return new Promise((resolve) => {
-    const timer = setTimeout(() => {
-      waiting.delete(id);
-      resolve({ type: "error", id, message: `no answer from the detector in ${TIMEOUT_MS} ms` });
-    }, TIMEOUT_MS);
-    waiting.set(id, (r) => {
-      clearTimeout(timer);
-      resolve(r);
-    });
-    worker.postMessage({ ...job, id } as Request, transfer);
-  });
-};
-
-/** Starting the detector (tfjs backend, weights) waits at most this long. */
-const START_TIMEOUT_MS = 120_000;
-
-const started: Promise<Reply> = new Promise((resolve) => {
-  const timer = setTimeout(() => {
-    resolve({
-      type: "error",
-      id: -1,
-      message: `the ${backend} backend did not start in ${START_TIMEOUT_MS / 1000} s`,
-    });
-  }, START_TIMEOUT_MS);
-  ready = (r) => {
-    clearTimeout(timer);
-    resolve(r);
-  };
-  worker.postMessage({ type: "init", backend } satisfies Request);
-});
-
-// ---- drawing ----
-
-const drawFaces = (faces: readonly Face[], sx: number, sy: number): void => {
-  const unit = Math.max(1, Math.max(canvas.width, canvas.height) / 500);
-  ctx.lineWidth = 2 * unit;
-  ctx.font = `${12 * unit}px system-ui, sans-serif`;
-  for (const f of faces) {
-    const [x, y, w, h] = f.box;
-    ctx.strokeStyle = "#2f2";
-    ctx.strokeRect(x * sx, y * sy, w * sx, h * sy);
-    ctx.fillStyle = "#2f2";
-    ctx.fillText(f.confidence.toFixed(3), x * sx, y * sy - 3 * unit);
-    if (!f.keypoints) continue;
-    ctx.fillStyle = "#f33";
-    for (const [px, py] of Object.values(f.keypoints)) {
-      ctx.beginPath();
-      ctx.arc(px * sx, py * sy, 2.5 * unit, 0, 2 * Math.PI);
-      ctx.fill();
-    }
-  }
-};
-
-const drawCrops = (crops: readonly Rgba[]): void => {
-  const box = $("crops");
-  box.replaceChildren(...crops.map((c) => {
-    const el = document.createElement("canvas");
-    el.width = c.width;
-    el.height = c.height;
-    el.getContext("2d")!.putImageData(
-      new ImageData(c.data as Uint8ClampedArray<ArrayBuffer>, c.width, c.height),
-      0,
-      0,
-    );
-    return el;
-  }));
-};
-
-const drawTimings = (timings: Readonly<Record<string, number>>, total: number): void => {
-  const rows = [...Object.entries(timings), ["total (worker)", total] as const];
-  $("timings").querySelector("tbody")!.replaceChildren(...rows.map(([k, v]) => {
-    const tr = document.createElement("tr");
-    tr.innerHTML = `<td>${k}</td><td>${v.toFixed(1)} ms</td>`;
-    return tr;
-  }));
+const render = (r: Extract<Reply, { type: "result" }>, crops = true): void => {
+  drawFaces(ctx, r.line.faces, canvas.width / r.line.width, canvas.height / r.line.height);
+  if (crops) drawCrops($("crops"), r.crops);
+  drawTimings($("timings").querySelector("tbody")!, r.timings, r.ms);
 };
 
 /** Shows a still image; the faces come in the image's displayed (EXIF-upright) pixels. */
@@ -172,12 +75,6 @@ const showPicture = async (blob: Blob): Promise<void> => {
   canvas.height = bitmap.height;
   ctx.drawImage(bitmap, 0, 0);
   bitmap.close();
-};
-
-const render = (r: Extract<Reply, { type: "result" }>, crops = true): void => {
-  drawFaces(r.line.faces, canvas.width / r.line.width, canvas.height / r.line.height);
-  if (crops) drawCrops(r.crops);
-  drawTimings(r.timings, r.ms);
 };
 
 // ---- one image ----

@@ -3,8 +3,8 @@
  * the backend's memory), in place of the composed or host versions: where a training step's
  * time went (docs/training.md, `bench/train_profile.ts`).
  * - `Conv2DBackpropFilter` for stride-1 unpadded convolutions (every MTCNN layer): the filter
- *   gradient accumulated in registers, 4 input x 8 output channels at a time, in one pass over
- *   the input and dY (before: transposes and a convolution with the batch as channels);
+ *   gradient accumulated in registers, 4 input x up to 12 output channels at a time, a few
+ *   output rows at a time (before: transposes and a convolution with the batch as channels);
  * - `Conv2DBackpropInput` for stride-1 unpadded convolutions: dY zero-padded and the filter
  *   flipped in wasm memory, then our forward kernels (before: pad, reverse and transpose ops);
  * - `MaxPoolGrad`: the same rule as the host loop it replaces (first maximum of each window);
@@ -18,7 +18,10 @@
  * - `Identity` (the tape's saved inputs) shares the data instead of copying it;
  * - `MtcnnAdam`: Adam's whole update of a variable in one pass (lib/train/adam.ts uses it when
  *   it is registered), the same float32 operations in the same order as the tensor ops.
- * Every other case runs tfjs's (or our earlier composed) kernel.
+ * Every other case runs tfjs's (or our earlier composed) kernel. `registerWasmGradKernels`
+ * installs them, which the wasm backend's set-up calls (pipelines/edge/backend.ts), so detection
+ * runs with them too (only `Identity`, `Sum` and `BatchMatMul` can be reached there; each is
+ * tested equal to the cpu backend).
  *
  * @module
  */
