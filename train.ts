@@ -58,6 +58,7 @@ export {
   openDataset,
 } from "./pipelines/edge/train/shard_reader.ts";
 export * from "./pipelines/train/train_net.ts";
+export type { TrainOptions, TrainResult } from "./pipelines/train/train_options.ts";
 export {
   type AnnotationFormat,
   loadTrainingImages,
