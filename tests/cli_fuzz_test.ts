@@ -218,29 +218,41 @@ for (const c of COMMANDS) {
   Deno.test(`CLI fuzz: ${N} random invocations of ${c.name}: exit 0/1/2, no stack trace, <= 2 stderr lines`, async () => {
     const r = makePrng(SEED ^ c.name.length * 7919);
     const codes = [0, 0, 0];
-    for (let i = 0; i < N; i++) {
-      const args = randomArgs(c, r);
-      const out = await capture(c.run, args);
-      const shown = `${c.name} ${JSON.stringify(args)}`;
-      assert(out.thrown === undefined, `${shown} threw: ${out.thrown}`);
-      assert([0, 1, 2].includes(out.code), `${shown} exited ${out.code}\n${out.stderr.join("\n")}`);
-      const trace = out.stderr.find((l) => STACK.test(l));
-      assert(trace === undefined, `${shown} printed a stack trace: ${trace}`);
-      // detect reports each failed input on a line of its own ("error: <input>: why"), by
-      // design; every other message is at most two lines.
-      const other = out.stderr.filter((l) =>
-        !args.some((a) => a !== "" && l.startsWith(`error: ${a}: `))
-      );
-      assert(
-        other.length <= 2,
-        `${shown} printed ${out.stderr.length} lines:\n${out.stderr.join("\n")}`,
-      );
-      codes[out.code]++;
+    // Random values name output files ("--out 2"): they go to the temporary folder, not here.
+    const cwd = Deno.cwd();
+    Deno.chdir(dir);
+    try {
+      await fuzz(c, r, codes);
+    } finally {
+      Deno.chdir(cwd);
     }
     if (Deno.env.get("CLI_FUZZ_STATS")) console.warn(c.name, codes);
     // Not a vacuous run: most invocations are refused, some get past the parser.
     assert(codes[2] > 0, `exit codes ${codes}`);
   });
+}
+
+/** N random invocations of one command, counting exit codes. */
+async function fuzz(c: Command, r: ReturnType<typeof makePrng>, codes: number[]): Promise<void> {
+  for (let i = 0; i < N; i++) {
+    const args = randomArgs(c, r);
+    const out = await capture(c.run, args);
+    const shown = `${c.name} ${JSON.stringify(args)}`;
+    assert(out.thrown === undefined, `${shown} threw: ${out.thrown}`);
+    assert([0, 1, 2].includes(out.code), `${shown} exited ${out.code}\n${out.stderr.join("\n")}`);
+    const trace = out.stderr.find((l) => STACK.test(l));
+    assert(trace === undefined, `${shown} printed a stack trace: ${trace}`);
+    // detect reports each failed input on a line of its own ("error: <input>: why"), by
+    // design; every other message is at most two lines.
+    const other = out.stderr.filter((l) =>
+      !args.some((a) => a !== "" && l.startsWith(`error: ${a}: `))
+    );
+    assert(
+      other.length <= 2,
+      `${shown} printed ${out.stderr.length} lines:\n${out.stderr.join("\n")}`,
+    );
+    codes[out.code]++;
+  }
 }
 
 Deno.test("CLI fuzz: clean up", async () => {
