@@ -6,13 +6,14 @@
  * the gradient kernels tfjs-backend-wasm lacks. docs/training.md has the recipes.
  *
  * ```ts
- * import { summary, trainNet, initWeights } from "@mtcnn/mtcnn/train";
+ * import { initWeights, summary, TASK_WEIGHTS, trainNet } from "@mtcnn/mtcnn/train";
  *
  * console.log(summary("pnet")); // layers, output shapes, 6,632 parameters
  * // Train PNet from scratch on a set made by `deno task dataset --net pnet`:
  * const r = await trainNet({
  *   net: "pnet", data: "sets/pnet", out: "runs/pnet", epochs: 10, batchSize: 256, seed: 1,
  *   lr: { kind: "step", base: 0.001, gamma: 0.1, every: 5000 }, init: initWeights("pnet", 1),
+ *   loss: { weights: TASK_WEIGHTS.pnet },
  *   resume: true, onProgress: (done, total, text) => console.error(done, total, text),
  * });
  * if (r._tag === "Right") console.log(r.right.samplesPerSecond);
@@ -58,6 +59,7 @@ export {
   openDataset,
 } from "./pipelines/edge/train/shard_reader.ts";
 export * from "./pipelines/train/train_net.ts";
+export type { TrainOptions, TrainResult } from "./pipelines/train/train_options.ts";
 export {
   type AnnotationFormat,
   loadTrainingImages,

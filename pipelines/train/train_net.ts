@@ -8,91 +8,22 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import * as E from "fp-ts/Either.js";
-import { join } from "node:path";
 import { describe, type MtcnnError, mtcnnError } from "../../lib/errors.ts";
 import { disposeTensors, fromTensors, toTensors, toVariables } from "../../lib/nets/tensors.ts";
 import type { Result } from "../../lib/result.ts";
-import { NET_INPUT_SIZE, NET_SPECS, type NetName } from "../../lib/spec.ts";
+import { NET_SPECS, type NetName } from "../../lib/spec.ts";
 import { makeAdam } from "../../lib/train/adam.ts";
 import { mirrorSample } from "../../lib/train/augment.ts";
-import type { LossOptions } from "../../lib/train/losses.ts";
-import { learningRateAt, type LrSchedule } from "../../lib/train/lr_schedule.ts";
+import { learningRateAt } from "../../lib/train/lr_schedule.ts";
 import { makePrng } from "../../lib/train/prng.ts";
 import type { NetWeights } from "../../lib/weights/record.ts";
-import {
-  type EpochRecord,
-  loadCheckpoint,
-  saveCheckpoint,
-  type TrainMeta,
-} from "../edge/train/checkpoint.ts";
-import { type OnProgress, progressOf } from "../../lib/progress.ts";
-import { epochBatches, openDataset, stepsPerEpoch } from "../edge/train/shard_reader.ts";
+import { type EpochRecord, saveCheckpoint, type TrainMeta } from "../edge/train/checkpoint.ts";
+import { progressOf } from "../../lib/progress.ts";
+import { epochBatches } from "../edge/train/shard_reader.ts";
 import { type ParallelTrainer, startParallelTrainer } from "./parallel_train.ts";
-import { trainStep, validationAccumulator } from "./train_step.ts";
-import { validationBatches } from "../edge/train/validation_batches.ts";
-
-/** Settings of a training run. */
-export interface TrainOptions<N extends NetName> {
-  /** Network to train. */
-  readonly net: N;
-  /** Training set folder (with `index.json`). */
-  readonly data: string;
-  /** Validation set folder, optional. */
-  readonly val?: string;
-  /** Folder for `checkpoint.bin` (created). */
-  readonly out: string;
-  /** Epochs. */
-  readonly epochs: number;
-  /** Samples per step. */
-  readonly batchSize: number;
-  /** Seed of the data order and augmentation. */
-  readonly seed: number;
-  /** Learning-rate schedule. */
-  readonly lr: LrSchedule;
-  /** Loss settings. */
-  readonly loss: LossOptions;
-  /** Starting weights (random or pretrained); ignored when resuming from a checkpoint. */
-  readonly init: NetWeights<N>;
-  /** Parameters to train (default all); the others stay fixed. */
-  readonly trainable?: readonly string[];
-  /** Steps between checkpoints (default 200). */
-  readonly checkpointEvery?: number;
-  /** Continue from `out/checkpoint.bin` when it exists. */
-  readonly resume?: boolean;
-  /**
-   * Keep the starting weights' face scores and box regression: weight of the squared
-   * difference to a frozen copy of `init` (default 0, off). For fine-tuning landmarks.
-   */
-  readonly distill?: number;
-  /** Mirror each sample with probability 1/2 (default false). */
-  readonly flip?: boolean;
-  /**
-   * Data-parallel workers for the steps (default 0: this thread); wasm backend, no
-   * distillation. The weights equal one thread's up to float rounding; `resume` is exact with
-   * the same count.
-   */
-  readonly workers?: number;
-  /** Stop (after checkpointing) once this many steps are done in total; for tests. */
-  readonly maxSteps?: number;
-  /** Receives one line per epoch and per `logEvery` steps. */
-  readonly log?: (line: string) => void;
-  /** Called as training advances: steps done, steps in the run, the loss and samples/s. */
-  readonly onProgress?: OnProgress;
-  /** Steps between log lines (default 100). */
-  readonly logEvery?: number;
-}
-
-/** What a run produced. */
-export interface TrainResult<N extends NetName> {
-  /** The trained weights. */
-  readonly weights: NetWeights<N>;
-  /** Finished epochs with their metrics. */
-  readonly history: readonly EpochRecord[];
-  /** Training throughput of this process (steps only, no validation or checkpoints). */
-  readonly samplesPerSecond: number;
-  /** Steps done in total. */
-  readonly steps: number;
-}
+import { epochLine, openRun, validate } from "./train_run.ts";
+import type { TrainOptions, TrainResult } from "./train_options.ts";
+import { trainStep } from "./train_step.ts";
 
 /**
  * Trains one net. Returns the final weights; failures (bad data, mismatched checkpoint) are
@@ -113,42 +44,9 @@ export interface TrainResult<N extends NetName> {
 export const trainNet = async <N extends NetName>(
   o: TrainOptions<N>,
 ): Promise<Result<MtcnnError, TrainResult<N>>> => {
-  const ds = await openDataset(o.data);
-  if (ds._tag === "Left") return ds;
-  const side = NET_INPUT_SIZE[o.net];
-  if (ds.right.index.side !== side) {
-    return E.left(
-      mtcnnError(
-        "InputError",
-        `${o.data} holds ${ds.right.index.side}px samples; ${o.net} needs ${side}px`,
-      ),
-    );
-  }
-  const val = o.val ? await openDataset(o.val) : undefined;
-  if (val?._tag === "Left") return val;
-  const steps = stepsPerEpoch(ds.right, o.batchSize);
-  if (steps < 1) return E.left(mtcnnError("InputError", `${o.data}: fewer samples than one batch`));
-  const trainable = o.trainable ?? NET_SPECS[o.net].map((p) => p.name);
-  const config = JSON.stringify({
-    net: o.net,
-    batch: o.batchSize,
-    seed: o.seed,
-    lr: o.lr,
-    loss: o.loss,
-    trainable,
-    total: ds.right.index.total,
-    flip: !!o.flip,
-    distill: o.distill ?? 0,
-  });
-  const ckptPath = join(o.out, "checkpoint.bin");
-  const ck = o.resume ? await loadCheckpoint(ckptPath) : E.right(undefined);
-  if (ck._tag === "Left") return ck;
-  const saved = ck.right;
-  if (saved && saved.meta.config !== config) {
-    return E.left(
-      mtcnnError("OptionError", `${ckptPath} was made with other settings: ${saved.meta.config}`),
-    );
-  }
+  const opened = await openRun(o);
+  if (opened._tag === "Left") return opened;
+  const { ds, val, steps, side, trainable, config, ckptPath, saved } = opened.right;
   const start = saved
     ? {
       ...o.init,
@@ -211,7 +109,7 @@ export const trainNet = async <N extends NetName>(
       }
     }
     while (epoch < o.epochs) {
-      for await (const rb of epochBatches(ds.right, o.seed, epoch, o.batchSize, inEpoch)) {
+      for await (const rb of epochBatches(ds, o.seed, epoch, o.batchSize, inEpoch)) {
         if (rb._tag === "Left") return rb;
         const b = rb.right;
         if (o.flip) {
@@ -266,28 +164,15 @@ export const trainNet = async <N extends NetName>(
         }
       }
       bar.done();
-      const acc = validationAccumulator(o.net, vars, o.loss);
-      if (val) {
-        for await (const vb of validationBatches(val.right, 256)) {
-          if (vb._tag === "Left") return vb;
-          acc.add(vb.right);
-        }
-      }
+      const metrics = await validate(o.net, vars, o.loss, val);
+      if (metrics._tag === "Left") return metrics;
       const rec: EpochRecord = {
         epoch: epoch + 1,
         trainLoss: lossSum / steps,
-        ...(val ? { val: acc.result() } : {}),
+        ...(metrics.right ? { val: metrics.right } : {}),
       };
       history.push(rec);
-      o.log?.(
-        `epoch ${epoch + 1} train loss ${
-          Number.isNaN(rec.trainLoss) ? "(resumed)" : rec.trainLoss.toFixed(4)
-        }` + (rec.val
-          ? ` val ${
-            JSON.stringify(rec.val, (_, v) => typeof v === "number" ? +v.toFixed(5) : v)
-          }`
-          : ""),
-      );
+      o.log?.(epochLine(rec));
       epoch++;
       inEpoch = 0;
       lossSum = 0;
