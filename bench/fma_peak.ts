@@ -5,13 +5,19 @@
  * Workers at once. Prints GMAC/s (4 lanes per instruction); both wall and CPU time for one thread
  * (CPU time is what other jobs on a shared machine disturb least).
  *
- * Run: `deno run -A --lock=scripts/deno.lock bench/fma_peak.ts [--workers 2]` (AssemblyScript, which
+ * Run: `deno run -A --lock=scripts/deno.lock --node-modules-dir=none bench/fma_peak.ts [--workers 2]` (AssemblyScript, which
  * compiles the loop, stays out of the project's lockfile, as for scripts/build_kernels.ts).
  *
  * @module
  */
 import process from "node:process";
-import { compileSource } from "../scripts/build_kernels.ts";
+
+// Imported at run time (not a literal specifier): the build module pulls AssemblyScript, which
+// must stay out of the project's deno.lock (run with --lock=scripts/deno.lock, see below).
+const BUILD = new URL("../scripts/build_kernels.ts", import.meta.url).href;
+const { compileSource } = await import(BUILD) as {
+  compileSource: (src: string, fused: boolean) => Promise<Uint8Array>;
+};
 
 const CHAINS = 12;
 
