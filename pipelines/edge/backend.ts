@@ -15,57 +15,23 @@ import { setWasmPaths } from "@tensorflow/tfjs-backend-wasm";
 import * as E from "fp-ts/Either.js";
 import { dirname } from "node:path";
 import { fileURLToPath } from "node:url";
-import { describe, type MtcnnError, mtcnnError } from "../../lib/errors.ts";
-import { installWasmConvKernels } from "../../lib/kernels/wasm_conv.ts";
+import type { MtcnnError } from "../../lib/errors.ts";
 import type { Result } from "../../lib/result.ts";
-import { registerWasmGradKernels } from "../train/wasm_grad_kernels.ts";
+import { type BackendName, chooseBackend } from "../backend_choice.ts";
 
-/**
- * Backends this library can start: `auto` is wasm with cpu as fallback; `webgpu` needs a GPU
- * adapter (none on our CI machines) and loads `@tensorflow/tfjs-backend-webgpu` on demand.
- */
-export type BackendName = "auto" | "wasm" | "cpu" | "webgpu";
+export type { BackendName } from "../backend_choice.ts";
 
 let wasmPathsSet = false;
 
+/** tfjs takes Deno for Node and reads the .wasm files with fs: it needs their absolute folder. */
 const setWasmFolder = (): void => {
   if (wasmPathsSet) return;
-  // tfjs takes Deno for Node and reads the .wasm files with fs: it needs their absolute folder.
   const entry = import.meta.resolve("@tensorflow/tfjs-backend-wasm");
   if (!entry.startsWith("file:")) {
     throw new Error(`cannot locate the tfjs wasm files (resolved to ${entry})`);
   }
   setWasmPaths(dirname(fileURLToPath(entry)) + "/");
   wasmPathsSet = true;
-};
-
-/** Why WebGPU cannot run here, or undefined when an adapter exists. */
-const webgpuMissing = async (): Promise<string | undefined> => {
-  const gpu = (navigator as { gpu?: { requestAdapter(): Promise<unknown> } }).gpu;
-  if (!gpu) return "this runtime has no WebGPU (navigator.gpu)";
-  try {
-    return (await gpu.requestAdapter()) ? undefined : "no WebGPU adapter (no GPU on this machine)";
-  } catch (e) {
-    return `no WebGPU adapter (${describe(e)})`;
-  }
-};
-
-const tryBackend = async (name: string): Promise<boolean> => {
-  try {
-    if (name === "wasm") {
-      setWasmFolder();
-    }
-    // The WebGPU backend is loaded only when asked for and when a GPU adapter exists.
-    if (name === "webgpu") await import("@tensorflow/tfjs-backend-webgpu");
-    const ok = await tf.setBackend(name);
-    if (ok && name === "wasm") {
-      installWasmConvKernels();
-      registerWasmGradKernels();
-    }
-    return ok;
-  } catch {
-    return false;
-  }
 };
 
 /**
@@ -81,49 +47,8 @@ const tryBackend = async (name: string): Promise<boolean> => {
  * if (r._tag === "Right") console.log(r.right); // "wasm" where it loads
  * ```
  */
-export const useBackend = async (
-  name: BackendName = "auto",
-): Promise<Result<MtcnnError, string>> => {
-  if (!["auto", "wasm", "cpu", "webgpu"].includes(name)) {
-    return E.left(mtcnnError(
-      "OptionError",
-      `backend must be "auto", "wasm", "cpu" or "webgpu", got ${JSON.stringify(name)}`,
-    ));
-  }
-  if (name === "webgpu") {
-    const why = await webgpuMissing();
-    if (why) return E.left(mtcnnError("BackendError", `backend webgpu is not available: ${why}`));
-  }
-  const order = name === "auto" ? ["wasm", "cpu"] : [name];
-  const current = tf.engine().backendName as string | undefined;
-  if (current && order.includes(current)) {
-    if (current === "wasm") {
-      installWasmConvKernels();
-      registerWasmGradKernels();
-    }
-    return E.right(current);
-  }
-  for (const b of order) {
-    try {
-      if (await tryBackend(b)) {
-        await tf.ready();
-        return E.right(tf.getBackend());
-      }
-    } catch (e) {
-      if (name !== "auto") {
-        return E.left(mtcnnError("BackendError", `backend ${b} failed: ${describe(e)}`, e));
-      }
-    }
-  }
-  return E.left(
-    mtcnnError(
-      "BackendError",
-      `backend ${name} is not available here (${
-        name === "webgpu" ? "no WebGPU adapter" : "it failed to start"
-      })`,
-    ),
-  );
-};
+export const useBackend = (name: BackendName = "auto"): Promise<Result<MtcnnError, string>> =>
+  chooseBackend(name, setWasmFolder);
 
 /**
  * The backend in use, started with {@linkcode useBackend} when `name` is given or when no

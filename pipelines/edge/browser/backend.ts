@@ -10,13 +10,11 @@
 import * as tf from "@tensorflow/tfjs";
 import { setWasmPaths } from "@tensorflow/tfjs-backend-wasm";
 import * as E from "fp-ts/Either.js";
-import { describe, type MtcnnError, mtcnnError } from "../../../lib/errors.ts";
-import { installWasmConvKernels } from "../../../lib/kernels/wasm_conv.ts";
+import type { MtcnnError } from "../../../lib/errors.ts";
 import type { Result } from "../../../lib/result.ts";
-import { registerWasmGradKernels } from "../../train/wasm_grad_kernels.ts";
+import { type BackendName, chooseBackend } from "../../backend_choice.ts";
 
-/** Backends this library can start; `auto` is wasm with cpu as fallback. */
-export type BackendName = "auto" | "wasm" | "cpu" | "webgpu";
+export type { BackendName } from "../../backend_choice.ts";
 
 let wasmFolder: string | undefined;
 let wasmPathsSet = false;
@@ -93,75 +91,15 @@ export const hasWasmSimd = (): boolean => {
   }
 };
 
-/** Why WebGPU cannot run here, or undefined when an adapter exists. */
-export const webgpuMissing = async (): Promise<string | undefined> => {
-  const gpu = (navigator as { gpu?: { requestAdapter(): Promise<unknown> } }).gpu;
-  if (!gpu) return "this browser has no WebGPU (navigator.gpu)";
-  try {
-    return (await gpu.requestAdapter()) ? undefined : "no WebGPU adapter";
-  } catch (e) {
-    return `no WebGPU adapter (${describe(e)})`;
-  }
-};
-
-const tryBackend = async (name: string): Promise<boolean> => {
-  try {
-    if (name === "wasm") setWasmFolder();
-    // The WebGPU backend is a chunk of its own, fetched only when asked for.
-    if (name === "webgpu") await import("@tensorflow/tfjs-backend-webgpu");
-    const ok = await tf.setBackend(name);
-    if (ok && name === "wasm") {
-      installWasmConvKernels();
-      registerWasmGradKernels();
-    }
-    return ok;
-  } catch {
-    return false;
-  }
-};
+export { webgpuMissing } from "../../backend_choice.ts";
 
 /**
  * Starts the requested backend and makes it current. `auto` tries wasm, then cpu. Resolves to
- * the name of the backend in use. Starting wasm installs this library's kernels, as in Deno.
+ * the name of the backend in use. Starting wasm installs this library's kernels, as in Deno; the
+ * `.wasm` files are loaded from the bundle's folder (or {@linkcode setWasmLocation}'s).
  */
-export const useBackend = async (
-  name: BackendName = "auto",
-): Promise<Result<MtcnnError, string>> => {
-  if (!["auto", "wasm", "cpu", "webgpu"].includes(name)) {
-    return E.left(mtcnnError(
-      "OptionError",
-      `backend must be "auto", "wasm", "cpu" or "webgpu", got ${JSON.stringify(name)}`,
-    ));
-  }
-  if (name === "webgpu") {
-    const why = await webgpuMissing();
-    if (why) return E.left(mtcnnError("BackendError", `backend webgpu is not available: ${why}`));
-  }
-  const order = name === "auto" ? ["wasm", "cpu"] : [name];
-  const current = tf.engine().backendName as string | undefined;
-  if (current && order.includes(current)) {
-    if (current === "wasm") {
-      installWasmConvKernels();
-      registerWasmGradKernels();
-    }
-    return E.right(current);
-  }
-  for (const b of order) {
-    try {
-      if (await tryBackend(b)) {
-        await tf.ready();
-        return E.right(tf.getBackend());
-      }
-    } catch (e) {
-      if (name !== "auto") {
-        return E.left(mtcnnError("BackendError", `backend ${b} failed: ${describe(e)}`, e));
-      }
-    }
-  }
-  return E.left(
-    mtcnnError("BackendError", `backend ${name} is not available here (it failed to start)`),
-  );
-};
+export const useBackend = (name: BackendName = "auto"): Promise<Result<MtcnnError, string>> =>
+  chooseBackend(name, setWasmFolder);
 
 /**
  * The backend in use, started with {@linkcode useBackend} when `name` is given or when no
