@@ -7,7 +7,8 @@ import { extname, join } from "node:path";
 import type { BackendName, DetectOptions, MtcnnError } from "../mod.ts";
 import { resolveOptions } from "../pipelines/options.ts";
 import type { Rotation } from "../stages.ts";
-import { type ONetWeights, readNetWeights } from "../weights.ts";
+import { type MtcnnWeights, type ONetWeights, readNetWeights, readWeights } from "../weights.ts";
+import type { Result } from "../mod.ts";
 import { IMAGE_FILE_EXTENSIONS } from "../pipelines/edge/image_sources.ts";
 import { numberOption } from "./args.ts";
 
@@ -208,4 +209,19 @@ export const backendFrom = (
   return b === "auto" || b === "wasm" || b === "cpu" || b === "webgpu"
     ? { backend: b }
     : { error: `--backend must be auto, wasm, cpu or webgpu, got ${b}` };
+};
+
+/**
+ * The cascade's weights from `--pnet-weights`, `--rnet-weights`, `--onet-weights` (any
+ * supported format); the nets not named keep the embedded pretrained weights.
+ */
+export const weightsFromFlags = (
+  o: Readonly<Record<string, unknown>>,
+): Promise<Result<MtcnnError, MtcnnWeights>> => {
+  const file = (k: string) => (typeof o[k] === "string" ? o[k] as string : undefined);
+  return readWeights({
+    pnet: file("pnet-weights"),
+    rnet: file("rnet-weights"),
+    onet: file("onet-weights"),
+  });
 };

@@ -8,7 +8,6 @@ import { dirname, join, resolve } from "node:path";
 import { describe, mtcnnError } from "../lib/errors.ts";
 import { createDetector, type DetectOptions, useBackend } from "../mod.ts";
 import { loadScaledImage, startImageLoader } from "../stages.ts";
-import { readWeights } from "../weights.ts";
 import { alignFace, cropFace, drawFaces, rgbToImage } from "../align.ts";
 import { writeFileAtomic } from "../pipelines/edge/atomic.ts";
 import { rescaleFaces } from "../pipelines/faces.ts";
@@ -22,6 +21,7 @@ import {
   IMAGE_EXTENSIONS,
   landmarkOnetFrom,
   printError,
+  weightsFromFlags,
 } from "./common.ts";
 import {
   existingOutputs,
@@ -187,12 +187,7 @@ export const run = async (args: string[]): Promise<number> => {
   const verbose = o.verbose === true;
   const b = await useBackend(backend.backend);
   if (b._tag === "Left") return printError(b.left, verbose), 1;
-  const file = (k: string) => (typeof o[k] === "string" ? o[k] as string : undefined);
-  const weights = await readWeights({
-    pnet: file("pnet-weights"),
-    rnet: file("rnet-weights"),
-    onet: file("onet-weights"),
-  });
+  const weights = await weightsFromFlags(o);
   if (weights._tag === "Left") return printError(weights.left, verbose), 1;
   const lm = await landmarkOnetFrom(o, options);
   if ("error" in lm) return printError(lm.error, verbose), lm.code;

@@ -7,7 +7,6 @@
  */
 import { basename, extname, join } from "node:path";
 import { type DetectOptions, type RgbImage, useBackend } from "../mod.ts";
-import { readWeights } from "../weights.ts";
 import { alignFace, cropFace, rgbToImage } from "../align.ts";
 import { writeFileAtomic } from "../pipelines/edge/atomic.ts";
 import { createTracker, drawTrackedFaces, faceQuality, type TrackedFace } from "../track.ts";
@@ -28,6 +27,7 @@ import {
   DETECT_VALUE_OPTIONS,
   detectOptionsFrom,
   printError,
+  weightsFromFlags,
 } from "./common.ts";
 import { progress } from "./progress.ts";
 import { isVideoPath, VIDEO_EXTENSIONS } from "./video_inputs.ts";
@@ -299,11 +299,7 @@ export const run = async (args: string[]): Promise<number> => {
   const b = await useBackend(backend.backend);
   if (b._tag === "Left") return printError(b.left, verbose), 1;
   const file = (k: string) => (typeof o[k] === "string" ? o[k] as string : undefined);
-  const weights = await readWeights({
-    pnet: file("pnet-weights"),
-    rnet: file("rnet-weights"),
-    onet: file("onet-weights"),
-  });
+  const weights = await weightsFromFlags(o);
   if (weights._tag === "Left") return printError(weights.left, verbose), 1;
   const detector = await createFrameDetector({
     ...options,

@@ -13,3 +13,14 @@ export interface RgbImage {
   /** width * height * 3 bytes. */
   readonly data: Uint8Array;
 }
+
+/** Packs RGBA pixels to RGB (alpha is dropped). */
+export const rgbaToRgb = (width: number, height: number, rgba: ArrayLike<number>): RgbImage => {
+  const data = new Uint8Array(width * height * 3);
+  for (let i = 0, j = 0; i < data.length; i += 3, j += 4) {
+    data[i] = rgba[j];
+    data[i + 1] = rgba[j + 1];
+    data[i + 2] = rgba[j + 2];
+  }
+  return { width, height, data };
+};

@@ -12,7 +12,7 @@ import * as E from "fp-ts/Either.js";
 import { GIF, Image } from "imagescript";
 import { decodeTiff } from "../../lib/codecs/tiff.ts";
 import { describe, type MtcnnError, mtcnnError } from "../../lib/errors.ts";
-import type { RgbImage } from "../../lib/image.ts";
+import { type RgbImage, rgbaToRgb } from "../../lib/image.ts";
 import { readImageHeader, sniffImageFormat } from "../../lib/image_header.ts";
 import type { Result } from "../../lib/result.ts";
 import { decodeJpegFast } from "./jpeg.ts";
@@ -20,16 +20,8 @@ import { decodeJpegFast } from "./jpeg.ts";
 /** The image format named by the first bytes (JPEG, PNG, GIF or TIFF), or undefined. */
 export const sniffFormat = (bytes: Uint8Array): string | undefined => sniffImageFormat(bytes);
 
-/** Packs RGBA pixels to RGB (alpha is dropped). */
-export const rgbaToRgb = (width: number, height: number, rgba: ArrayLike<number>): RgbImage => {
-  const data = new Uint8Array(width * height * 3);
-  for (let i = 0, j = 0; i < data.length; i += 3, j += 4) {
-    data[i] = rgba[j];
-    data[i + 1] = rgba[j + 1];
-    data[i + 2] = rgba[j + 2];
-  }
-  return { width, height, data };
-};
+/** Packs RGBA pixels to RGB (alpha is dropped); one implementation for every runtime. */
+export { rgbaToRgb };
 
 // imagescript's codecs report failures tersely ("jpg: failed to decode", a wasm trap); say more.
 const why = (bytes: Uint8Array, format: string, e: unknown): string => {
