@@ -12,7 +12,7 @@ import * as E from "fp-ts/Either.js";
 import { GIF, Image } from "imagescript";
 import { decodeTiff } from "../../lib/codecs/tiff.ts";
 import { describe, type MtcnnError, mtcnnError } from "../../lib/errors.ts";
-import { type RgbImage, rgbaToRgb } from "../../lib/image.ts";
+import { rgbaToRgb, type RgbImage } from "../../lib/image.ts";
 import { readImageHeader, sniffImageFormat } from "../../lib/image_header.ts";
 import type { Result } from "../../lib/result.ts";
 import { decodeJpegFast } from "./jpeg.ts";

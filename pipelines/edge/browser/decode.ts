@@ -9,7 +9,7 @@
  */
 import * as E from "fp-ts/Either.js";
 import { describe, type MtcnnError, mtcnnError } from "../../../lib/errors.ts";
-import { type RgbImage, rgbaToRgb } from "../../../lib/image.ts";
+import { rgbaToRgb, type RgbImage } from "../../../lib/image.ts";
 import { readImageHeader, sniffImageFormat } from "../../../lib/image_header.ts";
 import type { Result } from "../../../lib/result.ts";
 
