@@ -1,10 +1,8 @@
+import { IVAN } from "./_faces.ts";
 import { join } from "node:path";
 import { assert, assertEquals } from "./_assert.ts";
 import { capture } from "./_cli_capture.ts";
-import { HAS_SHARED, noteSharedSkip, sharedData } from "./_shared.ts";
 import { run as detect } from "../cli/detect.ts";
-
-noteSharedSkip("cli_outputs_test.ts");
 
 const fixture = (name: string) => new URL(`../fixtures/train/${name}`, import.meta.url).pathname;
 
@@ -109,13 +107,12 @@ Deno.test("detect --out / --crops naming a file, or one folder for both, is a on
 
 Deno.test({
   name: "detect --crops keeps two images called x.jpg apart and does not overwrite earlier crops",
-  ignore: !HAS_SHARED,
   fn: async () => {
     const dir = await tmp();
     try {
       for (const sub of ["a", "b"]) {
         await Deno.mkdir(join(dir, sub));
-        await Deno.copyFile(sharedData("peer_tests/ivan.jpg"), join(dir, sub, "x.jpg"));
+        await Deno.copyFile(IVAN, join(dir, sub, "x.jpg"));
       }
       const [a, b] = [join(dir, "a/x.jpg"), join(dir, "b/x.jpg")];
       const crops = join(dir, "crops");

@@ -1,7 +1,5 @@
+import { ASTRONAUT, GROUP, IVAN } from "./_faces.ts";
 import { assert, assertEquals } from "./_assert.ts";
-import { HAS_SHARED, noteSharedSkip, sharedData } from "./_shared.ts";
-
-noteSharedSkip("detect_output_test.ts");
 
 const cli = new URL("../cli.ts", import.meta.url).pathname;
 const dec = new TextDecoder();
@@ -31,15 +29,14 @@ type Line = {
 const readLines = async (path: string): Promise<Line[]> =>
   (await Deno.readTextFile(path)).split("\n").filter((l) => l !== "").map((l) => JSON.parse(l));
 
-/** The first `n` images of wider_val_416, linked into a fresh folder. */
+/** `n` images (the photos of fixtures/faces/ in turn) linked into a fresh folder, under new names. */
 const linkedImages = async (n: number): Promise<{ dir: string; names: string[] }> => {
   const dir = await Deno.makeTempDir();
-  const src = sharedData("wider_val_416/images");
-  const names = [...Deno.readDirSync(src)].map((e) => e.name).filter((f) => f.endsWith(".jpg"))
-    .sort().slice(0, n);
+  const photos = [IVAN, ASTRONAUT, GROUP];
+  const names = Array.from({ length: n }, (_, i) => `img_${String(i).padStart(3, "0")}.jpg`);
   await Deno.mkdir(`${dir}/img/sub`, { recursive: true });
   for (const [i, name] of names.entries()) {
-    await Deno.symlink(`${src}/${name}`, `${dir}/img/${i % 2 ? "sub/" : ""}${name}`);
+    await Deno.symlink(photos[i % photos.length], `${dir}/img/${i % 2 ? "sub/" : ""}${name}`);
   }
   return { dir, names };
 };
@@ -47,9 +44,8 @@ const linkedImages = async (n: number): Promise<{ dir: string; names: string[] }
 Deno.test({
   name: "detect fetches http(s) URLs; HTTP errors, timeouts, size limits and non-images are " +
     "typed error lines in --output and on stderr, naming the URL and the status",
-  ignore: !HAS_SHARED,
   fn: async () => {
-    const ivan = await Deno.readFile(sharedData("peer_tests/ivan.jpg"));
+    const ivan = await Deno.readFile(IVAN);
     // A PNG header declaring 100000x100000 pixels, then bytes without end: stopped early.
     const hugePng = new Uint8Array(33);
     hugePng.set([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 13, 73, 72, 68, 82]);
@@ -110,7 +106,7 @@ Deno.test({
       assertEquals(big.code, 1, big.stderr);
       const lines = await readLines(`${dir}/out.ndjson`);
       assertEquals(lines.map((l) => l.image), urls);
-      const local = await detect([sharedData("peer_tests/ivan.jpg")]);
+      const local = await detect([IVAN]);
       assertEquals(lines[0].faces, JSON.parse(local.stdout).faces, "URL faces equal the file's");
       const err = Object.fromEntries(lines.slice(1).map((l) => [l.image.slice(base.length), l]));
       assertEquals(err["/gone.jpg"].error, {
@@ -139,7 +135,6 @@ Deno.test({
 Deno.test({
   name: "detect streams --list FILE, --list - and directories; an image given twice is " +
     "written once; an existing --output is refused without --resume",
-  ignore: !HAS_SHARED,
   fn: async () => {
     const { dir, names } = await linkedImages(4);
     try {
@@ -194,7 +189,6 @@ Deno.test({
 Deno.test({
   name: "a detect --output run killed with SIGKILL resumes: every image exactly once, a cut " +
     "last line repaired, faces equal an uninterrupted run",
-  ignore: !HAS_SHARED,
   fn: async () => {
     const { dir, names } = await linkedImages(12);
     try {

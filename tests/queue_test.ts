@@ -1,6 +1,6 @@
 import { Queue } from "bullmq";
 import { assert, assertEquals } from "./_assert.ts";
-import { HAS_SHARED, noteSharedSkip, sharedData } from "./_shared.ts";
+import { ASTRONAUT, GROUP, IVAN } from "./_faces.ts";
 import {
   type CliProcess,
   freePort,
@@ -13,17 +13,21 @@ import {
 } from "./_redis.ts";
 import { jobIdOf, KEY_PREFIX } from "../pipelines/edge/redis_queue.ts";
 
-noteSharedSkip("queue_test.ts");
 noteRedisSkip("queue_test.ts");
 
 type Line = { image: string; faces?: unknown[]; error?: { tag: string; message: string } };
 const parseLines = (s: string): Line[] =>
   s.split("\n").filter((l) => l !== "").map((l) => JSON.parse(l));
 
+/** `n` distinct image paths (the photos of fixtures/faces/ in turn, linked under new names). */
 const images = (n: number): string[] => {
-  const dir = sharedData("wider_val_416/images");
-  return [...Deno.readDirSync(dir)].map((e) => e.name).filter((f) => f.endsWith(".jpg")).sort()
-    .slice(0, n).map((f) => `${dir}/${f}`);
+  const dir = Deno.makeTempDirSync({ prefix: "mtcnn_queue_images_" });
+  const photos = [IVAN, ASTRONAUT, GROUP];
+  return Array.from({ length: n }, (_, i) => {
+    const path = `${dir}/img_${String(i).padStart(3, "0")}.jpg`;
+    Deno.symlinkSync(photos[i % photos.length], path);
+    return path;
+  });
 };
 
 const cliOk = async (args: string[]) => {
@@ -47,7 +51,7 @@ Deno.test({
   name: "queue: a worker started before Redis waits and connects; add dedupes by path; a " +
     "poisoned image fails once with its DecodeError; a 503 is retried; SIGTERM finishes the " +
     "active job; results equal plain detect's faces",
-  ignore: !HAS_SHARED || !HAS_REDIS,
+  ignore: !HAS_REDIS,
   sanitizeResources: false,
   sanitizeOps: false,
   fn: async () => {
@@ -56,7 +60,7 @@ Deno.test({
     const url = `redis://127.0.0.1:${port}`;
     let flakyHits = 0;
     let slowStarted = false;
-    const ivan = await Deno.readFile(sharedData("peer_tests/ivan.jpg"));
+    const ivan = await Deno.readFile(IVAN);
     const ac = new AbortController();
     const server = Deno.serve(
       { hostname: "127.0.0.1", port: 0, signal: ac.signal, onListen: () => {} },
@@ -113,9 +117,9 @@ Deno.test({
       assertEquals(new Set(lines.map((l) => l.image)).size, 8, "each image once");
       const err = lines.filter((l) => l.error);
       assertEquals(err.map((l) => [l.image, l.error!.tag]), [[`${dir}/bad.jpg`, "DecodeError"]]);
-      const want = await plainFaces([...files, sharedData("peer_tests/ivan.jpg")]);
+      const want = await plainFaces([...files, IVAN]);
       for (const l of lines.filter((l) => !l.error)) {
-        const key = l.image.startsWith(base) ? sharedData("peer_tests/ivan.jpg") : l.image;
+        const key = l.image.startsWith(base) ? IVAN : l.image;
         assertEquals(l.faces, want.get(key), l.image);
       }
     } finally {
@@ -155,7 +159,7 @@ Deno.test({
   name: "queue faults: two workers, one killed with kill -9 mid-run, Redis restarted with " +
     "append-only persistence, a third worker started while it is down: every image completed " +
     "exactly once with plain detect's faces, the poisoned one failed",
-  ignore: !HAS_SHARED || !HAS_REDIS,
+  ignore: !HAS_REDIS,
   sanitizeResources: false,
   sanitizeOps: false,
   fn: async () => {

@@ -1,9 +1,10 @@
+import { IVAN } from "./_faces.ts";
 import { join } from "node:path";
 import { assert, assertEquals } from "./_assert.ts";
 import { decodeLzw } from "../lib/codecs/tiff.ts";
 import { decodeRgb } from "../pipelines/edge/decode.ts";
 import { loadImage } from "../pipelines/edge/load_image.ts";
-import { HAS_SHARED, makeDetector, sharedData } from "./_shared.ts";
+import { makeDetector } from "./_shared.ts";
 
 // TIFF files written byte by byte here (TIFF 6.0's layout), then, when ffmpeg is installed,
 // files written by ffmpeg's TIFF encoder compared with the PNGs it writes of the same pixels.
@@ -382,12 +383,12 @@ Deno.test({
 Deno.test({
   name:
     "detect() on ivan.jpg's pixels as an LZW TIFF (written by ffmpeg) finds the JPEG's faces exactly",
-  ignore: !hasFfmpeg || !HAS_SHARED,
+  ignore: !hasFfmpeg,
   fn: async () => {
     const dir = await Deno.makeTempDir({ prefix: "mtcnn_tiff_" });
     const d = await makeDetector();
     try {
-      const jpg = sharedData("peer_tests/ivan.jpg");
+      const jpg = IVAN;
       const rgb = await rgbOf(await Deno.readFile(jpg));
       const ppm = join(dir, "ivan.ppm");
       const header = new TextEncoder().encode(`P6\n${rgb!.width} ${rgb!.height}\n255\n`);
