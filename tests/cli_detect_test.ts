@@ -1,3 +1,4 @@
+import { runCli as run } from "./_cli_process.ts";
 import { assert, assertEquals } from "./_assert.ts";
 import { GROUP, IVAN } from "./_faces.ts";
 
@@ -5,19 +6,6 @@ import { GROUP, IVAN } from "./_faces.ts";
 const writeBlank = async (path: string) => {
   const { Image } = await import("imagescript");
   await Deno.writeFile(path, await new Image(200, 150).fill(0x8090a0ff).encode());
-};
-
-const cli = new URL("../cli.ts", import.meta.url).pathname;
-
-const run = async (...args: string[]) => {
-  const out = await new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", cli, ...args],
-    stdout: "piped",
-    stderr: "piped",
-    env: { NO_COLOR: "1" },
-  }).output();
-  const dec = new TextDecoder();
-  return { code: out.code, stdout: dec.decode(out.stdout), stderr: dec.decode(out.stderr) };
 };
 
 Deno.test("detect --help documents the options; a usage error exits with 2", async () => {

@@ -1,3 +1,4 @@
+import { runCli } from "./_cli_process.ts";
 import * as tf from "@tensorflow/tfjs";
 import { assert, assertEquals } from "./_assert.ts";
 import { createDetector, type Face, PRESETS } from "../mod.ts";
@@ -125,19 +126,6 @@ Deno.test("a landmarkOnet changes only the landmarks; the worker detector gives 
     refined.dispose();
   }
 });
-
-const cli = new URL("../cli.ts", import.meta.url).pathname;
-
-const runCli = async (...args: string[]) => {
-  const out = await new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", cli, ...args],
-    stdout: "piped",
-    stderr: "piped",
-    env: { NO_COLOR: "1" },
-  }).output();
-  const dec = new TextDecoder();
-  return { code: out.code, stdout: dec.decode(out.stdout), stderr: dec.decode(out.stderr) };
-};
 
 Deno.test("detect: misused --landmarks and --landmark-onet are one-line usage errors (exit 2)", async () => {
   const cases: [string[], string][] = [

@@ -1,3 +1,4 @@
+import { runCli } from "./_cli_process.ts";
 import * as tf from "@tensorflow/tfjs";
 import { assert, assertEquals } from "./_assert.ts";
 import { createDetector, type Face, type RgbImage } from "../mod.ts";
@@ -223,19 +224,6 @@ Deno.test({
     }
   },
 });
-
-const cli = new URL("../cli.ts", import.meta.url).pathname;
-
-const runCli = async (...args: string[]) => {
-  const out = await new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", cli, ...args],
-    stdout: "piped",
-    stderr: "piped",
-    env: { NO_COLOR: "1" },
-  }).output();
-  const dec = new TextDecoder();
-  return { code: out.code, stdout: dec.decode(out.stdout), stderr: dec.decode(out.stderr) };
-};
 
 Deno.test("detect --rotations with 45, 360, text or a repeated angle is a one-line usage error (exit 2)", async () => {
   const cases: [string, string][] = [
