@@ -7,6 +7,7 @@
  * @module
  */
 import * as E from "fp-ts/Either.js";
+import { type MtcnnError, mtcnnError } from "./errors.ts";
 import type { Result } from "./result.ts";
 
 /** Width and height of an encoded image. */
@@ -177,6 +178,21 @@ export const sniffImageFormat = (b: Uint8Array): ImageFormat | undefined =>
         (b[0] === 0x4d && b[1] === 0x4d && b[2] === 0 && (b[3] === 0x2a || b[3] === 0x2b))
     ? "TIFF" // 42, or 43: BigTIFF, which the decoder refuses by name
     : undefined;
+
+/**
+ * The format of encoded image bytes, or a DecodeError naming `what` when they are empty or of no
+ * format we decode (the first check of every runtime's decoder).
+ */
+export const encodedFormat = (
+  bytes: Uint8Array,
+  what: string,
+): Result<MtcnnError, ImageFormat> => {
+  if (bytes.length === 0) return E.left(mtcnnError("DecodeError", `${what}: the file is empty`));
+  const format = sniffImageFormat(bytes);
+  return format ? E.right(format) : E.left(
+    mtcnnError("DecodeError", `${what}: not a JPEG, PNG, GIF or TIFF image (unknown format)`),
+  );
+};
 
 /**
  * Reads the format and the largest size (by area) declared anywhere in an image's headers; a

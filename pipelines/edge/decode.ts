@@ -13,7 +13,7 @@ import { GIF, Image } from "imagescript";
 import { decodeTiff } from "../../lib/codecs/tiff.ts";
 import { describe, type MtcnnError, mtcnnError } from "../../lib/errors.ts";
 import { rgbaToRgb, type RgbImage } from "../../lib/image.ts";
-import { readImageHeader, sniffImageFormat } from "../../lib/image_header.ts";
+import { encodedFormat, readImageHeader, sniffImageFormat } from "../../lib/image_header.ts";
 import type { Result } from "../../lib/result.ts";
 import { decodeJpegFast } from "./jpeg.ts";
 
@@ -42,13 +42,9 @@ export const decodeToImage = async (
   bytes: Uint8Array,
   what = "image",
 ): Promise<Result<MtcnnError, Image>> => {
-  if (bytes.length === 0) return E.left(mtcnnError("DecodeError", `${what}: the file is empty`));
-  const format = sniffFormat(bytes);
-  if (!format) {
-    return E.left(
-      mtcnnError("DecodeError", `${what}: not a JPEG, PNG, GIF or TIFF image (unknown format)`),
-    );
-  }
+  const sniffed = encodedFormat(bytes, what);
+  if (sniffed._tag === "Left") return sniffed;
+  const format = sniffed.right;
   if (format === "TIFF") {
     const t = await decodeTiffPixels(bytes, what);
     if (t._tag === "Left") return t;

@@ -10,7 +10,7 @@
 import * as E from "fp-ts/Either.js";
 import { describe, type MtcnnError, mtcnnError } from "../../../lib/errors.ts";
 import { rgbaToRgb, type RgbImage } from "../../../lib/image.ts";
-import { readImageHeader, sniffImageFormat } from "../../../lib/image_header.ts";
+import { encodedFormat, readImageHeader, sniffImageFormat } from "../../../lib/image_header.ts";
 import type { Result } from "../../../lib/result.ts";
 
 /** The image format named by the first bytes (JPEG, PNG, GIF or TIFF), or undefined. */
@@ -117,13 +117,9 @@ export const decodeRgba = async (
   bytes: Uint8Array,
   what = "image",
 ): Promise<Result<MtcnnError, RgbaPixels>> => {
-  if (bytes.length === 0) return E.left(mtcnnError("DecodeError", `${what}: the file is empty`));
-  const format = sniffFormat(bytes);
-  if (!format) {
-    return E.left(
-      mtcnnError("DecodeError", `${what}: not a JPEG, PNG, GIF or TIFF image (unknown format)`),
-    );
-  }
+  const sniffed = encodedFormat(bytes, what);
+  if (sniffed._tag === "Left") return sniffed;
+  const format = sniffed.right;
   const header = readImageHeader(bytes);
   // A cut-off JPEG is an error, as in the Deno edge; the browser would fill it with grey.
   if (header._tag === "Right" && header.right.truncated) {
