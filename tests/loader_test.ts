@@ -45,3 +45,20 @@ Deno.test("terminating the image loader fails its pending loads with a BackendEr
   const r = await pending;
   assert(r._tag === "Left" && r.left._tag === "BackendError", JSON.stringify(r));
 });
+
+Deno.test("a loader worker that dies fails its load with a BackendError, and the next load starts a new one", async () => {
+  const { startImageLoaderAt } = await import("../pipelines/parallel/loader.ts");
+  const { IVAN } = await import("./_faces.ts");
+  const loader = startImageLoaderAt(new URL("./_dying_loader.ts", import.meta.url));
+  try {
+    const dead = await loader.load("crash");
+    assert(dead._tag === "Left" && dead.left._tag === "BackendError", JSON.stringify(dead));
+    const next = await loader.load(IVAN);
+    assert(next._tag === "Right", JSON.stringify(next._tag === "Left" ? next.left : ""));
+    assertEquals(next.right.width, 561);
+  } finally {
+    loader.terminate();
+  }
+  const after = await loader.load(IVAN);
+  assert(after._tag === "Left" && after.left.message.includes("terminated"));
+});

@@ -49,32 +49,51 @@ type Reply =
  * loader.terminate();
  * ```
  */
-export const startImageLoader = (): ImageLoader => {
-  const worker = new Worker(new URL("./loader_worker.ts", import.meta.url), { type: "module" });
+export const startImageLoader = (): ImageLoader =>
+  startImageLoaderAt(new URL("./loader_worker.ts", import.meta.url));
+
+/**
+ * {@linkcode startImageLoader} with the worker script at `url` (tests give one that crashes). A
+ * worker that dies fails the loads in flight with a BackendError; the next load starts a new one.
+ * After `terminate`, loads fail at once.
+ */
+export const startImageLoaderAt = (url: URL): ImageLoader => {
   const pending = new Map<number, (r: E.Either<MtcnnError, LoadedImage>) => void>();
   let nextId = 1;
+  let worker: Worker | undefined;
+  let ended = false;
   const failAll = (why: string) => {
     for (const done of pending.values()) done(E.left(mtcnnError("BackendError", why)));
     pending.clear();
   };
-  worker.onmessage = (e: MessageEvent<Reply>) => {
-    const m = e.data;
-    const done = pending.get(m.id);
-    if (!done) return;
-    pending.delete(m.id);
-    done("loaded" in m ? E.right(m.loaded) : E.left(mtcnnError(m.error.tag, m.error.message)));
-  };
-  worker.onerror = (e) => {
-    e.preventDefault();
-    failAll(`the image loader failed: ${e.message}`);
+  const spawn = (): Worker => {
+    const w = new Worker(url, { type: "module" });
+    w.onmessage = (e: MessageEvent<Reply>) => {
+      const m = e.data;
+      const done = pending.get(m.id);
+      if (!done) return;
+      pending.delete(m.id);
+      done("loaded" in m ? E.right(m.loaded) : E.left(mtcnnError(m.error.tag, m.error.message)));
+    };
+    w.onerror = (e) => {
+      e.preventDefault();
+      w.terminate();
+      if (worker === w) worker = undefined;
+      failAll(`the image loader failed: ${e.message}`);
+    };
+    return w;
   };
   return {
     load: (input, maxPixels = 100_000_000, options = {}) =>
       new Promise((resolve) => {
+        if (ended) {
+          return resolve(E.left(mtcnnError("BackendError", "the image loader was terminated")));
+        }
         const id = nextId++;
         pending.set(id, resolve);
         const msg: ToLoader = { id, input, maxPixels, options };
         try {
+          worker ??= spawn();
           worker.postMessage(msg);
         } catch (err) {
           pending.delete(id);
@@ -82,7 +101,9 @@ export const startImageLoader = (): ImageLoader => {
         }
       }),
     terminate: () => {
-      worker.terminate();
+      ended = true;
+      worker?.terminate();
+      worker = undefined;
       failAll("the image loader was terminated");
     },
   };
