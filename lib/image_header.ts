@@ -7,7 +7,7 @@
  * @module
  */
 import * as E from "fp-ts/Either.js";
-import { type MtcnnError, mtcnnError } from "./errors.ts";
+import { describe, type MtcnnError, mtcnnError } from "./errors.ts";
 import type { Result } from "./result.ts";
 
 /** Width and height of an encoded image. */
@@ -227,4 +227,21 @@ export const readImageHeader = (bytes: Uint8Array): Result<string, ImageHeader> 
 export const readImageSize = (bytes: Uint8Array): ImageSize | undefined => {
   const h = readImageHeader(bytes);
   return h._tag === "Right" ? { width: h.right.width, height: h.right.height } : undefined;
+};
+
+/**
+ * Why encoded bytes of `format` failed to decode, in words: cut off (no end marker), a bad header,
+ * or corrupt data, with the decoder's own message (a wasm trap, "unreachable", said plainly).
+ */
+export const decodeFailure = (bytes: Uint8Array, format: string, e: unknown): string => {
+  const header = readImageHeader(bytes);
+  const cut = header._tag === "Right" && header.right.truncated
+    ? "the file is cut off (no end marker)"
+    : header._tag === "Left"
+    ? header.left
+    : "the data is corrupt";
+  const msg = describe(e);
+  return `cannot decode ${format}: ${cut} (${
+    msg === "unreachable" ? "the decoder stopped on invalid data" : msg
+  })`;
 };

@@ -13,7 +13,12 @@ import { GIF, Image } from "imagescript";
 import { decodeTiff } from "../../lib/codecs/tiff.ts";
 import { describe, type MtcnnError, mtcnnError } from "../../lib/errors.ts";
 import { rgbaToRgb, type RgbImage } from "../../lib/image.ts";
-import { encodedFormat, readImageHeader, sniffImageFormat } from "../../lib/image_header.ts";
+import {
+  decodeFailure,
+  encodedFormat,
+  readImageHeader,
+  sniffImageFormat,
+} from "../../lib/image_header.ts";
 import type { Result } from "../../lib/result.ts";
 import { decodeJpegFast } from "./jpeg.ts";
 
@@ -22,20 +27,6 @@ export const sniffFormat = (bytes: Uint8Array): string | undefined => sniffImage
 
 /** Packs RGBA pixels to RGB (alpha is dropped); one implementation for every runtime. */
 export { rgbaToRgb };
-
-// imagescript's codecs report failures tersely ("jpg: failed to decode", a wasm trap); say more.
-const why = (bytes: Uint8Array, format: string, e: unknown): string => {
-  const header = readImageHeader(bytes);
-  const cut = header._tag === "Right" && header.right.truncated
-    ? "the file is cut off (no end marker)"
-    : header._tag === "Left"
-    ? header.left
-    : "the data is corrupt";
-  const msg = describe(e);
-  return `cannot decode ${format}: ${cut} (${
-    msg === "unreachable" ? "the decoder stopped on invalid data" : msg
-  })`;
-};
 
 /** Decodes encoded image bytes to an imagescript Image; a DecodeError says why it failed. */
 export const decodeToImage = async (
@@ -59,7 +50,7 @@ export const decodeToImage = async (
     }
     return E.right(img);
   } catch (e) {
-    return E.left(mtcnnError("DecodeError", `${what}: ${why(bytes, format, e)}`, e));
+    return E.left(mtcnnError("DecodeError", `${what}: ${decodeFailure(bytes, format, e)}`, e));
   }
 };
 

@@ -8,9 +8,14 @@
  * @module
  */
 import * as E from "fp-ts/Either.js";
-import { describe, type MtcnnError, mtcnnError } from "../../../lib/errors.ts";
+import { type MtcnnError, mtcnnError } from "../../../lib/errors.ts";
 import { rgbaToRgb, type RgbImage } from "../../../lib/image.ts";
-import { encodedFormat, readImageHeader, sniffImageFormat } from "../../../lib/image_header.ts";
+import {
+  decodeFailure,
+  encodedFormat,
+  readImageHeader,
+  sniffImageFormat,
+} from "../../../lib/image_header.ts";
 import type { Result } from "../../../lib/result.ts";
 
 /** The image format named by the first bytes (JPEG, PNG, GIF or TIFF), or undefined. */
@@ -99,16 +104,6 @@ export const videoFrameToRgba = async (frame: VideoFrameLike): Promise<RgbaPixel
   return { width, height, data };
 };
 
-const why = (bytes: Uint8Array, format: string, e: unknown): string => {
-  const header = readImageHeader(bytes);
-  const cut = header._tag === "Right" && header.right.truncated
-    ? "the file is cut off (no end marker)"
-    : header._tag === "Left"
-    ? header.left
-    : "the data is corrupt";
-  return `cannot decode ${format}: ${cut} (${describe(e)})`;
-};
-
 /**
  * Decodes encoded image bytes to RGBA with the browser's decoders; a DecodeError says why it
  * failed. Stored pixel order (`imageOrientation: "none"`), no colour-space conversion.
@@ -123,7 +118,9 @@ export const decodeRgba = async (
   const header = readImageHeader(bytes);
   // A cut-off JPEG is an error, as in the Deno edge; the browser would fill it with grey.
   if (header._tag === "Right" && header.right.truncated) {
-    return E.left(mtcnnError("DecodeError", `${what}: ${why(bytes, format, "truncated")}`));
+    return E.left(
+      mtcnnError("DecodeError", `${what}: ${decodeFailure(bytes, format, "truncated")}`),
+    );
   }
   const g = globalThis as unknown as BrowserGlobals;
   if (!g.createImageBitmap) {
@@ -141,7 +138,7 @@ export const decodeRgba = async (
     }
     return E.right(bitmapToRgba(bitmap));
   } catch (e) {
-    return E.left(mtcnnError("DecodeError", `${what}: ${why(bytes, format, e)}`, e));
+    return E.left(mtcnnError("DecodeError", `${what}: ${decodeFailure(bytes, format, e)}`, e));
   } finally {
     bitmap?.close();
   }
