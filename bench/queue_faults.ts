@@ -9,7 +9,14 @@
  */
 import { Queue } from "bullmq";
 import { join, resolve } from "node:path";
-import { type CliProcess, freePort, startCli, startRedis, waitFor } from "../tests/_redis.ts";
+import {
+  type CliProcess,
+  freePort,
+  killAll,
+  startCli,
+  startRedis,
+  waitFor,
+} from "../tests/_redis.ts";
 import { sharedData } from "../tests/_shared.ts";
 
 const dir = resolve(Deno.args[0] ?? sharedData("wider_val_416/images"));
@@ -87,14 +94,7 @@ try {
     failed,
   }));
 } finally {
-  for (const p of procs) {
-    try {
-      p.child.kill("SIGKILL");
-    } catch {
-      // ended
-    }
-    await p.done();
-  }
+  await killAll(procs);
   await q.close();
   await redis.stop();
   await Deno.remove(tmp, { recursive: true });

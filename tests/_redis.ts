@@ -99,6 +99,18 @@ export interface CliProcess {
   done(): Promise<{ code: number; stdout: string; stderr: string }>;
 }
 
+/** Kills every process still running (SIGKILL) and waits for all of them to end. */
+export const killAll = async (procs: readonly CliProcess[]): Promise<void> => {
+  for (const p of procs) {
+    try {
+      p.child.kill("SIGKILL");
+    } catch {
+      // ended
+    }
+    await p.done();
+  }
+};
+
 const cli = new URL("../cli.ts", import.meta.url).pathname;
 
 /** Starts `deno run -A cli.ts ...args`. */

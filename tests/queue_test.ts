@@ -5,6 +5,7 @@ import {
   type CliProcess,
   freePort,
   HAS_REDIS,
+  killAll,
   noteRedisSkip,
   type RedisServer,
   startCli,
@@ -205,14 +206,7 @@ Deno.test({
         else assertEquals(l.faces, want.get(l.image), l.image);
       }
     } finally {
-      for (const p of procs) {
-        try {
-          p.child.kill("SIGKILL");
-        } catch {
-          // ended
-        }
-        await p.done();
-      }
+      await killAll(procs);
       await q.close();
       await redis.stop();
       await Deno.remove(dir, { recursive: true });
