@@ -22,12 +22,14 @@ Every command prints one JSON line per measurement on stdout (nothing else goes 
       the whole process (interpreter start, imports and weights included), CPU s, peak RSS.
   python torch_mtcnn.py detect PATH... [--batch 1]
       the faces of each image (or each image of a directory): box x1 y1 x2 y2, score, landmarks.
-  python torch_mtcnn.py validate [--reference FILE] [--data DIR] [--iou 0.9]
-      detect every image of facenet-pytorch's reference outputs one at a time and compare: per
+  python torch_mtcnn.py validate [--reference FILE] [--data DIR] [--iou 0.9] [--batch 1]
+      detect every image of facenet-pytorch's reference outputs (one at a time, or consecutive
+      images of one size in batches, as `throughput` does) and compare: per
       image set, the share of reference faces we match at IoU >= 0.9 (one to one) and of ours
       matched, and the largest / mean differences of scores, boxes and landmarks of the matches.
 
-Options: --threads N (torch.set_num_threads; default 2), --weights DIR (the .lz4 files).
+Options: --threads N (torch.set_num_threads; default 2), --weights DIR (the .lz4 files),
+--nms numpy (our numpy NMS even where torchvision is installed, to check the fallback).
 """
 import json
 import os
@@ -137,10 +139,9 @@ class Net(nn.Module):
     and linear heads. Heads come out in the .lz4 order (bbox, [landmarks,] class); the class head
     goes through a softmax over its two channels."""
 
-    def __init__(self, trunk, dense, heads, conv_heads):
+    def __init__(self, trunk, dense, heads):
         super().__init__()
         self.trunk, self.dense, self.heads = trunk, dense, nn.ModuleList(heads)
-        self.conv_heads = conv_heads
 
     def forward(self, x):
         x = self.trunk(x)
@@ -169,14 +170,14 @@ def build_nets(weights_dir):
 
     ws = take("pnet")
     pnet = Net(nn.Sequential(*block(ws), pool(2), *block(ws), *block(ws)), None,
-               [_conv(next(ws), next(ws)), _conv(next(ws), next(ws))], True)
+               [_conv(next(ws), next(ws)), _conv(next(ws), next(ws))])
     ws = take("rnet")
     rnet = Net(nn.Sequential(*block(ws), pool(3), *block(ws), pool(3), *block(ws)),
-               dense_block(ws), [_dense(next(ws), next(ws)), _dense(next(ws), next(ws))], False)
+               dense_block(ws), [_dense(next(ws), next(ws)), _dense(next(ws), next(ws))])
     ws = take("onet")
     onet = Net(nn.Sequential(*block(ws), pool(3), *block(ws), pool(3), *block(ws), pool(2),
                              *block(ws)),
-               dense_block(ws), [_dense(next(ws), next(ws)) for _ in range(3)], False)
+               dense_block(ws), [_dense(next(ws), next(ws)) for _ in range(3)])
     for net in (pnet, rnet, onet):
         net.eval()
     return pnet, rnet, onet
@@ -210,32 +211,35 @@ def nms(boxes, scores, groups, threshold):
     """Greedy IoU NMS (no +1 in widths) within each group; indices kept, by descending score."""
     if tv_batched_nms is not None:
         return tv_batched_nms(boxes, scores, groups, threshold)
-    keep = []
-    for g in groups.unique().tolist():
-        at = (groups == g).nonzero().flatten()
-        keep.append(at[_greedy(boxes[at].numpy(), scores[at].numpy(), threshold, False)])
+    keep = [at[_greedy(boxes[at].numpy(), scores[at].numpy(), threshold, False)]
+            for at in _group_members(groups)]
     if not keep:
         return torch.zeros(0, dtype=torch.long)
     keep = torch.cat(keep)
-    return keep[scores[keep].argsort(descending=True)]
+    return keep[torch.sort(scores[keep], stable=True, descending=True)[1]]
 
 
 def nms_min(boxes, scores, groups, threshold):
-    """facenet-pytorch's last NMS: overlap over the smaller area, +1 in widths and areas, within
-    each image."""
-    keep = []
-    for g in groups.unique().tolist():
-        at = (groups == g).nonzero().flatten()
-        keep.append(at[_greedy(boxes[at].numpy(), scores[at].numpy(), threshold, True)])
+    """facenet-pytorch's last NMS (its own numpy one): overlap over the smaller area, +1 in
+    widths and areas, within each image."""
+    keep = [at[_greedy(boxes[at].numpy(), scores[at].numpy(), threshold, True)]
+            for at in _group_members(groups)]
     return torch.cat(keep) if keep else torch.zeros(0, dtype=torch.long)
+
+
+def _group_members(groups):
+    return [(groups == g).nonzero().flatten() for g in groups.unique().tolist()]
 
 
 def _greedy(b, s, threshold, over_min):
     """Indices of b kept by greedy NMS: the best remaining box suppresses overlaps > threshold.
-    over_min: intersection over the smaller box with +1 pixel widths; else IoU without +1."""
+    over_min: intersection over the smaller box with +1 pixel widths, equal scores in the order
+    numpy's argsort leaves them, taken from its end (as facenet-pytorch's numpy NMS); else IoU
+    without +1, equal scores in index order (torchvision's NMS sorts stably). Ties are real:
+    boxes that truncate to the same crop get the same ONet score."""
     one = 1.0 if over_min else 0.0
     area = (b[:, 2] - b[:, 0] + one) * (b[:, 3] - b[:, 1] + one)
-    order = np.argsort(s)
+    order = np.argsort(s) if over_min else np.argsort(-s, kind="stable")[::-1]
     kept = []
     while order.size > 0:
         best, rest = order[-1], order[:-1]
@@ -492,11 +496,16 @@ def cmd_validate(nets, args, base):
                                                         "facenet_pytorch.json"))
     data = option(args, "--data", SHARED)
     at_least = option(args, "--iou", 0.9)
-    reference = json.load(open(ref_path))["images"]
+    batch = option(args, "--batch", 1)
+    with open(ref_path) as f:
+        reference = json.load(f)["images"]
+    found = {}
+    for group in batches_of_one_size([os.path.join(data, n) for n in sorted(reference)], batch):
+        for (path, _), faces in zip(group, detect_batch(nets, [im for _, im in group])):
+            found[os.path.relpath(path, data)] = faces
     sets = {}
     for name in sorted(reference):
-        ref = reference[name]["faces"]
-        ours = detect_batch(nets, [open_rgb(os.path.join(data, name))])[0]
+        ref, ours = reference[name]["faces"], found[name]
         s = sets.setdefault(name.split("/")[0], {"images": 0, "reference_faces": 0,
                                                  "our_faces": 0, "matched": 0, "identical": 0,
                                                  "score": [], "box": [], "landmark": []})
@@ -520,7 +529,8 @@ def cmd_validate(nets, args, base):
         for k, v in s.items():
             total[k] += v
     for name, s in [*sorted(sets.items()), ("all", total)]:
-        emit({**base, "mode": "validate", "set": name, "iou": at_least, "images": s["images"],
+        emit({**base, "mode": "validate", "set": name, "iou": at_least, "batch": batch,
+              "images": s["images"],
               "reference_faces": s["reference_faces"], "our_faces": s["our_faces"],
               "matched": s["matched"],
               "reference_matched": round(s["matched"] / max(1, s["reference_faces"]), 4),
@@ -541,6 +551,9 @@ def main(argv):
     command = args.pop(0) if args else ""
     threads = option(args, "--threads", 2)
     weights = option(args, "--weights", os.path.join(SHARED, "mtcnn_lz4_weights"))
+    global tv_batched_nms, NMS_NAME
+    if option(args, "--nms", "") == "numpy":
+        tv_batched_nms, NMS_NAME = None, "numpy"
     torch.set_num_threads(threads)
     base = {"torch": torch.__version__, "nms": NMS_NAME, "threads": threads}
     if command == "check":
