@@ -16,10 +16,12 @@ Every command prints one JSON line per measurement on stdout (nothing else goes 
   python torch_mtcnn.py time FILE... [--runs 21] [--warmup 3] [--threads 2]
       per file: median wall and CPU ms of one detection (decode excluded), after --warmup rounds;
       the files take turns (round r detects every file once), so load changes hit all alike.
-  python torch_mtcnn.py throughput DIR [--batch 32] [--limit N] [--threads 2]
-      decode (PIL) and detect every image of DIR (sorted by name) in batches of up to 32 images
-      of one size, as facenet-pytorch's batched detect does: images/s over the loop and over
-      the whole process (interpreter start, imports and weights included), CPU s, peak RSS.
+  python torch_mtcnn.py throughput PATH... [--batch 32] [--limit N] [--threads 2]
+      decode (PIL) and detect the images (files, or every image of a directory sorted by name)
+      in batches of up to 32 consecutive images of one size (facenet-pytorch's batched detect
+      takes only equal sizes): one line with images/s over the loop and over the whole process
+      (interpreter start, imports and weights included), CPU s, peak RSS. `--batch 1` is
+      facenet-pytorch called once per image.
   python torch_mtcnn.py detect PATH... [--batch 1]
       the faces of each image (or each image of a directory): box x1 y1 x2 y2, score, landmarks.
   python torch_mtcnn.py validate [--reference FILE] [--data DIR] [--iou 0.9] [--batch 1]
@@ -437,9 +439,9 @@ def cmd_time(nets, args, base):
 
 def cmd_throughput(nets, args, base):
     batch, limit = option(args, "--batch", 32), option(args, "--limit", 0)
-    if len(args) != 1 or not os.path.isdir(args[0]):
-        raise SystemExit("usage: throughput DIR [--batch 32] [--limit N]")
     files = image_files(args)
+    if not files or not all(os.path.exists(a) for a in args):
+        raise SystemExit("usage: throughput PATH... [--batch 32] [--limit N]")
     files = files[:limit] if limit > 0 else files
     load0 = load_average()
     w0, c0 = time.perf_counter(), time.process_time()
@@ -448,7 +450,7 @@ def cmd_throughput(nets, args, base):
         faces += sum(len(f) for f in detect_batch(nets, [im for _, im in group]))
     seconds = time.perf_counter() - w0
     whole = process_seconds()
-    emit({**base, "mode": "throughput", "dir": args[0], "images": len(files), "batch": batch,
+    emit({**base, "mode": "throughput", "paths": args, "images": len(files), "batch": batch,
           "faces": faces, "seconds": round(seconds, 3),
           "images_per_s": round(len(files) / seconds, 2),
           "cpu_seconds": round(time.process_time() - c0, 3),

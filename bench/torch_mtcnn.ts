@@ -51,11 +51,11 @@ export type TorchTime = Base & {
   readonly load: readonly number[];
 };
 
-/** Decode and detect a directory in batches: `seconds` is the loop, `process_seconds` the whole
+/** Decode and detect images (files or directories) in batches: `seconds` is the loop, `process_seconds` the whole
  * process from interpreter start (imports and weights included). */
 export type TorchThroughput = Base & {
   readonly mode: "throughput";
-  readonly dir: string;
+  readonly paths: readonly string[];
   readonly images: number;
   readonly batch: number;
   readonly faces: number;
