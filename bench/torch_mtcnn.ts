@@ -51,8 +51,8 @@ export type TorchTime = Base & {
   readonly load: readonly number[];
 };
 
-/** Decode and detect images (files or directories) in batches: `seconds` is the loop, `process_seconds` the whole
- * process from interpreter start (imports and weights included). */
+/** Decode and detect images (files or directories) in batches: `seconds` is the loop,
+ * `process_seconds` the whole process from interpreter start (imports and weights included). */
 export type TorchThroughput = Base & {
   readonly mode: "throughput";
   readonly paths: readonly string[];
