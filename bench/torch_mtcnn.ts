@@ -34,7 +34,12 @@ export type TorchAnchor =
   | { readonly missing: string };
 
 /** Fields every line of the anchor carries. */
-type Base = { readonly torch: string; readonly nms: string; readonly threads: number };
+type Base = {
+  readonly torch: string;
+  readonly nms: string;
+  readonly threads: number;
+  readonly omp_wait_policy: string;
+};
 
 /** One detection timed per image: medians over `runs` after `warmup` rounds (decode excluded). */
 export type TorchTime = Base & {
