@@ -59,15 +59,24 @@ def emit(record):
     print(json.dumps(record), flush=True)
 
 
+def usage(message):
+    """A usage error: one line on stderr, exit 2."""
+    print(f"torch_mtcnn.py: {message} (see the top of bench/torch_mtcnn.py)", file=sys.stderr)
+    sys.exit(2)
+
+
 def option(args, name, default):
     """The value after `--name` in args (removed from args), or default."""
     if name in args:
         at = args.index(name)
         if at + 1 >= len(args):
-            raise SystemExit(f"usage: {name} needs a value")
+            usage(f"{name} needs a value")
         value = args[at + 1]
         del args[at:at + 2]
-        return type(default)(value) if default is not None else value
+        try:
+            return type(default)(value)
+        except ValueError:
+            usage(f"{name} {value}: not a {type(default).__name__}")
     return default
 
 
@@ -401,7 +410,12 @@ def batches_of_one_size(files, size):
     """Consecutive files of one image size, at most `size` at a time (decoded as they come)."""
     group, shape = [], None
     for f in files:
-        im = open_rgb(f)
+        try:
+            im = open_rgb(f)
+        except (OSError, ValueError) as err:
+            # A file PIL cannot read: say so on stderr and go on with the others.
+            print(f"torch_mtcnn.py: {f}: {err}", file=sys.stderr)
+            continue
         if group and (im.size != shape or len(group) == size):
             yield group
             group = []
@@ -415,10 +429,10 @@ def batches_of_one_size(files, size):
 
 def cmd_time(nets, args, base):
     runs, warmup = option(args, "--runs", 21), option(args, "--warmup", 3)
-    files = image_files(args)
-    if not files:
-        raise SystemExit("usage: time FILE... [--runs N] [--warmup N]")
-    images = [open_rgb(f) for f in files]
+    if not args:
+        usage("time FILE... [--runs N] [--warmup N]")
+    decoded = [pair for group in batches_of_one_size(image_files(args), 1) for pair in group]
+    files, images = [f for f, _ in decoded], [im for _, im in decoded]
     wall = [[] for _ in files]
     cpu = [[] for _ in files]
     faces = [0] * len(files)
@@ -441,21 +455,22 @@ def cmd_throughput(nets, args, base):
     batch, limit = option(args, "--batch", 32), option(args, "--limit", 0)
     files = image_files(args)
     if not files or not all(os.path.exists(a) for a in args):
-        raise SystemExit("usage: throughput PATH... [--batch 32] [--limit N]")
+        usage("throughput PATH... [--batch 32] [--limit N]")
     files = files[:limit] if limit > 0 else files
     load0 = load_average()
     w0, c0 = time.perf_counter(), time.process_time()
-    faces = 0
+    faces, done = 0, 0
     for group in batches_of_one_size(files, batch):
         faces += sum(len(f) for f in detect_batch(nets, [im for _, im in group]))
+        done += len(group)
     seconds = time.perf_counter() - w0
     whole = process_seconds()
-    emit({**base, "mode": "throughput", "paths": args, "images": len(files), "batch": batch,
-          "faces": faces, "seconds": round(seconds, 3),
-          "images_per_s": round(len(files) / seconds, 2),
+    emit({**base, "mode": "throughput", "paths": args, "images": done,
+          "failed": len(files) - done, "batch": batch, "faces": faces, "seconds": round(seconds, 3),
+          "images_per_s": round(done / seconds, 2),
           "cpu_seconds": round(time.process_time() - c0, 3),
           "process_seconds": round(whole, 3),
-          "process_images_per_s": round(len(files) / whole, 2),
+          "process_images_per_s": round(done / whole, 2),
           "peak_rss_mb": round(peak_rss_mb(), 1), "load_start": load0, "load": load_average()})
 
 
@@ -463,7 +478,7 @@ def cmd_detect(nets, args, base):
     batch = option(args, "--batch", 1)
     files = image_files(args)
     if not files:
-        raise SystemExit("usage: detect PATH... [--batch N]")
+        usage("detect PATH... [--batch N]")
     for group in batches_of_one_size(files, batch):
         for (f, im), faces in zip(group, detect_batch(nets, [im for _, im in group])):
             emit({**base, "mode": "faces", "image": f, "width": im.size[0],
@@ -565,7 +580,7 @@ def main(argv):
         emit({**base, "mode": "check"})
         return
     if command not in COMMANDS:
-        raise SystemExit(__doc__)
+        usage(f"unknown command {command!r}: check, time, throughput, detect or validate")
     if not os.path.isfile(os.path.join(weights, "pnet.lz4")):
         emit({**base, "mode": command, "missing": f"no pnet.lz4 in {weights}"})
         sys.exit(MISSING_EXIT)

@@ -62,6 +62,8 @@ export type TorchThroughput = Base & {
   readonly mode: "throughput";
   readonly paths: readonly string[];
   readonly images: number;
+  /** Files PIL could not read (named on stderr; not counted in `images`). */
+  readonly failed: number;
   readonly batch: number;
   readonly faces: number;
   readonly seconds: number;
