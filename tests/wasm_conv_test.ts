@@ -140,8 +140,8 @@ Deno.test("weight-first kernels take rows where their larger steps leave no more
   // 3 vectors: 4 px per step against 3 (pixel-first).
   assert(weightsFirst(3, 22) && weightsFirst(3, 46) && weightsFirst(3, 248));
   assert(!weightsFirst(3, 3) && !weightsFirst(3, 9));
-  // 2 vectors: 6 px against 4; 4 vectors: 2 px either way.
-  assert(weightsFirst(2, 12) && !weightsFirst(2, 4) && weightsFirst(4, 3));
+  // 2 vectors: 6 px against 4; 4 vectors: 2 px against 3.
+  assert(weightsFirst(2, 12) && !weightsFirst(2, 4) && weightsFirst(4, 22) && !weightsFirst(4, 3));
 });
 
 Deno.test("channel groups: 3 vectors at a time while more than 4 are left", () => {

@@ -126,7 +126,7 @@ export const channelGroups = (co: number): number[] => {
 };
 
 /** Output pixels per step of the pixel-first kernels (scripts/kernels/direct.ts, PIXELS). */
-const PIXELS = [0, 6, 4, 3, 2];
+const PIXELS = [0, 6, 4, 3, 3];
 /** Output pixels per step of the weight-first kernels (scripts/kernels/direct.ts, PIXELS_W). */
 const PIXELS_W = [0, 7, 6, 4, 2];
 
