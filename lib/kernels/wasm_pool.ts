@@ -27,6 +27,7 @@ type PoolFn = (
   ho: number,
   wo: number,
   out: number,
+  rowMax: number,
 ) => void;
 
 const instances = new WeakMap<WebAssembly.Memory, PoolFn | null>();
@@ -93,7 +94,12 @@ export const runMaxPool = (
   if (!fits(ho, top, h) || !fits(wo, left, w) || c === 0) return undefined;
   const out = backend.makeOutput([n, ho, wo, c], "float32");
   const op = backend.dataIdMap.get(out.dataId)?.memoryOffset as number;
-  f(xp, n, h, w, c, kh, sh, top, left, ho, wo, op);
+  const rowMax = backend.wasm._malloc(w * c * 4);
+  try {
+    f(xp, n, h, w, c, kh, sh, top, left, ho, wo, op, rowMax);
+  } finally {
+    backend.wasm._free(rowMax);
+  }
   return out;
 };
 
