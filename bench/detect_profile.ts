@@ -6,7 +6,7 @@
  * crop cutting, NMS) re-run on the same inputs with a timer. What is left of a stage's time is
  * JS glue and tfjs's bookkeeping (tensor creation, tidy, kernel dispatch). CPU ms per image
  * (process CPU time, so other jobs on the machine do not count), medians over the rounds; the
- * timers themselves cost about 2 us per kernel call, counted in the glue. Prints the load.
+ * timers' own cost lands in the glue. Prints the load and the tensor count before and after.
  *
  *   deno run -A bench/detect_profile.ts [DIR] [--rounds 3] [--warmup 10] [--kernels]
  *     [--tfjs-pool]

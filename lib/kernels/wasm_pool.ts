@@ -3,9 +3,11 @@
  * 2, SAME or VALID, NHWC float32) in WebAssembly SIMD, run in the backend's own memory
  * (scripts/kernels/pool.ts). Every other case goes to tfjs-wasm's kernel.
  *
- * Why: tfjs-wasm's MaxPool (XNNPACK) sets up a pooling operator on every call, which on
- * RNet's and ONet's small maps costs more than the pooling (bench/detect_profile.ts,
- * docs/speed.md). A maximum is exact, so both give the same values.
+ * Why: separable (rows, then columns) with whole windows unrolled, it takes half of tfjs-wasm's
+ * (XNNPACK's) time on PNet's 10-channel maps and 10-25% less on RNet's and ONet's alone; inside
+ * detection those two are bound by memory and come out even (bench/detect_profile.ts,
+ * docs/speed.md). A maximum is exact, so both give the same values. Training's forward pass uses
+ * it too.
  *
  * @module
  */
