@@ -3,10 +3,10 @@
  * 2, SAME or VALID, NHWC float32) in WebAssembly SIMD, run in the backend's own memory
  * (scripts/kernels/pool.ts). Every other case goes to tfjs-wasm's kernel.
  *
- * Why: separable (rows, then columns) with whole windows unrolled, it takes half of tfjs-wasm's
- * (XNNPACK's) time on PNet's 10-channel maps and 10-25% less on RNet's and ONet's alone; inside
- * detection those two are bound by memory and come out even (bench/detect_profile.ts,
- * docs/speed.md). A maximum is exact, so both give the same values. Training's forward pass uses
+ * Why: separable (rows, then columns) with whole windows unrolled, it takes 0-20% less than
+ * tfjs-wasm's (XNNPACK's) on MTCNN's pools alone (bench/max_pool.ts) and half inside detection
+ * on PNet's levels; RNet's and ONet's, bound by memory there, come out even
+ * (bench/detect_profile.ts, docs/speed.md). A maximum is exact, so both give the same values. Training's forward pass uses
  * it too.
  *
  * @module
