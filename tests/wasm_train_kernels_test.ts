@@ -82,7 +82,10 @@ Deno.test("filter gradient kernel equals the cpu backend's on random shapes (str
 
 Deno.test("input gradient kernel equals the cpu backend's on random shapes (stride 1, valid)", async () => {
   const cases: [Shape4, [number, number, number]][] = [
-    [[2, 12, 12, 10], [3, 3, 16]], // PNet conv2 (Winograd)
+    [[2, 12, 12, 10], [3, 3, 16]], // PNet conv2 on a larger map (Winograd)
+    [[3, 5, 5, 10], [3, 3, 16]], // PNet conv2 at 12 x 12 (small output: col2im)
+    [[3, 3, 3, 16], [3, 3, 32]], // PNet conv3 (1 x 1 output: col2im)
+    [[2, 3, 4, 5], [2, 3, 7]], // small output, uneven kernel, 5 channels (col2im)
     [[2, 5, 5, 32], [1, 1, 2]], // PNet conv4-2
   ];
   for (let i = 0; i < 6; i++) {

@@ -272,6 +272,23 @@ export const runInputGrad = (
   const hh = oh + 2 * (kh - 1), ww = ow + 2 * (kw - 1);
   const temps: tf.TensorInfo[] = [];
   try {
+    // Small outputs (PNet's 3x3 and 1x1 maps): the full correlation's padding is mostly zeros
+    // (49 / 9 and 25 / 1 of its work), so multiply dY by the transposed filter instead (every
+    // pixel's kh * kw * ci products, one 1x1 convolution) and add them up in place (col2im).
+    if ((kh > 1 || kw > 1) && (oh + kh - 1) * (ow + kw - 1) >= 2 * oh * ow) {
+      const taps = kh * kw * ci, pixels = n * oh * ow;
+      const wt = backend.makeOutput([1, 1, co, taps], "float32");
+      temps.push(wt);
+      k.transpose2d(fp, taps, co, offsetOf(backend, wt) as number);
+      const x = { dataId: dy.dataId, shape: [1, 1, pixels, co], dtype: "float32" as const };
+      const cols = runConv(backend, { x, filter: wt, activation: "linear" }, false);
+      if (!cols) return undefined;
+      temps.push(cols);
+      const out = backend.makeOutput([n, oh + kh - 1, ow + kw - 1, ci], "float32");
+      const op = offsetOf(backend, out) as number;
+      k.col2im(offsetOf(backend, cols) as number, n, oh, ow, kh, kw, ci, op);
+      return out;
+    }
     let x = dy;
     if (kh > 1 || kw > 1) {
       x = backend.makeOutput([n, hh, ww, co], "float32");

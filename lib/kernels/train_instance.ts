@@ -47,6 +47,18 @@ export interface TrainKernels {
   ) => void;
   readonly preluGradAlpha: (x: number, dy: number, rows: number, c: number, da: number) => void;
   readonly maxPoolGrad: (...args: number[]) => void;
+  readonly preluForward: (z: number, alpha: number, rows: number, c: number, y: number) => void;
+  readonly biasPreluGrad: (
+    z: number,
+    dy: number,
+    alpha: number,
+    rows: number,
+    c: number,
+    dz: number,
+    dbias: number,
+    dalpha: number,
+  ) => void;
+  readonly col2im: (...args: number[]) => void;
   readonly adam: (...args: number[]) => void;
   /** Whether this build uses fused multiply-add. */
   readonly fma: boolean;

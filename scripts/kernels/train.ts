@@ -1,7 +1,8 @@
 /**
  * The training kernels' AssemblyScript source (used by scripts/build_kernels.ts): the filter
  * gradient of a stride-1 VALID convolution, the max-pool gradient, sums over leading axes, the
- * PReLU gradient (input and alpha in one pass) and Adam's update, all in tfjs-wasm's memory.
+ * PReLU gradient (input and alpha in one pass), the fused conv + bias + PReLU op's PReLU passes,
+ * the input gradient's col2im and Adam's update, all in tfjs-wasm's memory.
  *
  * @module
  */
@@ -226,6 +227,96 @@ export function preluGradAlpha(x: usize, dy: usize, rows: i32, c: i32, dalpha: u
       const o = <usize>(k * 4);
       const xv = load<f32>(x + ro + o);
       if (!(xv > 0)) store<f32>(dalpha + o, load<f32>(dalpha + o) + load<f32>(dy + ro + o) * xv);
+    }
+  }
+}
+
+/** PReLU over rows of c channels: y = z > 0 ? z : z * alpha (the fused op's forward). */
+export function preluForward(z: usize, alpha: usize, rows: i32, c: i32, y: usize): void {
+  const full = c & ~3;
+  const zero = f32x4.splat(0);
+  for (let r = 0; r < rows; r++) {
+    const ro = <usize>(r * c) * 4;
+    for (let k = 0; k < full; k += 4) {
+      const o = <usize>(k * 4);
+      const zv = v128.load(z + ro + o);
+      const pos = f32x4.gt(zv, zero);
+      v128.store(y + ro + o, v128.bitselect(zv, f32x4.mul(zv, v128.load(alpha + o)), pos));
+    }
+    for (let k = full; k < c; k++) {
+      const o = <usize>(k * 4);
+      const zv = load<f32>(z + ro + o);
+      store<f32>(y + ro + o, zv > 0 ? zv : zv * load<f32>(alpha + o));
+    }
+  }
+}
+
+/**
+ * Bias + PReLU's backward pass over rows of c channels, in one pass: dz = z > 0 ? dy : dy * alpha,
+ * dbias[c] = sum over rows of dz, dalpha[c] = sum over rows of (z > 0 ? 0 : dy * z), rows summed
+ * in order (as colSum and preluGradAlpha). dbias and dalpha are zeroed here.
+ */
+export function biasPreluGrad(z: usize, dy: usize, alpha: usize, rows: i32, c: i32, dz: usize,
+  dbias: usize, dalpha: usize): void {
+  memory.fill(dbias, 0, <usize>(c * 4));
+  memory.fill(dalpha, 0, <usize>(c * 4));
+  const full = c & ~3;
+  const zero = f32x4.splat(0);
+  for (let r = 0; r < rows; r++) {
+    const ro = <usize>(r * c) * 4;
+    for (let k = 0; k < full; k += 4) {
+      const o = <usize>(k * 4);
+      const zv = v128.load(z + ro + o);
+      const gv = v128.load(dy + ro + o);
+      const pos = f32x4.gt(zv, zero);
+      const d = v128.bitselect(gv, f32x4.mul(gv, v128.load(alpha + o)), pos);
+      v128.store(dz + ro + o, d);
+      v128.store(dbias + o, f32x4.add(v128.load(dbias + o), d));
+      const da = v128.bitselect(zero, f32x4.mul(gv, zv), pos);
+      v128.store(dalpha + o, f32x4.add(v128.load(dalpha + o), da));
+    }
+    for (let k = full; k < c; k++) {
+      const o = <usize>(k * 4);
+      const zv = load<f32>(z + ro + o);
+      const gv = load<f32>(dy + ro + o);
+      const d = zv > 0 ? gv : gv * load<f32>(alpha + o);
+      store<f32>(dz + ro + o, d);
+      store<f32>(dbias + o, load<f32>(dbias + o) + d);
+      if (!(zv > 0)) store<f32>(dalpha + o, load<f32>(dalpha + o) + gv * zv);
+    }
+  }
+}
+
+/**
+ * The input gradient of a stride-1 VALID convolution from its per-pixel products: cols holds,
+ * for each output pixel (b, y, x), the kh * kw * ci values dY[b, y, x, :] . W[ky, kx, c, :];
+ * dx[b, y + ky, x + kx, c] is their sum (zeroed here, pixels added in order).
+ */
+export function col2im(cols: usize, n: i32, oh: i32, ow: i32, kh: i32, kw: i32, ci: i32,
+  dx: usize): void {
+  const h = oh + kh - 1, w = ow + kw - 1;
+  memory.fill(dx, 0, <usize>(n * h * w * ci) * 4);
+  const taps = kh * kw * ci;
+  const full = ci & ~3;
+  for (let b = 0; b < n; b++) {
+    for (let y = 0; y < oh; y++) {
+      for (let x = 0; x < ow; x++) {
+        const src = cols + <usize>(((b * oh + y) * ow + x) * taps) * 4;
+        for (let ky = 0; ky < kh; ky++) {
+          for (let kx = 0; kx < kw; kx++) {
+            const d = dx + <usize>(((b * h + y + ky) * w + x + kx) * ci) * 4;
+            const s = src + <usize>((ky * kw + kx) * ci) * 4;
+            for (let c = 0; c < full; c += 4) {
+              const o = <usize>(c * 4);
+              v128.store(d + o, f32x4.add(v128.load(d + o), v128.load(s + o)));
+            }
+            for (let c = full; c < ci; c++) {
+              const o = <usize>(c * 4);
+              store<f32>(d + o, load<f32>(d + o) + load<f32>(s + o));
+            }
+          }
+        }
+      }
     }
   }
 }

@@ -1,0 +1,91 @@
+/**
+ * Convolution + bias + PReLU as one differentiable op, for training: what `tf.fused.conv2d`
+ * computes, with its own gradient. Under a gradient tape tfjs runs a fused convolution as three
+ * ops (convolution, bias add, PReLU) with three gradients; on PNet's small batches that
+ * per-op work cost more than the arithmetic (docs/training.md, "Training speed"). This op runs
+ * two kernels forward (the detection convolution without its activation, keeping the
+ * pre-activation z, then PReLU) and one pass backward for dZ and the bias and alpha gradients,
+ * then the filter and input gradients; the input gradient only when the input needs one (never
+ * for a net's first layer). A backend has it when it registers {@linkcode CONV_PRELU_KERNEL}
+ * and {@linkcode BIAS_PRELU_GRAD_KERNEL} (the wasm backend's training kernels do); elsewhere,
+ * and with no tape, `convPrelu` (layers.ts) runs the fused convolution detection runs.
+ *
+ * All MTCNN convolutions are stride 1, VALID, NHWC.
+ *
+ * @module
+ */
+import * as tf from "@tensorflow/tfjs";
+
+/** Kernel: inputs x, filter, bias (and alpha); outputs [y, z] with alpha, [y] without. */
+export const CONV_PRELU_KERNEL = "MtcnnConvBiasPrelu";
+
+/**
+ * Kernel: inputs dy, z, alpha; attribute `biasShape`; outputs [dz, dbias, dalpha] with
+ * dz = z > 0 ? dy : dy * alpha, dbias = sum of dz and dalpha = sum of (z > 0 ? 0 : dy * z)
+ * over every axis but the last.
+ */
+export const BIAS_PRELU_GRAD_KERNEL = "MtcnnBiasPreluGrad";
+
+/** The engine's internals this op uses (tfjs-core 4.x: what `tf.customGrad` is built on). */
+interface EngineInternals {
+  isTapeOn(): boolean;
+  runKernelFunc(params: {
+    forwardFunc: (backend: unknown, save: (ts: tf.Tensor[]) => void) => tf.Tensor;
+    backwardsFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => Record<string, () => tf.Tensor>;
+    inputs: tf.NamedTensorMap;
+  }): tf.Tensor;
+}
+
+const engine = (): EngineInternals => tf.engine() as unknown as EngineInternals;
+
+/** Whether `convPrelu` should run this op: a gradient tape records and the backend has it. */
+export const useConvPreluOp = (): boolean =>
+  engine().isTapeOn() && tf.getKernel(CONV_PRELU_KERNEL, tf.getBackend()) !== undefined &&
+  tf.getKernel(BIAS_PRELU_GRAD_KERNEL, tf.getBackend()) !== undefined;
+
+const CONV_ATTRS = { strides: 1, pad: "valid", dataFormat: "NHWC" };
+
+/**
+ * PReLU(conv(x, filter) + bias) (just the bias without alpha), stride 1, VALID, as one taped
+ * op. Borrows its inputs, returns a new tensor.
+ */
+export const convPreluOp = (
+  x: tf.Tensor4D,
+  filter: tf.Tensor4D,
+  bias: tf.Tensor,
+  alpha?: tf.Tensor,
+): tf.Tensor4D => {
+  const inputs: tf.NamedTensorMap = alpha ? { x, filter, bias, alpha } : { x, filter, bias };
+  return engine().runKernelFunc({
+    inputs,
+    forwardFunc: (_, save) => {
+      const [y, z] = tf.engine().runKernel(CONV_PRELU_KERNEL, inputs, {}) as tf.Tensor[];
+      save(alpha ? [x, filter, z, alpha] : [x, filter]);
+      return y;
+    },
+    backwardsFunc: (dy, saved) => {
+      const [sx, sf, z, a] = saved;
+      // Computed once here (tfjs calls the gradient function once, then each input's closure).
+      const [dz, dbias, dalpha] = a
+        ? tf.engine().runKernel(BIAS_PRELU_GRAD_KERNEL, { dy, z, alpha: a }, {
+          biasShape: bias.shape,
+        }) as tf.Tensor[]
+        : [dy, tf.reshape(tf.sum(dy, [0, 1, 2]), bias.shape)];
+      const grads: Record<string, () => tf.Tensor> = {
+        x: () =>
+          tf.engine().runKernel("Conv2DBackpropInput", { dy: dz, filter: sf }, {
+            ...CONV_ATTRS,
+            inputShape: sx.shape,
+          }) as tf.Tensor,
+        filter: () =>
+          tf.engine().runKernel("Conv2DBackpropFilter", { x: sx, dy: dz }, {
+            ...CONV_ATTRS,
+            filterShape: sf.shape,
+          }) as tf.Tensor,
+        bias: () => dbias,
+      };
+      if (a) grads.alpha = () => dalpha;
+      return grads;
+    },
+  }) as tf.Tensor4D;
+};
