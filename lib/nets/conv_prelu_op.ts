@@ -15,6 +15,7 @@
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
+import { runTapedOp, tapeIsOn } from "../taped_op.ts";
 
 /** Kernel: inputs x, filter, bias (and alpha); outputs [y, z] with alpha, [y] without. */
 export const CONV_PRELU_KERNEL = "MtcnnConvBiasPrelu";
@@ -26,21 +27,9 @@ export const CONV_PRELU_KERNEL = "MtcnnConvBiasPrelu";
  */
 export const BIAS_PRELU_GRAD_KERNEL = "MtcnnBiasPreluGrad";
 
-/** The engine's internals this op uses (tfjs-core 4.x: what `tf.customGrad` is built on). */
-interface EngineInternals {
-  isTapeOn(): boolean;
-  runKernelFunc(params: {
-    forwardFunc: (backend: unknown, save: (ts: tf.Tensor[]) => void) => tf.Tensor;
-    backwardsFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => Record<string, () => tf.Tensor>;
-    inputs: tf.NamedTensorMap;
-  }): tf.Tensor;
-}
-
-const engine = (): EngineInternals => tf.engine() as unknown as EngineInternals;
-
 /** Whether `convPrelu` should run this op: a gradient tape records and the backend has it. */
 export const useConvPreluOp = (): boolean =>
-  engine().isTapeOn() && tf.getKernel(CONV_PRELU_KERNEL, tf.getBackend()) !== undefined &&
+  tapeIsOn() && tf.getKernel(CONV_PRELU_KERNEL, tf.getBackend()) !== undefined &&
   tf.getKernel(BIAS_PRELU_GRAD_KERNEL, tf.getBackend()) !== undefined;
 
 const CONV_ATTRS = { strides: 1, pad: "valid", dataFormat: "NHWC" };
@@ -56,14 +45,14 @@ export const convPreluOp = (
   alpha?: tf.Tensor,
 ): tf.Tensor4D => {
   const inputs: tf.NamedTensorMap = alpha ? { x, filter, bias, alpha } : { x, filter, bias };
-  return engine().runKernelFunc({
+  return runTapedOp<tf.Tensor4D>({
     inputs,
-    forwardFunc: (_, save) => {
+    forward: (save) => {
       const [y, z] = tf.engine().runKernel(CONV_PRELU_KERNEL, inputs, {}) as tf.Tensor[];
       save(alpha ? [x, filter, z, alpha] : [x, filter]);
       return y;
     },
-    backwardsFunc: (dy, saved) => {
+    backward: (dy, saved) => {
       const [sx, sf, z, a] = saved;
       // Computed once here (tfjs calls the gradient function once, then each input's closure).
       const [dz, dbias, dalpha] = a
@@ -87,5 +76,5 @@ export const convPreluOp = (
       if (a) grads.alpha = () => dalpha;
       return grads;
     },
-  }) as tf.Tensor4D;
+  });
 };

@@ -9,7 +9,8 @@
 /// <reference lib="deno.worker" />
 import * as tf from "@tensorflow/tfjs";
 import { describe } from "../../lib/errors.ts";
-import { type BatchShare, mtcnnLossPart } from "../../lib/train/loss_part.ts";
+import type { BatchShare } from "../../lib/train/loss_part.ts";
+import { mtcnnLossOp } from "../../lib/train/loss_op.ts";
 import { NET_INPUT_SIZE, NET_SPECS, type NetName } from "../../lib/spec.ts";
 import { useBackend } from "../edge/backend.ts";
 import type { FromTrainWorker, ToTrainWorker } from "./parallel_train.ts";
@@ -74,7 +75,7 @@ const step = (m: Extract<ToTrainWorker, { kind: "step" }>) => {
     };
     const list = m.trainable.map((n) => vars[n]);
     const { value, grads } = tf.variableGrads(
-      () => mtcnnLossPart(m.loss, choose)(forwardHeads(net, vars as never)(x), targets),
+      () => mtcnnLossOp(m.loss, choose)(forwardHeads(net, vars as never)(x), targets),
       list,
     );
     const out = new Float32Array(init.grads, init.index * total * 4, total);
