@@ -58,6 +58,8 @@ Deno.test("filter gradient kernel equals the cpu backend's on random shapes (str
     [[3, 12, 12, 3], [3, 3, 10]], // PNet conv1
     [[2, 3, 3, 64], [2, 2, 128]], // ONet conv4
     [[2, 5, 5, 32], [1, 1, 2]], // PNet conv4-2 (2 channels: padded rows)
+    [[3, 3, 3, 16], [3, 3, 32]], // PNet conv3 at 12 x 12: a 1 x 1 output (matrix product)
+    [[2, 4, 3, 5], [4, 3, 6]], // a 1 x 1 output, channels not whole vectors
   ];
   for (let i = 0; i < 9; i++) {
     const k = pick(1, 4);

@@ -35,26 +35,45 @@ export const runFilterGrad = (
   const oh = h - kh + 1, ow = w - kw + 1;
   const [dn, dh, dw, dc] = dy.shape;
   if (fci !== ci || dn !== n || dh !== oh || dw !== ow || dc !== co || oh < 1 || ow < 1) return;
+  // A 1 x 1 output (PNet's conv3 on 12 x 12 crops) is a matrix product with the images as
+  // pixels: the same memory seen as [1, n, kh * kw * ci] and [1, n, co], many pixels per pass.
+  if (oh === 1 && ow === 1 && kh * kw > 1) {
+    const view = (t: tf.TensorInfo, shape: number[]) => ({ ...t, shape });
+    const taps = kh * kw * ci;
+    const r = runFilterGrad(backend, view(x, [1, 1, n, taps]), view(dy, [1, 1, n, co]), [
+      1,
+      1,
+      taps,
+      co,
+    ]);
+    return r && view(r, [kh, kw, ci, co]);
+  }
   const xp = offsetOf(backend, x), dp = offsetOf(backend, dy);
   if (xp === undefined || dp === undefined) return undefined;
   const out = backend.makeOutput([kh, kw, ci, co], "float32");
   const op = offsetOf(backend, out) as number;
   const coPad = Math.ceil(co / 4) * 4;
   const pixels = n * oh * ow, taps = kh * kw * ci;
-  // Padded copies where the channels are not whole vectors (the kernel reads 4 at a time).
-  const scratch = coPad === co ? 0 : backend.wasm._malloc((pixels + taps) * coPad * 4);
+  if (coPad === co) {
+    k.filterGrad(xp, n, h, w, ci, dp, co, coPad, kh, kw, op);
+    return out;
+  }
+  // Channels that are not whole vectors: dY read in place, its last vector running into the next
+  // pixel's channels (which only reach the accumulator's padding columns, dropped after), unless
+  // that would read past the end of memory: then a zero-padded copy.
+  const inPlace = dp + (pixels * co + coPad - co) * 4 <= k.memory.buffer.byteLength;
+  const scratch = backend.wasm._malloc(((inPlace ? 0 : pixels) + taps) * coPad * 4);
   try {
-    if (!scratch) {
-      k.filterGrad(xp, n, h, w, ci, dp, coPad, kh, kw, op);
-      return out;
+    const acc = scratch + (inPlace ? 0 : pixels * coPad * 4);
+    if (inPlace) k.filterGrad(xp, n, h, w, ci, dp, co, coPad, kh, kw, acc);
+    else {
+      k.padRows(dp, pixels, co, coPad, scratch);
+      k.filterGrad(xp, n, h, w, ci, scratch, coPad, coPad, kh, kw, acc);
     }
-    const dyPad = scratch, acc = scratch + pixels * coPad * 4;
-    k.padRows(dp, pixels, co, coPad, dyPad);
-    k.filterGrad(xp, n, h, w, ci, dyPad, coPad, kh, kw, acc);
     k.unpadRows(acc, taps, co, coPad, op);
     return out;
   } finally {
-    if (scratch) backend.wasm._free(scratch);
+    backend.wasm._free(scratch);
   }
 };
 

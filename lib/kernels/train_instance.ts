@@ -19,6 +19,7 @@ export interface TrainKernels {
     w: number,
     ci: number,
     dy: number,
+    dyc: number,
     coPad: number,
     kh: number,
     kw: number,
