@@ -126,6 +126,18 @@ Deno.test("convPrelu's taped output is the detection output bit for bit (1 x 1 o
       });
       assert(tf.memory().numTensors === before, "no tensor leaked");
     }
+    // Exact zeros before PReLU with negative alphas: +0 in both (not -0 = 0 * alpha).
+    tf.tidy(() => {
+      const x = tf.zeros([2, 4, 4, 3]) as tf.Tensor4D;
+      const f = tf.ones([3, 3, 3, 5]) as tf.Tensor4D, b = tf.zeros([5]), a = tf.fill([5], -0.5);
+      const plain = convPrelu(x, f, b, a).dataSync();
+      tf.grad((t: tf.Tensor) => {
+        const y = convPrelu(t as tf.Tensor4D, f, b, a);
+        const v = y.dataSync();
+        assert(v.every((e, i) => Object.is(e, plain[i]) && Object.is(e, 0)), "+0 as detection");
+        return tf.sum(y);
+      })(x);
+    });
   });
 });
 

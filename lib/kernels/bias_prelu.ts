@@ -17,7 +17,7 @@ const floats = (...ts: tf.TensorInfo[]) => ts.every((t) => t.dtype === "float32"
 const sizeOf = (shape: readonly number[]): number => shape.reduce((a, b) => a * b, 1);
 
 /**
- * y = z > 0 ? z : z * alpha (alpha over the last axis), as the fused detection convolution
+ * y = z >= 0 ? z : z * alpha (alpha over the last axis), as the fused detection convolution
  * applies PReLU to the same z (conv + bias), so y is bit for bit the detection output.
  */
 export const runPreluForward = (

@@ -234,7 +234,10 @@ export function preluGradAlpha(x: usize, dy: usize, rows: i32, c: i32, dalpha: u
   }
 }
 
-/** PReLU over rows of c channels: y = z > 0 ? z : z * alpha (the fused op's forward). */
+/**
+ * PReLU over rows of c channels: y = z >= 0 ? z : z * alpha (the fused op's forward; >= as the
+ * fused convolution kernels apply it, so that y is theirs bit for bit, -0 included).
+ */
 export function preluForward(z: usize, alpha: usize, rows: i32, c: i32, y: usize): void {
   const full = c & ~3;
   const zero = f32x4.splat(0);
@@ -243,13 +246,13 @@ export function preluForward(z: usize, alpha: usize, rows: i32, c: i32, y: usize
     for (let k = 0; k < full; k += 4) {
       const o = <usize>(k * 4);
       const zv = v128.load(z + ro + o);
-      const pos = f32x4.gt(zv, zero);
+      const pos = f32x4.ge(zv, zero);
       v128.store(y + ro + o, v128.bitselect(zv, f32x4.mul(zv, v128.load(alpha + o)), pos));
     }
     for (let k = full; k < c; k++) {
       const o = <usize>(k * 4);
       const zv = load<f32>(z + ro + o);
-      store<f32>(y + ro + o, zv > 0 ? zv : zv * load<f32>(alpha + o));
+      store<f32>(y + ro + o, zv >= 0 ? zv : zv * load<f32>(alpha + o));
     }
   }
 }
