@@ -238,3 +238,26 @@ Deno.test("the embedded training kernels are what scripts/build_kernels.ts build
     "lib/kernels/train_wasm_data.ts is stale: run scripts/build_kernels.ts",
   );
 });
+
+Deno.test("fused Adam updates a variable in place only when nothing else shares its data", async () => {
+  await onBackend("wasm", () => {
+    const before = tf.memory().numTensors;
+    const init = tf.randomNormal([6, 3], 0, 1, "float32", 41);
+    const w = tf.variable(init);
+    init.dispose();
+    const adam = makeAdam({ w }, {});
+    const g = tf.randomNormal([6, 3], 0, 1, "float32", 42);
+    const id = w.dataId;
+    adam.apply({ w: g }, 0.01);
+    assert(w.dataId === id, "alone: the variable keeps its buffer (updated in place)");
+    const copy = tf.clone(w); // our Identity shares the buffer
+    const old = Float32Array.from(copy.dataSync() as Float32Array);
+    adam.apply({ w: g }, 0.01);
+    assert(w.dataId !== copy.dataId, "shared: the variable gets a new buffer");
+    assert(copy.dataSync().every((v, i) => v === old[i]), "and the clone keeps its values");
+    assert(w.dataSync().some((v, i) => v !== old[i]), "while the variable moved");
+    tf.dispose([copy, g, w]);
+    adam.dispose();
+    assert(tf.memory().numTensors === before, "no tensor leaked");
+  });
+});
