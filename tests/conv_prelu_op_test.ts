@@ -61,6 +61,9 @@ const cases: Case[] = [
   { x: [3, 3, 3, 16], f: [3, 3, 16, 32], prelu: true }, // PNet conv3
   { x: [3, 1, 1, 32], f: [1, 1, 32, 4], prelu: false }, // PNet conv4-1
   { x: [2, 11, 11, 28], f: [3, 3, 28, 48], prelu: true }, // RNet conv2
+  // Rows x channels not a whole number of lcm(channels, 4) periods: the kernels' scalar tails.
+  { x: [1, 4, 4, 3], f: [2, 2, 3, 5], prelu: true },
+  { x: [1, 4, 6, 3], f: [2, 2, 3, 10], prelu: true },
 ];
 for (let i = 0; i < 5; i++) {
   const k = pick(1, 4);

@@ -16,6 +16,9 @@ const floats = (...ts: tf.TensorInfo[]) => ts.every((t) => t.dtype === "float32"
 
 const sizeOf = (shape: readonly number[]): number => shape.reduce((a, b) => a * b, 1);
 
+/** lcm(c, 4): the kernels' scratch holds per-channel vectors repeated over that many floats. */
+const period = (c: number): number => (c % 4 === 0 ? c : c % 2 === 0 ? 2 * c : 4 * c);
+
 /**
  * y = z >= 0 ? z : z * alpha (alpha over the last axis), as the fused detection convolution
  * applies PReLU to the same z (conv + bias), so y is bit for bit the detection output.
@@ -32,7 +35,12 @@ export const runPreluForward = (
   const zp = offsetOf(backend, z), ap = offsetOf(backend, alpha);
   if (zp === undefined || ap === undefined) return undefined;
   const y = backend.makeOutput([...z.shape], "float32");
-  k.preluForward(zp, ap, sizeOf(z.shape) / c, c, offsetOf(backend, y) as number);
+  const scratch = backend.wasm._malloc(period(c) * 4);
+  try {
+    k.preluForward(zp, ap, sizeOf(z.shape) / c, c, offsetOf(backend, y) as number, scratch);
+  } finally {
+    backend.wasm._free(scratch);
+  }
   return y;
 };
 
@@ -58,6 +66,11 @@ export const runBiasPreluGrad = (
   const db = backend.makeOutput([...biasShape], "float32");
   const da = backend.makeOutput([...alpha.shape], "float32");
   const at = (t: tf.TensorInfo) => offsetOf(backend, t) as number;
-  k.biasPreluGrad(zp, dp, ap, sizeOf(z.shape) / c, c, at(dz), at(db), at(da));
+  const scratch = backend.wasm._malloc(3 * period(c) * 4);
+  try {
+    k.biasPreluGrad(zp, dp, ap, sizeOf(z.shape) / c, c, at(dz), at(db), at(da), scratch);
+  } finally {
+    backend.wasm._free(scratch);
+  }
   return [dz, db, da];
 };

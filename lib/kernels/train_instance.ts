@@ -48,7 +48,14 @@ export interface TrainKernels {
   ) => void;
   readonly preluGradAlpha: (x: number, dy: number, rows: number, c: number, da: number) => void;
   readonly maxPoolGrad: (...args: number[]) => void;
-  readonly preluForward: (z: number, alpha: number, rows: number, c: number, y: number) => void;
+  readonly preluForward: (
+    z: number,
+    alpha: number,
+    rows: number,
+    c: number,
+    y: number,
+    scratch: number,
+  ) => void;
   readonly biasPreluGrad: (
     z: number,
     dy: number,
@@ -58,6 +65,7 @@ export interface TrainKernels {
     dz: number,
     dbias: number,
     dalpha: number,
+    scratch: number,
   ) => void;
   readonly col2im: (...args: number[]) => void;
   readonly adam: (...args: number[]) => void;

@@ -234,62 +234,90 @@ export function preluGradAlpha(x: usize, dy: usize, rows: i32, c: i32, dalpha: u
   }
 }
 
+/** lcm(c, 4): floats after which the channel pattern of rows of c channels meets a vector. */
+function period(c: i32): i32 {
+  return (c & 3) == 0 ? c : (c & 1) == 0 ? 2 * c : 4 * c;
+}
+
+/** pat[i] = src[i % c] for i < period(c): a per-channel vector repeated over a period. */
+function repeatChannels(src: usize, c: i32, pat: usize): void {
+  const p = period(c);
+  for (let i = 0; i < p; i += c) memory.copy(pat + <usize>(i * 4), src, <usize>(c * 4));
+}
+
 /**
  * PReLU over rows of c channels: y = z >= 0 ? z : z * alpha (the fused op's forward; >= as the
- * fused convolution kernels apply it, so that y is theirs bit for bit, -0 included).
+ * fused convolution kernels apply it, so that y is theirs bit for bit, -0 included). The rows
+ * are one flat run of vectors, alpha repeated over lcm(c, 4) floats (scratch: that many).
  */
-export function preluForward(z: usize, alpha: usize, rows: i32, c: i32, y: usize): void {
-  const full = c & ~3;
+export function preluForward(z: usize, alpha: usize, rows: i32, c: i32, y: usize,
+  scratch: usize): void {
+  const p = period(c);
+  repeatChannels(alpha, c, scratch);
+  const total = rows * c, end = total - total % p;
   const zero = f32x4.splat(0);
-  for (let r = 0; r < rows; r++) {
-    const ro = <usize>(r * c) * 4;
-    for (let k = 0; k < full; k += 4) {
-      const o = <usize>(k * 4);
-      const zv = v128.load(z + ro + o);
-      const pos = f32x4.ge(zv, zero);
-      v128.store(y + ro + o, v128.bitselect(zv, f32x4.mul(zv, v128.load(alpha + o)), pos));
+  for (let base = 0; base < end; base += p) {
+    const b = <usize>(base * 4);
+    for (let k = 0; k < p; k += 4) {
+      const o = b + <usize>(k * 4);
+      const zv = v128.load(z + o);
+      const a = v128.load(scratch + <usize>(k * 4));
+      v128.store(y + o, v128.bitselect(zv, f32x4.mul(zv, a), f32x4.ge(zv, zero)));
     }
-    for (let k = full; k < c; k++) {
-      const o = <usize>(k * 4);
-      const zv = load<f32>(z + ro + o);
-      store<f32>(y + ro + o, zv >= 0 ? zv : zv * load<f32>(alpha + o));
-    }
+  }
+  for (let i = end; i < total; i++) {
+    const o = <usize>(i * 4);
+    const zv = load<f32>(z + o);
+    store<f32>(y + o, zv >= 0 ? zv : zv * load<f32>(alpha + <usize>((i % c) * 4)));
   }
 }
 
 /**
  * Bias + PReLU's backward pass over rows of c channels, in one pass: dz = z > 0 ? dy : dy * alpha,
- * dbias[c] = sum over rows of dz, dalpha[c] = sum over rows of (z > 0 ? 0 : dy * z), rows summed
- * in order (as colSum and preluGradAlpha). dbias and dalpha are zeroed here.
+ * dbias[c] = sum over rows of dz, dalpha[c] = sum over rows of (z > 0 ? 0 : dy * z). The rows
+ * are one flat run of vectors with alpha and the sums repeated over p = lcm(c, 4) floats
+ * (scratch: 3p), the p / c partial sums of a channel added at the end, then the rows left over.
  */
 export function biasPreluGrad(z: usize, dy: usize, alpha: usize, rows: i32, c: i32, dz: usize,
-  dbias: usize, dalpha: usize): void {
-  memory.fill(dbias, 0, <usize>(c * 4));
-  memory.fill(dalpha, 0, <usize>(c * 4));
-  const full = c & ~3;
+  dbias: usize, dalpha: usize, scratch: usize): void {
+  const p = period(c);
+  const pb = <usize>(p * 4);
+  const accB = scratch + pb, accA = scratch + 2 * pb;
+  repeatChannels(alpha, c, scratch);
+  memory.fill(accB, 0, 2 * pb);
+  const total = rows * c, end = total - total % p;
   const zero = f32x4.splat(0);
-  for (let r = 0; r < rows; r++) {
-    const ro = <usize>(r * c) * 4;
-    for (let k = 0; k < full; k += 4) {
-      const o = <usize>(k * 4);
-      const zv = v128.load(z + ro + o);
-      const gv = v128.load(dy + ro + o);
+  for (let base = 0; base < end; base += p) {
+    const b = <usize>(base * 4);
+    for (let k = 0; k < p; k += 4) {
+      const o = b + <usize>(k * 4), q = <usize>(k * 4);
+      const zv = v128.load(z + o);
+      const gv = v128.load(dy + o);
       const pos = f32x4.gt(zv, zero);
-      const d = v128.bitselect(gv, f32x4.mul(gv, v128.load(alpha + o)), pos);
-      v128.store(dz + ro + o, d);
-      v128.store(dbias + o, f32x4.add(v128.load(dbias + o), d));
+      const d = v128.bitselect(gv, f32x4.mul(gv, v128.load(scratch + q)), pos);
+      v128.store(dz + o, d);
+      v128.store(accB + q, f32x4.add(v128.load(accB + q), d));
       const da = v128.bitselect(zero, f32x4.mul(gv, zv), pos);
-      v128.store(dalpha + o, f32x4.add(v128.load(dalpha + o), da));
+      v128.store(accA + q, f32x4.add(v128.load(accA + q), da));
     }
-    for (let k = full; k < c; k++) {
-      const o = <usize>(k * 4);
-      const zv = load<f32>(z + ro + o);
-      const gv = load<f32>(dy + ro + o);
-      const d = zv > 0 ? gv : gv * load<f32>(alpha + o);
-      store<f32>(dz + ro + o, d);
-      store<f32>(dbias + o, load<f32>(dbias + o) + d);
-      if (!(zv > 0)) store<f32>(dalpha + o, load<f32>(dalpha + o) + gv * zv);
+  }
+  for (let k = 0; k < c; k++) {
+    let sb: f32 = 0, sa: f32 = 0;
+    for (let j = k; j < p; j += c) {
+      sb += load<f32>(accB + <usize>(j * 4));
+      sa += load<f32>(accA + <usize>(j * 4));
     }
+    store<f32>(dbias + <usize>(k * 4), sb);
+    store<f32>(dalpha + <usize>(k * 4), sa);
+  }
+  for (let i = end; i < total; i++) {
+    const o = <usize>(i * 4), ch = <usize>((i % c) * 4);
+    const zv = load<f32>(z + o);
+    const gv = load<f32>(dy + o);
+    const d = zv > 0 ? gv : gv * load<f32>(alpha + ch);
+    store<f32>(dz + o, d);
+    store<f32>(dbias + ch, load<f32>(dbias + ch) + d);
+    if (!(zv > 0)) store<f32>(dalpha + ch, load<f32>(dalpha + ch) + gv * zv);
   }
 }
 
