@@ -118,6 +118,9 @@ Deno.test("max-pool gradient kernel equals the cpu backend's on random shapes an
     [[2, 9, 9, 48], 3, 2, "valid"], // RNet pool2
     [[2, 8, 8, 64], 2, 2, "same"], // ONet pool3
     [[1, 4, 4, 5], 2, 2, "same"],
+    // Windows that tile the input (one pass, no scatter), channels not whole vectors.
+    [[1, 6, 6, 7], 2, 2, "valid"],
+    [[2, 9, 6, 6], 3, 3, "valid"],
   ];
   for (let i = 0; i < 6; i++) {
     const k = pick(1, 3);

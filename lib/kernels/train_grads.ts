@@ -104,6 +104,16 @@ export const runMaxPoolGrad = (
   const xp = offsetOf(backend, x), dp = offsetOf(backend, dy);
   if (xp === undefined || dp === undefined) return undefined;
   const out = backend.makeOutput([n, h, w, c], "float32");
+  const tiled = g.strideHeight === g.filterHeight && g.strideWidth === g.filterWidth &&
+    g.padTop === 0 && g.padLeft === 0 && g.outHeight * g.filterHeight === h &&
+    g.outWidth * g.filterWidth === w &&
+    xp + (n * h * w * c + 3) * 4 <= k.memory.buffer.byteLength &&
+    dp + (n * g.outHeight * g.outWidth * c + 3) * 4 <= k.memory.buffer.byteLength;
+  if (tiled) {
+    const op = offsetOf(backend, out) as number;
+    k.maxPoolGradTiled(xp, n, h, w, c, g.filterHeight, g.filterWidth, dp, op);
+    return out;
+  }
   k.maxPoolGrad(
     xp,
     n,

@@ -48,6 +48,7 @@ export interface TrainKernels {
   ) => void;
   readonly preluGradAlpha: (x: number, dy: number, rows: number, c: number, da: number) => void;
   readonly maxPoolGrad: (...args: number[]) => void;
+  readonly maxPoolGradTiled: (...args: number[]) => void;
   readonly preluForward: (
     z: number,
     alpha: number,

@@ -415,6 +415,54 @@ export function maxPoolGrad(x: usize, n: i32, h: i32, w: i32, c: i32, kh: i32, k
 }
 
 /**
+ * The max pool's gradient where the windows tile the input (stride = window, no padding, e.g.
+ * PNet's 2x2 / 2 on 10 x 10): every input cell belongs to one window, so each is written once,
+ * dy where it is its window's first maximum (the same comparisons as maxPoolGrad), 0 elsewhere;
+ * no zeroing and no scatter. Channels go 4 at a time; past the last channel the loads read the
+ * next pixel's values (the caller makes sure memory goes that far) and the stores stop at c.
+ */
+export function maxPoolGradTiled(x: usize, n: i32, h: i32, w: i32, c: i32, kh: i32, kw: i32,
+  dy: usize, out: usize): void {
+  const oh = h / kh, ow = w / kw;
+  const zero = f32x4.splat(0);
+  const last = c & 3;
+  for (let b = 0; b < n; b++) {
+    for (let oy = 0; oy < oh; oy++) {
+      for (let ox = 0; ox < ow; ox++) {
+        const first = ((b * h + oy * kh) * w + ox * kw) * c;
+        const g = dy + <usize>(((b * oh + oy) * ow + ox) * c) * 4;
+        for (let k = 0; k < c; k += 4) {
+          let best = v128.load(x + <usize>(first + k) * 4);
+          let at = i32x4.splat(0);
+          for (let i = 0; i < kh; i++) {
+            for (let j = 0; j < kw; j++) {
+              if (i == 0 && j == 0) continue;
+              const v = v128.load(x + <usize>(first + (i * w + j) * c + k) * 4);
+              const m = f32x4.gt(v, best);
+              best = v128.bitselect(v, best, m);
+              at = v128.bitselect(i32x4.splat(i * kw + j), at, m);
+            }
+          }
+          const gv = v128.load(g + <usize>(k * 4));
+          for (let i = 0; i < kh; i++) {
+            for (let j = 0; j < kw; j++) {
+              const q = out + <usize>(first + (i * w + j) * c + k) * 4;
+              const r = v128.bitselect(gv, zero, i32x4.eq(at, i32x4.splat(i * kw + j)));
+              if (k + 4 <= c) v128.store(q, r);
+              else if (last == 1) v128.store32_lane(q, r, 0);
+              else {
+                v128.store64_lane(q, r, 0);
+                if (last == 3) v128.store32_lane(q, r, 2, 8);
+              }
+            }
+          }
+        }
+      }
+    }
+  }
+}
+
+/**
  * Adam's update in one pass, each operation rounded to float32 in the order of the tensor-op
  * version (lib/train/adam.ts): m' = b1 m + (1 - b1) g, v' = b2 v + (1 - b2) g^2,
  * w' = w - lr ((m' / c1) / (sqrt(v' / c2) + eps)).
