@@ -414,6 +414,15 @@ export function maxPoolGrad(x: usize, n: i32, h: i32, w: i32, c: i32, kh: i32, k
   }
 }
 
+/** Stores the first 1 to 3 lanes of r at q. */
+@inline function storeLanes(q: usize, r: v128, lanes: i32): void {
+  if (lanes == 1) v128.store32_lane(q, r, 0);
+  else {
+    v128.store64_lane(q, r, 0);
+    if (lanes == 3) v128.store32_lane(q, r, 2, 8);
+  }
+}
+
 /**
  * The max pool's gradient where the windows tile the input (stride = window, no padding, e.g.
  * PNet's 2x2 / 2 on 10 x 10): every input cell belongs to one window, so each is written once,
@@ -431,6 +440,40 @@ export function maxPoolGradTiled(x: usize, n: i32, h: i32, w: i32, c: i32, kh: i
       for (let ox = 0; ox < ow; ox++) {
         const first = ((b * h + oy * kh) * w + ox * kw) * c;
         const g = dy + <usize>(((b * oh + oy) * ow + ox) * c) * 4;
+        if (kh == 2 && kw == 2) {
+          // Unrolled: the first maximum of 4 is the last one that beat the ones before it.
+          const p0 = x + <usize>first * 4, p1 = p0 + <usize>(c * 4);
+          const p2 = p0 + <usize>(w * c * 4), p3 = p2 + <usize>(c * 4);
+          const q0 = out + <usize>first * 4, q1 = q0 + <usize>(c * 4);
+          const q2 = q0 + <usize>(w * c * 4), q3 = q2 + <usize>(c * 4);
+          for (let k = 0; k < c; k += 4) {
+            const o = <usize>(k * 4);
+            const v0 = v128.load(p0 + o), v1 = v128.load(p1 + o);
+            const v2 = v128.load(p2 + o), v3 = v128.load(p3 + o);
+            const m1 = f32x4.gt(v1, v0);
+            let best = v128.bitselect(v1, v0, m1);
+            const m2 = f32x4.gt(v2, best);
+            best = v128.bitselect(v2, best, m2);
+            const m3 = f32x4.gt(v3, best);
+            const gv = v128.load(g + o);
+            const r3 = v128.and(gv, m3);
+            const r2 = v128.andnot(v128.and(gv, m2), m3);
+            const r1 = v128.andnot(v128.andnot(v128.and(gv, m1), m2), m3);
+            const r0 = v128.andnot(gv, v128.or(v128.or(m1, m2), m3));
+            if (k + 4 <= c) {
+              v128.store(q0 + o, r0);
+              v128.store(q1 + o, r1);
+              v128.store(q2 + o, r2);
+              v128.store(q3 + o, r3);
+            } else {
+              storeLanes(q0 + o, r0, last);
+              storeLanes(q1 + o, r1, last);
+              storeLanes(q2 + o, r2, last);
+              storeLanes(q3 + o, r3, last);
+            }
+          }
+          continue;
+        }
         for (let k = 0; k < c; k += 4) {
           let best = v128.load(x + <usize>(first + k) * 4);
           let at = i32x4.splat(0);
@@ -449,11 +492,7 @@ export function maxPoolGradTiled(x: usize, n: i32, h: i32, w: i32, c: i32, kh: i
               const q = out + <usize>(first + (i * w + j) * c + k) * 4;
               const r = v128.bitselect(gv, zero, i32x4.eq(at, i32x4.splat(i * kw + j)));
               if (k + 4 <= c) v128.store(q, r);
-              else if (last == 1) v128.store32_lane(q, r, 0);
-              else {
-                v128.store64_lane(q, r, 0);
-                if (last == 3) v128.store32_lane(q, r, 2, 8);
-              }
+              else storeLanes(q, r, last);
             }
           }
         }
