@@ -195,8 +195,8 @@ export interface AdamStep {
 }
 
 /**
- * Adam's update of one variable in one pass: [w', m', v'] (new tensors, or w, m and v updated
- * in place and shared when nothing else holds their data).
+ * Adam's update of one variable in one pass: [w', m', v'] (w' new; m and v updated in place
+ * and shared when nothing else holds their data, new otherwise).
  */
 export const runAdam = (
   backend: WasmBackendLike,
@@ -212,21 +212,24 @@ export const runAdam = (
   if ([g, m, v].some((t) => sizeOf(t.shape) !== len)) return undefined;
   const ps = [w, g, m, v].map((t) => offsetOf(backend, t));
   if (ps.some((p) => p === undefined)) return undefined;
-  // In place where w, m and v are each held by one tensor only (the variables, as in a training
-  // step): the outputs share their data (as our Identity does), and the variables' `assign`
-  // then keeps it. Elsewhere (a clone still shares it) new outputs.
+  // The moments in place where each is held by one tensor only (the optimizer's variables):
+  // the outputs share their data (as our Identity does), and `assign` then keeps it. Never the
+  // weights: tfjs-wasm's XNNPACK kernels (the dense layers' _FusedMatMul) keep packed copies of
+  // a weight buffer for as long as it lives, and would go on with the old values.
   const shared = backend as unknown as {
     refCount?(id: unknown): number;
     incRef?(id: unknown): void;
   };
   const alone = shared.refCount && shared.incRef &&
-    [w, m, v].every((t) => shared.refCount!(t.dataId) === 1);
-  const outs = alone
-    ? [w, m, v].map((t) => {
+    [m, v].every((t) => shared.refCount!(t.dataId) === 1);
+  const outs = [
+    backend.makeOutput([...w.shape], "float32"),
+    ...[m, v].map((t) => {
+      if (!alone) return backend.makeOutput([...w.shape], "float32");
       shared.incRef!(t.dataId);
       return { dataId: t.dataId, shape: [...t.shape], dtype: "float32" as const };
-    })
-    : [0, 1, 2].map(() => backend.makeOutput([...w.shape], "float32"));
+    }),
+  ];
   // The tensor-op version's constants: tfjs makes float32 scalars of 1 - beta and of c1, c2.
   k.adam(
     ...(ps as number[]),

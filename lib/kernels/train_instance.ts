@@ -69,6 +69,7 @@ export interface TrainKernels {
     scratch: number,
   ) => void;
   readonly col2im: (...args: number[]) => void;
+  readonly im2col: (...args: number[]) => void;
   readonly adam: (...args: number[]) => void;
   /** Whether this build uses fused multiply-add. */
   readonly fma: boolean;

@@ -17,7 +17,11 @@
 import * as tf from "@tensorflow/tfjs";
 import { runTapedOp, tapeIsOn } from "../taped_op.ts";
 
-/** Kernel: inputs x, filter, bias (and alpha); outputs [y, z] with alpha, [y] without. */
+/**
+ * Kernel: inputs x, filter, bias (and alpha); outputs [y, z] with alpha, [y] without. A third
+ * output, when the kernel gives one, is the input's patches as a [1, 1, pixels, kh * kw * ci]
+ * matrix (im2col): then the filter gradient is the product of its transpose with dZ.
+ */
 export const CONV_PRELU_KERNEL = "MtcnnConvBiasPrelu";
 
 /**
@@ -45,11 +49,13 @@ export const convPreluOp = (
   alpha?: tf.Tensor,
 ): tf.Tensor4D => {
   const inputs: tf.NamedTensorMap = alpha ? { x, filter, bias, alpha } : { x, filter, bias };
+  let patches = false;
   return runTapedOp<tf.Tensor4D>({
     inputs,
     forward: (save) => {
-      const [y, z] = tf.engine().runKernel(CONV_PRELU_KERNEL, inputs, {}) as tf.Tensor[];
-      save(alpha ? [x, filter, z, alpha] : [x, filter]);
+      const [y, z, cols] = tf.engine().runKernel(CONV_PRELU_KERNEL, inputs, {}) as tf.Tensor[];
+      patches = cols !== undefined;
+      save(alpha ? [cols ?? x, filter, z, alpha] : [x, filter]);
       return y;
     },
     backward: (dy, saved) => {
@@ -64,13 +70,22 @@ export const convPreluOp = (
         x: () =>
           tf.engine().runKernel("Conv2DBackpropInput", { dy: dz, filter: sf }, {
             ...CONV_ATTRS,
-            inputShape: sx.shape,
+            inputShape: x.shape,
           }) as tf.Tensor,
-        filter: () =>
-          tf.engine().runKernel("Conv2DBackpropFilter", { x: sx, dy: dz }, {
-            ...CONV_ATTRS,
-            filterShape: sf.shape,
-          }) as tf.Tensor,
+        filter: () => {
+          if (!patches) {
+            return tf.engine().runKernel("Conv2DBackpropFilter", { x: sx, dy: dz }, {
+              ...CONV_ATTRS,
+              filterShape: sf.shape,
+            }) as tf.Tensor;
+          }
+          const [pixels, taps, co] = [sx.shape[2], sx.shape[3], sf.shape[3]] as number[];
+          const g = tf.engine().runKernel("Conv2DBackpropFilter", {
+            x: sx,
+            dy: tf.reshape(dz, [1, 1, pixels, co]),
+          }, { ...CONV_ATTRS, filterShape: [1, 1, taps, co] }) as tf.Tensor;
+          return tf.reshape(g, sf.shape);
+        },
         bias: () => dbias,
       };
       if (a) grads.alpha = () => dalpha;

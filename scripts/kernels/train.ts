@@ -322,6 +322,28 @@ export function biasPreluGrad(z: usize, dy: usize, alpha: usize, rows: i32, c: i
 }
 
 /**
+ * The patches of a stride-1 VALID convolution as rows: cols[(b, y, x), (ky, kx, c)] =
+ * x[b, y + ky, x + kx, c], so that the convolution is the product of cols with the filter seen
+ * as [kh * kw * ci, co].
+ */
+export function im2col(x: usize, n: i32, h: i32, w: i32, ci: i32, kh: i32, kw: i32,
+  cols: usize): void {
+  const oh = h - kh + 1, ow = w - kw + 1;
+  const row = <usize>(kw * ci) * 4;
+  let dst = cols;
+  for (let b = 0; b < n; b++) {
+    for (let y = 0; y < oh; y++) {
+      for (let xo = 0; xo < ow; xo++) {
+        for (let ky = 0; ky < kh; ky++) {
+          memory.copy(dst, x + <usize>(((b * h + y + ky) * w + xo) * ci) * 4, row);
+          dst += row;
+        }
+      }
+    }
+  }
+}
+
+/**
  * The input gradient of a stride-1 VALID convolution from its per-pixel products: cols holds,
  * for each output pixel (b, y, x), the kh * kw * ci values dY[b, y, x, :] . W[ky, kx, c, :];
  * dx[b, y + ky, x + kx, c] is their sum (zeroed here, pixels added in order).
