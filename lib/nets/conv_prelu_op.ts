@@ -55,13 +55,18 @@ export const convPreluOp = (
     forward: (save) => {
       const [y, z, cols] = tf.engine().runKernel(CONV_PRELU_KERNEL, inputs, {}) as tf.Tensor[];
       patches = cols !== undefined;
-      save(alpha ? [cols ?? x, filter, z, alpha] : [x, filter]);
+      // Variables (the weights being trained) outlive the backward pass: no copy on the tape.
+      const kept = [filter, alpha].filter((t) => t !== undefined && !(t instanceof tf.Variable));
+      save([cols ?? x, ...(alpha ? [z] : []), ...kept as tf.Tensor[]]);
       return y;
     },
     backward: (dy, saved) => {
-      const [sx, sf, z, a] = saved;
+      const [sx, ...rest] = saved;
+      const z = alpha ? rest.shift() : undefined;
+      const sf = filter instanceof tf.Variable ? filter : rest.shift() as tf.Tensor4D;
+      const a = alpha && (alpha instanceof tf.Variable ? alpha : rest.shift());
       // Computed once here (tfjs calls the gradient function once, then each input's closure).
-      const [dz, dbias, dalpha] = a
+      const [dz, dbias, dalpha] = a && z
         ? tf.engine().runKernel(BIAS_PRELU_GRAD_KERNEL, { dy, z, alpha: a }, {
           biasShape: bias.shape,
         }) as tf.Tensor[]
