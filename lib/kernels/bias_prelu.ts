@@ -1,7 +1,8 @@
 /**
  * The two PReLU passes of the training-mode convolution + bias + PReLU op
  * (lib/nets/conv_prelu_op.ts): forward, y = PReLU(z) from the kept pre-activation z = conv(x) +
- * bias; backward, dZ and the bias and alpha gradients in one pass over z. Inputs are borrowed; outputs are new tensors of the backend.
+ * bias; backward, dZ and the bias and alpha gradients in one pass over z. Inputs are borrowed;
+ * outputs are new tensors of the backend.
  *
  * @module
  */

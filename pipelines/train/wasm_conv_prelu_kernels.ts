@@ -1,11 +1,11 @@
 /**
- * The wasm kernels of the training-mode convolution + bias + PReLU op (lib/nets/conv_prelu_op.ts):
- * forward, the backend's `FusedConv2D` (our convolution kernels, lib/kernels/wasm_conv.ts) with a
- * linear activation gives z (a matrix product where the output is 1 x 1, a product of the
- * input's patches where it is small: then the patches are a third output), then one pass gives
- * y = PReLU(z); backward, one pass gives dZ and the
- * bias and alpha gradients (lib/kernels/bias_prelu.ts). Installed with our other training
- * kernels (wasm_train_kernels.ts), and removed when those are turned off.
+ * The wasm kernels of the training-mode convolution + bias + PReLU op (lib/nets/conv_prelu_op.ts).
+ * Forward: z = conv(x) + bias by the backend's `FusedConv2D` with a linear activation (our
+ * convolution kernels, lib/kernels/wasm_conv.ts), or as a matrix product where the output is
+ * 1 x 1, or as a product of the input's patches where it is small (then the patches are a third
+ * output); then one pass gives y = PReLU(z). Backward: one pass gives dZ and the bias and alpha
+ * gradients (lib/kernels/bias_prelu.ts). Installed with our other training kernels
+ * (wasm_train_kernels.ts), and removed when those are turned off.
  *
  * @module
  */
@@ -41,6 +41,12 @@ const fusedConv = (
   }) as tf.TensorInfo;
 };
 
+/** Our kernels are on, and the case is theirs: float32 NHWC, the filter's input channels, bias. */
+const fits = (x: tf.TensorInfo, filter: tf.TensorInfo, bias: tf.TensorInfo): boolean =>
+  wasmConvKernels() !== undefined && [x, filter, bias].every((t) => t.dtype === "float32") &&
+  x.shape.length === 4 && filter.shape.length === 4 && x.shape[3] === filter.shape[2] &&
+  bias.shape.reduce((a, b) => a * b, 1) === filter.shape[3];
+
 /**
  * A filter as large as its input (a 1 x 1 output: PNet's conv3 on 12 x 12 crops) is a matrix
  * product over the images, [n, kh * kw * ci] x [kh * kw * ci, co], on the same memory: our 1 x 1
@@ -57,7 +63,7 @@ const matrixProduct = (
 ): tf.TensorInfo | undefined => {
   const [n, h, w, ci] = x.shape;
   const [kh, kw, , co] = filter.shape;
-  if (h !== kh || w !== kw || kh * kw === 1 || wasmConvKernels() === undefined) return undefined;
+  if (h !== kh || w !== kw || kh * kw === 1 || !fits(x, filter, bias)) return undefined;
   const view = (t: tf.TensorInfo, shape: number[]) => ({ ...t, shape });
   const z = runConv(backend, {
     x: view(x, [1, 1, n, h * w * ci]),
@@ -91,7 +97,7 @@ const patchProduct = (
   if (kh * kw === 1 || oh * ow === 1 || oh * ow > SMALL_OUTPUT || oh < 1 || ow < 1) return;
   const k = trainKernelsOf(backend);
   const xp = backend.dataIdMap.get(x.dataId)?.memoryOffset;
-  if (!k || xp === undefined || wasmConvKernels() === undefined) return undefined;
+  if (!k || xp === undefined || !fits(x, filter, bias)) return undefined;
   const pixels = n * oh * ow, taps = kh * kw * ci;
   const cols = backend.makeOutput([1, 1, pixels, taps], "float32");
   k.im2col(xp, n, h, w, ci, kh, kw, backend.dataIdMap.get(cols.dataId)?.memoryOffset as number);
