@@ -2,7 +2,7 @@
  * Choosing and starting a tfjs backend, the same in every runtime: the runtime's edge (Deno's
  * `pipelines/edge/backend.ts`, the browser's `pipelines/edge/browser/backend.ts`) only says where
  * tfjs's `.wasm` files are. Starting wasm installs this library's own kernels (convolutions and
- * the gradient kernels training needs), process-wide and once.
+ * max pool, the gradient kernels training needs), process-wide and once.
  *
  * @module
  */
@@ -10,6 +10,7 @@ import * as tf from "@tensorflow/tfjs";
 import * as E from "fp-ts/Either.js";
 import { describe, type MtcnnError, mtcnnError } from "../lib/errors.ts";
 import { installWasmConvKernels } from "../lib/kernels/wasm_conv.ts";
+import { installWasmMaxPool } from "../lib/kernels/wasm_pool.ts";
 import type { Result } from "../lib/result.ts";
 import { registerWasmGradKernels } from "./train/wasm_grad_kernels.ts";
 
@@ -22,6 +23,7 @@ export type BackendName = "auto" | "wasm" | "cpu" | "webgpu";
 /** Our kernels on tfjs's wasm backend: installed once, whoever started it. */
 const installKernels = (): void => {
   installWasmConvKernels();
+  installWasmMaxPool();
   registerWasmGradKernels();
 };
 

@@ -12,9 +12,18 @@ import type { CropBatch } from "../state.ts";
  */
 export const cropPixels = (batch: CropBatch): Float32Array => {
   if (batch.data) return batch.data;
+  const data = new Float32Array(batch.count * batch.size * batch.size * 3);
+  cutCrops(batch, data);
+  return data;
+};
+
+/**
+ * Cuts a crop batch's crops from its summed-area table into `data` (count * size * size * 3
+ * values from index 0), area-resampled and normalized.
+ */
+export const cutCrops = (batch: CropBatch, data: Float32Array): void => {
   const { size, count, rects, sat } = batch;
   const per = size * size * 3;
-  const data = new Float32Array(count * per);
   for (let i = 0; i < count; i++) {
     const r = 4 * i;
     areaResample(
@@ -29,5 +38,4 @@ export const cropPixels = (batch: CropBatch): Float32Array => {
       i * per,
     );
   }
-  return data;
 };

@@ -16,7 +16,8 @@ import type { Result } from "../../lib/result.ts";
 import type { NetName } from "../../lib/spec.ts";
 import { checkWeights, type MtcnnWeights, type NetWeights } from "../../lib/weights/record.ts";
 import type { CropBatch } from "../state.ts";
-import { cropPixels } from "./crop_pixels.ts";
+import { cutCrops } from "./crop_pixels.ts";
+import { filledTensor } from "./heap_tensor.ts";
 import { runPNetLevel } from "./pnet_levels.ts";
 import type { CropHeads, CropNet, Nets, PNetRunner } from "./types.ts";
 
@@ -55,9 +56,14 @@ const runCrops = async <K extends string>(
   forward: (x: tf.Tensor4D) => Record<K, tf.Tensor>,
   crops: CropBatch,
 ): Promise<Record<K, Float32Array>> => {
-  const { size, count } = crops;
-  const data = cropPixels(crops);
-  const out = tf.tidy(() => forward(tf.tensor4d(data, [count, size, size, 3])));
+  const { size, count, data } = crops;
+  const shape: [number, number, number, number] = [count, size, size, 3];
+  // Crops without pixels are cut straight into the input tensor (on wasm: into its heap).
+  const out = tf.tidy(() =>
+    forward(
+      data ? tf.tensor4d(data, shape) : filledTensor(shape, (o) => cutCrops(crops, o)),
+    )
+  );
   try {
     const keys = Object.keys(out) as K[];
     const values = await Promise.all(keys.map((k) => out[k].data() as Promise<Float32Array>));

@@ -12,6 +12,7 @@ import type { PNetOutput } from "../../lib/nets/pnet.ts";
 import { nms } from "../../lib/nms.ts";
 import type { PyramidLevel } from "../../lib/pyramid.ts";
 import type { LevelImage } from "../state.ts";
+import { filledTensor } from "./heap_tensor.ts";
 
 /** 2 and 12: PNet's stride and window, in level pixels. */
 const STRIDE = 2;
@@ -64,9 +65,15 @@ export const runPNetLevel = async (
   threshold: number,
   nmsThreshold: number,
 ): Promise<Candidates> => {
-  const data = level.data ?? levelPixels(sat, level);
+  const shape: [number, number, number, number] = [1, level.height, level.width, 3];
+  // A level without pixels is resampled straight into the input tensor (on wasm: its heap).
   const { bbox, prob } = tf.tidy(() => ({
-    ...net(tf.tensor4d(data, [1, level.height, level.width, 3])),
+    ...net(
+      level.data ? tf.tensor4d(level.data, shape) : filledTensor(
+        shape,
+        (o) => areaResample(sat, 0, 0, sat.width, sat.height, level.width, level.height, o),
+      ),
+    ),
   }));
   try {
     const [p, b] = await Promise.all([prob.data(), bbox.data()]) as [Float32Array, Float32Array];
