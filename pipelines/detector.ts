@@ -6,6 +6,8 @@
  */
 import * as E from "fp-ts/Either.js";
 import { describe, type MtcnnError, mtcnnError } from "../lib/errors.ts";
+import { mapInOrder } from "../lib/in_order.ts";
+import { pixelBudget } from "../lib/pixel_budget.ts";
 import type { Result } from "../lib/result.ts";
 import { loadDefaultWeights } from "../lib/weights/default_weights.ts";
 import { faceAndLandmarks, faceOnly } from "./cascade.ts";
@@ -114,6 +116,7 @@ const create = async (options: DetectorOptions): Promise<Result<MtcnnError, Dete
   }
   const landmarkOnet = lm?.right;
   let nets: Nets;
+  let lanes: readonly Nets[] = [];
   let release: () => void;
   if (workers === 0) {
     const local = localNets(w.right);
@@ -133,31 +136,60 @@ const create = async (options: DetectorOptions): Promise<Result<MtcnnError, Dete
       return pool;
     }
     nets = landmarkOnet ? { ...pool.right.nets, landmarkOnet } : pool.right.nets;
+    lanes = pool.right.size > 1
+      ? pool.right.lanes.map((l) => landmarkOnet ? { ...l, landmarkOnet } : l)
+      : [];
     release = () => {
       pool.right.terminate();
       landmarkOnet?.dispose();
     };
   }
-  const build = (o: ResolvedOptions): Stage<ImageState, CandidateState> =>
+  const build = (n: Nets, o: ResolvedOptions): Stage<ImageState, CandidateState> =>
     options.stages
-      ? options.stages(nets, o)
+      ? options.stages(n, o)
       : cascadeName === "faceOnly"
-      ? faceOnly(nets, o)
-      : faceAndLandmarks(nets, o);
+      ? faceOnly(n, o)
+      : faceAndLandmarks(n, o);
   return E.right(
-    detectorOf(build, resolved.right, workers, backend.right, release),
+    detectorOf(build, { nets, lanes }, resolved.right, workers, backend.right, release),
   );
 };
 
+/**
+ * Images `detectEach` keeps in flight per worker: two, so that a worker has the next image's
+ * work queued while this thread runs the other's NMS and crops.
+ */
+const IN_FLIGHT_PER_WORKER = 2;
+
+/**
+ * Pixels of the images detected at once (an image alone always runs): 32 megapixels, about
+ * 480 MB of images and summed-area tables (15 bytes a pixel).
+ */
+const PIXELS_IN_FLIGHT = 32_000_000;
+
+/** Where a detector's nets run: all workers at once (`nets`), or each worker alone (`lanes`). */
+interface NetPlaces {
+  /** The nets (in this thread, or split over the workers). */
+  readonly nets: Nets;
+  /** Per worker, the nets on that worker alone (empty: in this thread, or one worker). */
+  readonly lanes: readonly Nets[];
+}
+
 /** The detector's calls around its cascade builder; `release` frees the nets. */
 const detectorOf = (
-  build: (o: ResolvedOptions) => Stage<ImageState, CandidateState>,
+  build: (nets: Nets, o: ResolvedOptions) => Stage<ImageState, CandidateState>,
+  places: NetPlaces,
   base: ResolvedOptions,
   workers: number,
   backend: string,
   release: () => void,
 ): Detector => {
-  const stages = build(base);
+  const stages = build(places.nets, base);
+  const laneStages = places.lanes.map((n) => build(n, base));
+  /** Images running on each lane now. */
+  const busy = places.lanes.map(() => 0);
+  let running = 0;
+  const budget = pixelBudget(PIXELS_IN_FLIGHT);
   let disposed = false;
   let inFlight = 0;
   let loader: ImageLoader | undefined;
@@ -168,11 +200,17 @@ const detectorOf = (
     }
   };
   const gone = () => E.left(mtcnnError("InputError", "this detector has been disposed"));
+  /** The options of a call, and its cascade on the split nets (lane -1) or on lane k. */
   const optionsFor = (extra: DetectCallOptions) => {
     const given = detectOptionsOf(extra ?? {});
-    if (Object.keys(given).length === 0) return E.right({ o: base, s: stages });
+    if (Object.keys(given).length === 0) {
+      return E.right({ o: base, on: (k: number) => (k < 0 ? stages : laneStages[k]) });
+    }
     const o = resolveOptions({ ...base, ...given });
-    return o._tag === "Left" ? o : E.right({ o: o.right, s: build(o.right) });
+    return o._tag === "Left" ? o : E.right({
+      o: o.right,
+      on: (k: number) => build(k < 0 ? places.nets : places.lanes[k], o.right),
+    });
   };
   const shared = workers > 0;
   const finish = (
@@ -184,7 +222,12 @@ const detectorOf = (
     const d = toDetection(end.right, o);
     return E.right(keep ? { ...d, image: end.right.image } : d);
   };
-  /** Runs the cascade on an input, or on an image a loader worker already decoded. */
+  /**
+   * Runs the cascade on an input, or on an image a loader worker already decoded. An image
+   * alone is split over every worker (the shortest wait for it); one that starts while others
+   * run goes whole to the least busy worker (no split to join: the most images per second).
+   * Either way the same stages run on the same pixels: the same faces.
+   */
   const run = async (
     input: ImageInput,
     extra: DetectCallOptions,
@@ -193,15 +236,29 @@ const detectorOf = (
     if (disposed) return gone();
     const c = optionsFor(extra);
     if (c._tag === "Left") return c;
-    const { o, s } = c.right;
+    const { o, on } = c.right;
     inFlight++;
+    let lane = -1;
     try {
       const t0 = performance.now();
       const loaded = await (preloaded ??
         loadScaledImage(input, o.maxPixels, { downscale: o.downscaleLargeImages }));
       if (loaded._tag === "Left") return loaded;
-      const state = imageState(loaded.right, shared, performance.now() - t0);
-      return finish(await runStage(s, state), o, extra?.keepImage === true);
+      const pixels = loaded.right.image.width * loaded.right.image.height;
+      await budget.enter(pixels);
+      if (running > 0 && busy.length > 0) {
+        lane = busy.indexOf(Math.min(...busy));
+        busy[lane]++;
+      }
+      running++;
+      try {
+        const state = imageState(loaded.right, shared, performance.now() - t0);
+        return finish(await runStage(on(lane), state), o, extra?.keepImage === true);
+      } finally {
+        running--;
+        if (lane >= 0) busy[lane]--;
+        budget.leave(pixels);
+      }
     } catch (e) {
       return E.left(mtcnnError("BackendError", `detection failed: ${describe(e)}`, e));
     } finally {
@@ -216,7 +273,7 @@ const detectorOf = (
     const total = Array.isArray(inputs) ? inputs.length : undefined;
     const c = optionsFor(extra);
     const o = c._tag === "Right" ? c.right.o : base;
-    // With workers, the next file is decoded on a loader thread while this one is detected.
+    // With workers, files are decoded on a loader thread, in order, while others are detected.
     const decodeAhead = (input: ImageInput) => {
       if (!shared || disposed || !(typeof input === "string" || input instanceof Uint8Array)) {
         return undefined;
@@ -224,28 +281,15 @@ const detectorOf = (
       loader ??= startImageLoader();
       return loader.load(input, o.maxPixels, { downscale: o.downscaleLargeImages });
     };
-    let index = 0;
-    let pending: { input: ImageInput; loaded?: ReturnType<typeof decodeAhead> } | undefined;
-    for await (const input of inputs) {
-      const next = { input, loaded: decodeAhead(input) };
-      if (pending) {
-        yield {
-          input: pending.input,
-          index,
-          result: await run(pending.input, extra, pending.loaded),
-        };
-        index++;
-        extra.onProgress?.(index, total);
-      }
-      pending = next;
-    }
-    if (pending) {
-      yield {
-        input: pending.input,
-        index,
-        result: await run(pending.input, extra, pending.loaded),
-      };
-      extra.onProgress?.(index + 1, total);
+    const limit = shared ? Math.max(2, workers * IN_FLIGHT_PER_WORKER) : 1;
+    const items = mapInOrder(inputs, limit, async (input, index) => ({
+      input,
+      index,
+      result: await run(input, extra, decodeAhead(input)),
+    }));
+    for await (const item of items) {
+      yield item;
+      extra.onProgress?.(item.index + 1, total);
     }
   };
   return {

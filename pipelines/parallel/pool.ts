@@ -29,6 +29,12 @@ export interface NetPool {
    * split (cut in each worker from the shared summed-area table).
    */
   readonly nets: Nets;
+  /**
+   * Per worker, the nets on that worker alone: every PNet level and every crop of a call in one
+   * message. For many images at once, each image on a worker of its own (no split, no waiting
+   * for the other worker's part).
+   */
+  readonly lanes: readonly Nets[];
   /** Ends the workers. */
   terminate(): void;
 }
@@ -277,9 +283,52 @@ export const startNetPoolWith = async (
       }));
       return out;
     };
+    /** The nets of one worker: whole calls, nothing split. */
+    const lane = (slot: Slot): Nets => {
+      const crop =
+        <N extends "rnet" | "onet">(kind: N) =>
+        async (batch: CropBatch): Promise<Record<CropHeads<N>, Float32Array>> => {
+          const cutThere = !batch.data && batch.sat.sums.buffer instanceof SharedArrayBuffer;
+          // Copies: the transfer must not detach the caller's arrays.
+          const data = cutThere ? undefined : cropPixels(batch).slice();
+          const rects = batch.rects.slice();
+          const sat = cutThere ? batch.sat : { ...batch.sat, sums: new Uint32Array(0) };
+          const msg: ToWorker = {
+            kind,
+            id: nextId++,
+            size: batch.size,
+            count: batch.count,
+            data,
+            rects,
+            sat,
+          };
+          const r = await call(slot, msg, data ? [data.buffer, rects.buffer] : [rects.buffer]);
+          return (r as Extract<FromWorker, { kind: "heads" }>).heads as Record<
+            CropHeads<N>,
+            Float32Array
+          >;
+        };
+      return {
+        pnet: {
+          net: "pnet",
+          run: async (sat, pyramid, threshold, nms) => {
+            const levels = pyramid.map((l) => ({
+              scale: l.scale,
+              width: l.width,
+              height: l.height,
+            }));
+            const msg: ToWorker = { kind: "pnet", id: nextId++, sat, levels, threshold, nms };
+            return ((await call(slot, msg)) as Extract<FromWorker, { kind: "levels" }>).candidates;
+          },
+        },
+        rnet: { net: "rnet", size: 24, run: crop("rnet") } satisfies CropNet<"rnet">,
+        onet: { net: "onet", size: 48, run: crop("onet") } satisfies CropNet<"onet">,
+      };
+    };
     return E.right({
       size,
       backend: backends[0],
+      lanes: slots.map(lane),
       nets: {
         pnet: { net: "pnet", run: levels },
         rnet: { net: "rnet", size: 24, run: crops("rnet") } satisfies CropNet<"rnet">,

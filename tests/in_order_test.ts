@@ -1,0 +1,64 @@
+import { assert, assertEquals } from "./_assert.ts";
+import { mapInOrder } from "../lib/in_order.ts";
+import { pixelBudget } from "../lib/pixel_budget.ts";
+
+const wait = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+Deno.test("mapInOrder() yields in the inputs' order however the work finishes, never more than `limit` at once", async () => {
+  let running = 0, most = 0;
+  const out: number[] = [];
+  const delays = [40, 5, 30, 1, 20, 2, 10];
+  for await (
+    const x of mapInOrder(delays, 3, async (ms, i) => {
+      running++;
+      most = Math.max(most, running);
+      await wait(ms);
+      running--;
+      return i;
+    })
+  ) out.push(x);
+  assertEquals(out, [0, 1, 2, 3, 4, 5, 6]);
+  assertEquals(most, 3);
+});
+
+Deno.test("mapInOrder() pulls a stream only as room frees up, and closes it when the consumer stops", async () => {
+  let pulled = 0;
+  let closed = false;
+  async function* endless() {
+    try {
+      for (let i = 0;; i++) {
+        pulled++;
+        yield i;
+      }
+    } finally {
+      closed = true;
+    }
+  }
+  const got: number[] = [];
+  for await (const x of mapInOrder(endless(), 2, (i) => Promise.resolve(i * 10))) {
+    got.push(x);
+    if (got.length === 3) break;
+  }
+  assertEquals(got, [0, 10, 20]);
+  assert(pulled <= 5, `pulled ${pulled}`);
+  assert(closed, "the stream was closed");
+});
+
+Deno.test("pixelBudget() admits in arrival order, lets a lone large image in, and waits for room", async () => {
+  const budget = pixelBudget(100);
+  const order: string[] = [];
+  await budget.enter(500); // alone: admitted though over the budget
+  const a = budget.enter(60).then(() => order.push("a"));
+  const b = budget.enter(30).then(() => order.push("b"));
+  await wait(5);
+  assertEquals(order, [], "nothing fits beside the large one");
+  budget.leave(500);
+  await Promise.all([a, b]);
+  assertEquals(order, ["a", "b"]);
+  const c = budget.enter(20).then(() => order.push("c"));
+  await wait(5);
+  assertEquals(order, ["a", "b"], "60 + 30 + 20 is over 100");
+  budget.leave(60);
+  await c;
+  assertEquals(order, ["a", "b", "c"]);
+});
