@@ -7,8 +7,10 @@
  *   deno run -A bench/image_parallel.ts [DIR] [--workers N] [--rounds R] [--images K]
  *
  * Modes: `split, 1 in flight` (each image split over the workers, one after the other: the
- * command line before image-parallel detection); `split, K in flight`; `lanes, K in flight`
- * (each image whole on the least busy worker; the first one alone split, as `detectEach` does).
+ * command line before image-parallel detection); `split, K in flight`; `lanes, N in flight` and
+ * `lanes, K in flight` (N workers, K = `--in-flight`, default 2N: each image whole on the worker
+ * with the fewest pixels in hand; one alone split, as `detectEach` does). `--mode I` runs mode
+ * I alone (0 to 3), e.g. to compare peak RSS.
  */
 import { join } from "node:path";
 import { useBackend } from "../mod.ts";
@@ -21,6 +23,7 @@ import { resolveOptions } from "../pipelines/options.ts";
 import type { RgbImage } from "../lib/image.ts";
 import type { CandidateState, ImageState, Stage } from "../pipelines/state.ts";
 import { sharedData } from "../tests/_shared.ts";
+import { peakRssMb } from "./_rss.ts";
 
 const arg = (name: string, dflt: number) => {
   const i = Deno.args.indexOf(name);
@@ -59,16 +62,19 @@ for (const f of files) {
 
 type Cascade = Stage<ImageState, CandidateState>;
 /** Detects every image, `inFlight` at a time; `pick` chooses the cascade of each. */
-const runAll = async (inFlight: number, pick: (running: number) => [Cascade, () => void]) => {
+const runAll = async (
+  inFlight: number,
+  pick: (running: number, pixels: number) => [Cascade, () => void],
+) => {
   let faces = 0;
   let running = 0;
   const all = mapInOrder(images, inFlight, async (img) => {
     const state = imageState(
-      { image: img, width: img.width, height: img.height, scaleX: 1, scaleY: 1 },
+      { image: img, width: img.width, height: img.height, scaleX: 1, scaleY: 1, orientation: 1 },
       true,
       0,
     );
-    const [stage, done] = pick(running);
+    const [stage, done] = pick(running, img.width * img.height);
     running++;
     try {
       return await stage(state);
@@ -82,19 +88,22 @@ const runAll = async (inFlight: number, pick: (running: number) => [Cascade, () 
 };
 const busy = lanes.map(() => 0);
 const splitOnly = (): [Cascade, () => void] => [split, () => {}];
-const byLane = (running: number): [Cascade, () => void] => {
+const byLane = (running: number, pixels: number): [Cascade, () => void] => {
   if (running === 0 || lanes.length === 0) return [split, () => {}];
   const k = busy.indexOf(Math.min(...busy));
-  busy[k]++;
-  return [lanes[k], () => busy[k]--];
+  busy[k] += pixels;
+  return [lanes[k], () => (busy[k] -= pixels)];
 };
-const K = Math.max(2, 2 * workers);
+const K = arg("--in-flight", Math.max(2, 2 * workers));
 const modes: [string, () => Promise<number>][] = [
   ["split, 1 in flight", () => runAll(1, splitOnly)],
   [`split, ${K} in flight`, () => runAll(K, splitOnly)],
+  [`lanes, ${workers} in flight`, () => runAll(workers, byLane)],
   [`lanes, ${K} in flight`, () => runAll(K, byLane)],
 ];
-await runAll(K, byLane); // warm-up
+const only = Deno.args.indexOf("--mode");
+if (only >= 0) modes.splice(0, modes.length, modes[Number(Deno.args[only + 1])]);
+await modes[0][1](); // warm-up
 const seen: Record<string, { ips: number[]; cpu: number[]; main: number[]; faces: number }> = {};
 for (let r = 0; r < rounds; r++) {
   for (const [name, run] of modes) {
@@ -122,4 +131,5 @@ for (const [name] of modes) {
     } | ${e.faces} |`,
   );
 }
+console.log(`peak RSS ${peakRssMb().toFixed(0)} MB`);
 pool.right.terminate();

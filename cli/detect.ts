@@ -191,8 +191,13 @@ export const run = async (args: string[]): Promise<number> => {
   const verbose = o.verbose === true;
   const b = await useBackend(backend.backend);
   if (b._tag === "Left") return printError(b.left, verbose), 1;
-  const weights = await weightsFromFlags(o);
-  if (weights._tag === "Left") return printError(weights.left, verbose), 1;
+  // Without weight files, the detector loads the embedded weights itself, while its workers
+  // start.
+  const ownWeights = ["pnet-weights", "rnet-weights", "onet-weights"].some((k) =>
+    typeof o[k] === "string"
+  );
+  const weights = ownWeights ? await weightsFromFlags(o) : undefined;
+  if (weights?._tag === "Left") return printError(weights.left, verbose), 1;
   const lm = await landmarkOnetFrom(o, options);
   if ("error" in lm) return printError(lm.error, verbose), lm.code;
   const cascade = o["face-only"] ? "faceOnly" : "faceAndLandmarks";
@@ -204,16 +209,15 @@ export const run = async (args: string[]): Promise<number> => {
   if (sink.repairedBytes > 0) {
     console.error(`${io.output}: cut off a partial last line (${sink.repairedBytes} bytes)`);
   }
-  const detector = await createDetector({
+  // The first images are read and decoded while the detector starts its workers.
+  const creating = createDetector({
     ...(options as DetectOptions),
-    weights: weights.right,
+    weights: weights?.right,
     cascade,
     workers: n,
     backend: backend.backend,
     landmarkOnet: lm.weights,
   });
-  if (detector._tag === "Left") return await sink.close(), printError(detector.left, verbose), 2;
-  const bar = progress("detect", named?.length ?? 0, several ? undefined : false);
   // With workers, images are decoded on a thread of their own (only for more than one image).
   const loader = n > 0 && several ? startImageLoader() : undefined;
   const loadOptions = { downscale: options.downscaleLargeImages };
@@ -247,16 +251,35 @@ export const run = async (args: string[]): Promise<number> => {
     const img = await loadSource(s.path, loadOne, fetchOptions).catch((e) =>
       E.left(mtcnnError("IoError", `cannot read ${s.path}: ${describe(e)}`))
     );
-    const r = img._tag === "Left" ? img : await detector.right.detect(img.right.image);
-    return { ...s, img, r };
+    const detector = await creating;
+    const r = img._tag === "Left"
+      ? img
+      : detector._tag === "Left"
+      ? detector
+      : await detector.right.detect(img.right.image);
+    // Finished items may wait for earlier ones: they keep their pixels only to draw or crop.
+    const kept = img._tag === "Right" && !out && !crops
+      ? E.right({ ...img.right, image: { ...img.right.image, data: new Uint8Array(0) } })
+      : img;
+    return { ...s, img: kept, r };
   };
   // With workers, several images are in flight (decoded in order on the loader thread, each
   // detected on a worker of its own); the lines still come out in the inputs' order.
   const inFlight = several ? Math.max(2, n * IN_FLIGHT_PER_WORKER) : 1;
+  const results = mapInOrder(listed(), inFlight, detectOne);
+  const first = results.next();
+  const detector = await creating;
+  if (detector._tag === "Left") {
+    await results.return(undefined);
+    loader?.terminate();
+    await sink.close();
+    return printError(detector.left, verbose), 2;
+  }
+  const bar = progress("detect", named?.length ?? 0, several ? undefined : false);
   let failed = 0;
   try {
-    for await (const item of mapInOrder(listed(), inFlight, detectOne)) {
-      const { path, stem, img, r } = item;
+    for (let next = await first; !next.done; next = await results.next()) {
+      const { path, stem, img, r } = next.value;
       if (path === "") {
         failed++;
         printError(img._tag === "Left" ? img.left : "cannot list images", verbose);
@@ -309,6 +332,7 @@ export const run = async (args: string[]): Promise<number> => {
       }
     }
   } finally {
+    await results.return(undefined);
     bar.done();
     detector.right.dispose();
     loader?.terminate();

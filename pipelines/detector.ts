@@ -18,7 +18,7 @@ import { localNet, localNets } from "./nets/local.ts";
 import type { Nets } from "./nets/types.ts";
 import { type DetectOptions, type ResolvedOptions, resolveOptions } from "./options.ts";
 import { type ImageLoader, startImageLoader } from "./parallel/loader.ts";
-import { startNetPool } from "./parallel/pool.ts";
+import { spawnNetWorker, startNetPoolWith } from "./parallel/pool.ts";
 import { type Detection, toDetection } from "./detection.ts";
 import type {
   DetectCallOptions,
@@ -103,56 +103,73 @@ const create = async (options: DetectorOptions): Promise<Result<MtcnnError, Dete
       mtcnnError("OptionError", 'landmarks: "refined" needs the ONet cascade, not faceOnly'),
     );
   }
-  const backend = await ensureBackend(options.backend);
-  if (backend._tag === "Left") return backend;
-  const weights = options.weights ?? await loadDefaultWeights();
-  const w = "_tag" in weights ? weights : E.right(weights);
-  if (w._tag === "Left") return w;
-  const lm = options.landmarkOnet === undefined
-    ? undefined
-    : localNet("onet", options.landmarkOnet);
-  if (lm?._tag === "Left") {
-    return E.left(mtcnnError("WeightsError", `landmarkOnet: ${lm.left.message}`, lm.left));
-  }
-  const landmarkOnet = lm?.right;
-  let nets: Nets;
-  let lanes: readonly Nets[] = [];
-  let release: () => void;
-  if (workers === 0) {
-    const local = localNets(w.right);
-    if (local._tag === "Left") {
-      landmarkOnet?.dispose();
-      return local;
+  // The workers load their modules while this thread starts its backend and loads weights.
+  const early: (Worker | undefined)[] = Array.from({ length: workers }, spawnNetWorker);
+  const unused = <T>(r: T): T => {
+    early.forEach((w) => w?.terminate());
+    return r;
+  };
+  try {
+    const backend = await ensureBackend(options.backend);
+    if (backend._tag === "Left") return unused(backend);
+    const weights = options.weights ?? await loadDefaultWeights();
+    const w = "_tag" in weights ? weights : E.right(weights);
+    if (w._tag === "Left") return unused(w);
+    const lm = options.landmarkOnet === undefined
+      ? undefined
+      : localNet("onet", options.landmarkOnet);
+    if (lm?._tag === "Left") {
+      return unused(
+        E.left(mtcnnError("WeightsError", `landmarkOnet: ${lm.left.message}`, lm.left)),
+      );
     }
-    nets = landmarkOnet ? { ...local.right, landmarkOnet } : local.right;
-    release = () => {
-      local.right.dispose();
-      landmarkOnet?.dispose();
-    };
-  } else {
-    const pool = await startNetPool(w.right, workers, options.backend ?? "auto");
-    if (pool._tag === "Left") {
-      landmarkOnet?.dispose();
-      return pool;
+    const landmarkOnet = lm?.right;
+    let nets: Nets;
+    let lanes: readonly Nets[] = [];
+    let release: () => void;
+    if (workers === 0) {
+      const local = localNets(w.right);
+      if (local._tag === "Left") {
+        landmarkOnet?.dispose();
+        return local;
+      }
+      nets = landmarkOnet ? { ...local.right, landmarkOnet } : local.right;
+      release = () => {
+        local.right.dispose();
+        landmarkOnet?.dispose();
+      };
+    } else {
+      const spawn = (i: number) => {
+        const worker = early[i] ?? spawnNetWorker();
+        early[i] = undefined;
+        return worker;
+      };
+      const pool = await startNetPoolWith(w.right, workers, options.backend ?? "auto", { spawn });
+      if (pool._tag === "Left") {
+        landmarkOnet?.dispose();
+        return pool;
+      }
+      nets = landmarkOnet ? { ...pool.right.nets, landmarkOnet } : pool.right.nets;
+      lanes = pool.right.size > 1
+        ? pool.right.lanes.map((l) => landmarkOnet ? { ...l, landmarkOnet } : l)
+        : [];
+      release = () => {
+        pool.right.terminate();
+        landmarkOnet?.dispose();
+      };
     }
-    nets = landmarkOnet ? { ...pool.right.nets, landmarkOnet } : pool.right.nets;
-    lanes = pool.right.size > 1
-      ? pool.right.lanes.map((l) => landmarkOnet ? { ...l, landmarkOnet } : l)
-      : [];
-    release = () => {
-      pool.right.terminate();
-      landmarkOnet?.dispose();
-    };
+    const build = (n: Nets, o: ResolvedOptions): Stage<ImageState, CandidateState> =>
+      options.stages
+        ? options.stages(n, o)
+        : cascadeName === "faceOnly"
+        ? faceOnly(n, o)
+        : faceAndLandmarks(n, o);
+    return E.right(
+      detectorOf(build, { nets, lanes }, resolved.right, workers, backend.right, release),
+    );
+  } catch (e) {
+    throw unused(e);
   }
-  const build = (n: Nets, o: ResolvedOptions): Stage<ImageState, CandidateState> =>
-    options.stages
-      ? options.stages(n, o)
-      : cascadeName === "faceOnly"
-      ? faceOnly(n, o)
-      : faceAndLandmarks(n, o);
-  return E.right(
-    detectorOf(build, { nets, lanes }, resolved.right, workers, backend.right, release),
-  );
 };
 
 /**
@@ -186,7 +203,7 @@ const detectorOf = (
 ): Detector => {
   const stages = build(places.nets, base);
   const laneStages = places.lanes.map((n) => build(n, base));
-  /** Images running on each lane now. */
+  /** Pixels of the images running on each lane now. */
   const busy = places.lanes.map(() => 0);
   let running = 0;
   const budget = pixelBudget(PIXELS_IN_FLIGHT);
@@ -225,7 +242,7 @@ const detectorOf = (
   /**
    * Runs the cascade on an input, or on an image a loader worker already decoded. An image
    * alone is split over every worker (the shortest wait for it); one that starts while others
-   * run goes whole to the least busy worker (no split to join: the most images per second).
+   * run goes whole to the worker with the fewest pixels in hand (no split to join: the most images per second).
    * Either way the same stages run on the same pixels: the same faces.
    */
   const run = async (
@@ -248,7 +265,7 @@ const detectorOf = (
       await budget.enter(pixels);
       if (running > 0 && busy.length > 0) {
         lane = busy.indexOf(Math.min(...busy));
-        busy[lane]++;
+        busy[lane] += pixels;
       }
       running++;
       try {
@@ -256,7 +273,7 @@ const detectorOf = (
         return finish(await runStage(on(lane), state), o, extra?.keepImage === true);
       } finally {
         running--;
-        if (lane >= 0) busy[lane]--;
+        if (lane >= 0) busy[lane] -= pixels;
         budget.leave(pixels);
       }
     } catch (e) {

@@ -35,13 +35,32 @@ Deno.test("mapInOrder() pulls a stream only as room frees up, and closes it when
     }
   }
   const got: number[] = [];
-  for await (const x of mapInOrder(endless(), 2, (i) => Promise.resolve(i * 10))) {
+  for await (const x of mapInOrder(endless(), 2, (i) => Promise.resolve(i * 10), 1)) {
     got.push(x);
     if (got.length === 3) break;
   }
   assertEquals(got, [0, 10, 20]);
-  assert(pulled <= 5, `pulled ${pulled}`);
+  assert(pulled <= 6, `pulled ${pulled}`);
   assert(closed, "the stream was closed");
+});
+
+Deno.test("mapInOrder() goes on with later items while a slow first one runs (up to `ahead` results wait)", async () => {
+  const events: string[] = [];
+  const delays = [80, 1, 1, 1, 1, 1, 1];
+  const out: number[] = [];
+  for await (
+    const x of mapInOrder(delays, 2, async (ms, i) => {
+      events.push(`start ${i}`);
+      await wait(ms);
+      events.push(`end ${i}`);
+      return i;
+    }, 4)
+  ) out.push(x);
+  assertEquals(out, [0, 1, 2, 3, 4, 5, 6]);
+  // Items 1 to 5 (limit 2 running, 2 + 4 in the window) ran beside the slow item 0.
+  const end0 = events.indexOf("end 0");
+  for (const i of [1, 2, 3, 4, 5]) assert(events.indexOf(`end ${i}`) < end0, events.join(", "));
+  assert(events.indexOf("start 6") > end0, events.join(", "));
 });
 
 Deno.test("pixelBudget() admits in arrival order, lets a lone large image in, and waits for room", async () => {

@@ -96,6 +96,14 @@ export const balance = <T>(items: readonly T[], weight: (t: T) => number, n: num
 const MIN_PER_WORKER = { rnet: 8, onet: 2 } as const;
 
 /**
+ * A new net worker, not yet initialised: it starts loading its modules at once, and waits for
+ * the pool's first message. A detector spawns its workers this way before it loads the weights,
+ * so that both happen at the same time.
+ */
+export const spawnNetWorker = (): Worker =>
+  new Worker(new URL("./worker.ts", import.meta.url), { type: "module" });
+
+/**
  * Starts `size` workers with copies of the weights on `backend`.
  *
  * @example
@@ -132,8 +140,7 @@ export const startNetPoolWith = async (
       mtcnnError("OptionError", `workers must be an integer from 1 to 64, got ${size}`),
     );
   }
-  const spawn = internals.spawn ??
-    (() => new Worker(new URL("./worker.ts", import.meta.url), { type: "module" }));
+  const spawn = internals.spawn ?? spawnNetWorker;
   const stallMs = internals.stallMs ?? DEFAULT_STALL_MS;
   const maxRestarts = internals.maxRestarts ?? DEFAULT_MAX_RESTARTS;
   let nextId = 1;
