@@ -5,12 +5,14 @@
  * whole process and of this (main) thread alone, from /proc.
  *
  *   deno run -A bench/image_parallel.ts [DIR] [--workers N] [--rounds R] [--images K]
+ *     [--repeat R] [--in-flight K] [--mode I]
  *
  * Modes: `split, 1 in flight` (each image split over the workers, one after the other: the
  * command line before image-parallel detection); `split, K in flight`; `lanes, N in flight` and
  * `lanes, K in flight` (N workers, K = `--in-flight`, default 2N: each image whole on the worker
- * with the fewest pixels in hand; one alone split, as `detectEach` does). `--mode I` runs mode
- * I alone (0 to 3), e.g. to compare peak RSS.
+ * with the fewest pixels in hand; one alone split, as `detectEach` does; workers with nothing
+ * to do take a share of a lane's calls), and the last without that sharing. `--mode I` runs
+ * mode I alone (0 to 4), e.g. to compare peak RSS.
  */
 import { join } from "node:path";
 import { useBackend } from "../mod.ts";
@@ -18,7 +20,7 @@ import { faceAndLandmarks, loadImage } from "../stages.ts";
 import { loadDefaultWeights } from "../weights.ts";
 import { mapInOrder } from "../lib/in_order.ts";
 import { imageState } from "../pipelines/stages/load.ts";
-import { startNetPool } from "../pipelines/parallel/pool.ts";
+import { startNetPool, startNetPoolWith } from "../pipelines/parallel/pool.ts";
 import { resolveOptions } from "../pipelines/options.ts";
 import type { RgbImage } from "../lib/image.ts";
 import type { CandidateState, ImageState, Stage } from "../pipelines/state.ts";
@@ -54,10 +56,17 @@ const o = resolveOptions({});
 if (o._tag === "Left") throw new Error(o.left.message);
 const split = faceAndLandmarks(pool.right.nets, o.right);
 const lanes = pool.right.lanes.map((n) => faceAndLandmarks(n, o.right));
+// The same with every lane's calls kept on its own worker (no sharing with idle workers).
+const poolAlone = await startNetPoolWith(w.right, workers, "wasm", { shareIdle: false });
+if (poolAlone._tag === "Left") throw new Error(poolAlone.left.message);
+const lanesAlone = poolAlone.right.lanes.map((n) => faceAndLandmarks(n, o.right));
+const splitAlone = faceAndLandmarks(poolAlone.right.nets, o.right);
 const images: RgbImage[] = [];
-for (const f of files) {
-  const r = await loadImage(f);
-  if (r._tag === "Right") images.push(r.right);
+for (let k = 0; k < arg("--repeat", 1); k++) {
+  for (const f of files) {
+    const r = await loadImage(f);
+    if (r._tag === "Right") images.push(r.right);
+  }
 }
 
 type Cascade = Stage<ImageState, CandidateState>;
@@ -88,18 +97,24 @@ const runAll = async (
 };
 const busy = lanes.map(() => 0);
 const splitOnly = (): [Cascade, () => void] => [split, () => {}];
-const byLane = (running: number, pixels: number): [Cascade, () => void] => {
-  if (running === 0 || lanes.length === 0) return [split, () => {}];
-  const k = busy.indexOf(Math.min(...busy));
-  busy[k] += pixels;
-  return [lanes[k], () => (busy[k] -= pixels)];
-};
+const byLaneOf =
+  (ls: Cascade[], sp: Cascade) => (running: number, pixels: number): [Cascade, () => void] => {
+    if (running === 0 || ls.length === 0) return [sp, () => {}];
+    const k = busy.indexOf(Math.min(...busy));
+    busy[k] += pixels;
+    return [ls[k], () => (busy[k] -= pixels)];
+  };
+const byLane = byLaneOf(lanes, split);
 const K = arg("--in-flight", Math.max(2, 2 * workers));
 const modes: [string, () => Promise<number>][] = [
   ["split, 1 in flight", () => runAll(1, splitOnly)],
   [`split, ${K} in flight`, () => runAll(K, splitOnly)],
   [`lanes, ${workers} in flight`, () => runAll(workers, byLane)],
   [`lanes, ${K} in flight`, () => runAll(K, byLane)],
+  [
+    `lanes, ${K} in flight, idle workers take no share`,
+    () => runAll(K, byLaneOf(lanesAlone, splitAlone)),
+  ],
 ];
 const only = Deno.args.indexOf("--mode");
 if (only >= 0) modes.splice(0, modes.length, modes[Number(Deno.args[only + 1])]);
@@ -133,3 +148,4 @@ for (const [name] of modes) {
 }
 console.log(`peak RSS ${peakRssMb().toFixed(0)} MB`);
 pool.right.terminate();
+poolAlone.right.terminate();

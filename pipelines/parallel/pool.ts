@@ -30,9 +30,9 @@ export interface NetPool {
    */
   readonly nets: Nets;
   /**
-   * Per worker, the nets on that worker alone: every PNet level and every crop of a call in one
-   * message. For many images at once, each image on a worker of its own (no split, no waiting
-   * for the other worker's part).
+   * Per worker, the nets of that worker: an image's PNet levels and crop batches go to it whole
+   * (no split to join, no waiting for another worker's part), except that workers with nothing
+   * to do take a share. For many images at once, each image on a worker of its own.
    */
   readonly lanes: readonly Nets[];
   /** Ends the workers. */
@@ -69,6 +69,11 @@ export interface NetPoolInternals {
   readonly stallMs?: number;
   /** Workers a slot may start after its first before it fails every call (default 3). */
   readonly maxRestarts?: number;
+  /**
+   * Whether a lane's calls are shared with workers that have nothing to do (default true;
+   * false runs every call of a lane on its own worker, for comparison).
+   */
+  readonly shareIdle?: boolean;
 }
 
 const DEFAULT_STALL_MS = 300_000;
@@ -282,47 +287,55 @@ export const startNetPoolWith = async (
           Math.max(1, Math.min(slots.length, Math.floor(batch.count / MIN_PER_WORKER[kind]))),
           () => slots[(rr++) % slots.length],
         );
-    const levels: PNetRunner["run"] = async (sat, pyramid, threshold, nms) => {
-      const indexed = pyramid.map((l, i) => ({ l, i }));
-      const groups = balance(indexed, (x) => x.l.width * x.l.height, slots.length);
-      const out: Candidates[] = new Array(pyramid.length);
-      await Promise.all(groups.map(async (g, k) => {
-        if (g.length === 0) return;
-        const plain: PyramidLevel[] = g.map(({ l }) => ({
-          scale: l.scale,
-          width: l.width,
-          height: l.height,
+    /** PNet's levels shared out over `targets` by size, largest first to the least loaded. */
+    const levelsOn =
+      (targets: readonly Slot[]): PNetRunner["run"] => async (sat, pyramid, threshold, nms) => {
+        const indexed = pyramid.map((l, i) => ({ l, i }));
+        const groups = balance(indexed, (x) => x.l.width * x.l.height, targets.length);
+        const out: Candidates[] = new Array(pyramid.length);
+        await Promise.all(groups.map(async (g, k) => {
+          if (g.length === 0) return;
+          const plain: PyramidLevel[] = g.map(({ l }) => ({
+            scale: l.scale,
+            width: l.width,
+            height: l.height,
+          }));
+          const r = (await call(targets[k], {
+            kind: "pnet",
+            id: nextId++,
+            sat,
+            levels: plain,
+            threshold,
+            nms,
+          })) as Extract<FromWorker, { kind: "levels" }>;
+          r.candidates.forEach((c, j) => (out[g[j].i] = c));
         }));
-        const r = (await call(slots[k], {
-          kind: "pnet",
-          id: nextId++,
-          sat,
-          levels: plain,
-          threshold,
-          nms,
-        })) as Extract<FromWorker, { kind: "levels" }>;
-        r.candidates.forEach((c, j) => (out[g[j].i] = c));
-      }));
-      return out;
-    };
-    /** The nets of one worker: whole calls, nothing split. */
+        return out;
+      };
+    /** `slot`, and the other workers when they have nothing to do (unless told not to). */
+    const withIdle = (slot: Slot): Slot[] =>
+      internals.shareIdle === false
+        ? [slot]
+        : [slot, ...slots.filter((s) => s !== slot && !s.closed && s.pending.size === 0)];
+    /**
+     * The nets of one worker: an image's calls go to it whole (large crop batches in pieces),
+     * except that a worker with nothing to do takes a share (an image alone, or the last ones).
+     */
     const lane = (slot: Slot): Nets => {
       const crop =
         <N extends "rnet" | "onet">(kind: N) =>
-        (batch: CropBatch): Promise<Record<CropHeads<N>, Float32Array>> =>
-          sendCrops(kind, batch, Math.ceil(batch.count / MAX_PER_CALL[kind]), () => slot);
+        (batch: CropBatch): Promise<Record<CropHeads<N>, Float32Array>> => {
+          const targets = withIdle(slot);
+          const shared = Math.min(targets.length, Math.floor(batch.count / MIN_PER_WORKER[kind]));
+          const parts = Math.max(1, shared, Math.ceil(batch.count / MAX_PER_CALL[kind]));
+          const on = shared > 1 ? targets : [slot];
+          return sendCrops(kind, batch, parts, (k) => on[k % on.length]);
+        };
       return {
         pnet: {
           net: "pnet",
-          run: async (sat, pyramid, threshold, nms) => {
-            const levels = pyramid.map((l) => ({
-              scale: l.scale,
-              width: l.width,
-              height: l.height,
-            }));
-            const msg: ToWorker = { kind: "pnet", id: nextId++, sat, levels, threshold, nms };
-            return ((await call(slot, msg)) as Extract<FromWorker, { kind: "levels" }>).candidates;
-          },
+          run: (sat, pyramid, threshold, nms) =>
+            levelsOn(withIdle(slot))(sat, pyramid, threshold, nms),
         },
         rnet: { net: "rnet", size: 24, run: crop("rnet") } satisfies CropNet<"rnet">,
         onet: { net: "onet", size: 48, run: crop("onet") } satisfies CropNet<"onet">,
@@ -333,7 +346,7 @@ export const startNetPoolWith = async (
       backend: backends[0],
       lanes: slots.map(lane),
       nets: {
-        pnet: { net: "pnet", run: levels },
+        pnet: { net: "pnet", run: levelsOn(slots) },
         rnet: { net: "rnet", size: 24, run: crops("rnet") } satisfies CropNet<"rnet">,
         onet: { net: "onet", size: 48, run: crops("onet") } satisfies CropNet<"onet">,
       },
