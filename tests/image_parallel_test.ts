@@ -59,6 +59,7 @@ Deno.test("a lane worker that dies fails only the image it ran (BackendError); t
   const [want] = await reference([GROUP]);
   const spawned: number[] = [];
   const pool = await startNetPoolWith(W, 2, "wasm", {
+    shareIdle: false, // each lane's calls on its own worker, whichever image starts first
     spawn: (i) => {
       spawned.push(i);
       const first = spawned.filter((k) => k === i).length === 1;
@@ -73,6 +74,31 @@ Deno.test("a lane worker that dies fails only the image it ran (BackendError); t
     assertEquals(alive, want);
     assertEquals(await facesOn(lanes[0], GROUP), want, "lane 0 runs on a fresh worker");
     assertEquals(spawned, [0, 1, 0]);
+  } finally {
+    pool.right.terminate();
+  }
+});
+
+Deno.test("an image alone on a lane is shared with the idle worker, with the same faces", async () => {
+  const [want] = await reference([GROUP]);
+  const kinds: string[][] = [[], []];
+  const pool = await startNetPoolWith(W, 2, "wasm", {
+    spawn: (i) => {
+      const w = new Worker(new URL("../pipelines/parallel/worker.ts", import.meta.url), {
+        type: "module",
+      });
+      const post = w.postMessage.bind(w);
+      w.postMessage = ((m: { kind: string }, t?: Transferable[]) => {
+        kinds[i].push(m.kind);
+        post(m, t ?? []);
+      }) as Worker["postMessage"];
+      return w;
+    },
+  });
+  if (pool._tag === "Left") throw new Error(pool.left.message);
+  try {
+    assertEquals(await facesOn(pool.right.lanes[1], GROUP), want);
+    assert(kinds[0].includes("pnet") && kinds[1].includes("pnet"), JSON.stringify(kinds));
   } finally {
     pool.right.terminate();
   }
