@@ -3,9 +3,10 @@
  * backend, one thread: tfjs-wasm's own kernel (XNNPACK) against ours, direct and Winograd.
  * Median ms of 9 runs after a warm-up, with the largest difference from tfjs's result, and our
  * kernels' throughput in GMAC/s (the layer's direct multiply-adds over the CPU time of the kernel
- * used; compare with `bench/fma_peak.ts`).
+ * used; compare with `bench/fma_peak.ts`). `--ours` times only the kernel we use (no tfjs, no
+ * direct column, no diff): quicker, for comparing two builds by turns. Prints the load average.
  *
- *   deno run -A bench/conv_kernels.ts
+ *   deno run -A bench/conv_kernels.ts [--ours]
  */
 import * as tf from "@tensorflow/tfjs";
 import process from "node:process";
@@ -47,10 +48,15 @@ const cpuMs = () => {
   return (u.user + u.system) / 1000;
 };
 
+const oursOnly = Deno.args.includes("--ours");
+const load = () => Deno.loadavg().map((x) => x.toFixed(2)).join(" ");
+console.log(`load average ${load()}`);
 console.log(
-  "| layer | input | tfjs-wasm ms | ours direct ms | ours Winograd ms | max diff | ours GMAC/s (CPU) |",
+  oursOnly
+    ? "| layer | input | ours ms | ours CPU ms | ours GMAC/s (CPU) |"
+    : "| layer | input | tfjs-wasm ms | ours direct ms | ours Winograd ms | max diff | ours CPU ms | ours GMAC/s (CPU) |",
 );
-console.log("|---|---|---|---|---|---|---|");
+console.log(oursOnly ? "|---|---|---|---|---|" : "|---|---|---|---|---|---|---|---|");
 for (const [net, layer, prelu, shape] of LAYERS) {
   const t = nets[net];
   const x = tf.randomNormal(shape, 0, 1, "float32", 1) as tf.Tensor4D;
@@ -68,7 +74,8 @@ for (const [net, layer, prelu, shape] of LAYERS) {
   let ref: Float32Array | undefined;
   let diff = 0;
   let cpu = 0;
-  for (const mode of ["tfjs", "direct", "winograd"] as const) {
+  const modes = oursOnly ? ["winograd"] as const : ["tfjs", "direct", "winograd"] as const;
+  for (const mode of modes) {
     setWasmConvKernels(mode !== "tfjs", { winograd: mode === "winograd" });
     const ts: number[] = [];
     const cs: number[] = [];
@@ -93,8 +100,9 @@ for (const [net, layer, prelu, shape] of LAYERS) {
   setWasmConvKernels(true);
   x.dispose();
   console.log(
-    `| ${net} ${layer} | ${shape.join("x")} | ${cells.join(" | ")} | ${diff.toExponential(1)} | ${
-      (macs / cpu / 1e6).toFixed(1)
-    } |`,
+    `| ${net} ${layer} | ${shape.join("x")} | ${cells.join(" | ")} | ${
+      oursOnly ? "" : `${diff.toExponential(1)} | `
+    }${cpu.toFixed(2)} | ${(macs / cpu / 1e6).toFixed(1)} |`,
   );
 }
+console.log(`load average ${load()}`);

@@ -17,7 +17,8 @@
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
-import { initWeights, makeAdam, mtcnnLoss, TASK_WEIGHTS, toVariables } from "../train.ts";
+import { initWeights, makeAdam, TASK_WEIGHTS, toVariables } from "../train.ts";
+import { mtcnnLossOp } from "../lib/train/loss_op.ts";
 import { useBackend } from "../mod.ts";
 import { NET_SPECS, type NetName } from "../weights.ts";
 import process from "node:process";
@@ -89,9 +90,12 @@ const profileStep = <N extends NetName>(net: N, steps: number): Map<string, numb
       };
       mark("forward");
       const { value, grads } = tf.variableGrads(() => {
-        const loss = mtcnnLoss({ weights: TASK_WEIGHTS[net] })(forwardHeads(net, vars)(x), targets);
+        const loss = mtcnnLossOp({ weights: TASK_WEIGHTS[net] })(
+          forwardHeads(net, vars)(x),
+          targets,
+        );
         mark("backward");
-        return loss.total;
+        return loss;
       }, list);
       mark("adam");
       adam.apply(Object.fromEntries(names.map((n, j) => [n, grads[list[j].name]])), 1e-4);
@@ -139,6 +143,7 @@ const groupOf = (phase: string, kernel: string): string => {
   if (kernel === "js") return "JS outside kernels (OHEM sort, loss masks, tfjs bookkeeping)";
   if (phase === "forward") {
     if (kernel === "Conv2D" || kernel === "FusedConv2D") return "forward convolutions";
+    if (kernel === "MtcnnConvBiasPrelu") return "forward convolution + bias + PReLU (one op)";
     if (kernel === "Add" || kernel === "Prelu") return "forward bias + PReLU";
     if (kernel === "MaxPool") return "forward max pool";
     if (kernel === "BatchMatMul" || kernel === "_FusedMatMul") return "dense layers";
@@ -149,7 +154,11 @@ const groupOf = (phase: string, kernel: string): string => {
   if (kernel === "MaxPoolGrad") return "max-pool gradient";
   if (kernel === "BatchMatMul") return "dense layers";
   if (kernel === "Sum") return "bias and alpha gradients (sums)";
-  if (["MtcnnPreluGrad", "Select", "Greater", "Multiply", "ZerosLike"].includes(kernel)) {
+  if (
+    ["MtcnnPreluGrad", "MtcnnBiasPreluGrad", "Select", "Greater", "Multiply", "ZerosLike"].includes(
+      kernel,
+    )
+  ) {
     return "PReLU gradient (and elementwise)";
   }
   return "other kernels (softmax, loss, copies)";

@@ -3,7 +3,8 @@
  * `FusedConv2D` for MTCNN's layers, and embeds them in lib/kernels/conv_wasm_data.ts.
  *
  * The kernel source (AssemblyScript) is generated: direct kernels per vector count V (1 to 4
- * vectors of 4 output channels) with P output pixels per step (scripts/kernels/direct.ts), and
+ * vectors of 4 output channels) with P output pixels per step, pixel-first and weight-first
+ * (scripts/kernels/direct.ts), and
  * Winograd F(2x2, 3x3) on top of them (scripts/kernels/winograd.ts). The training kernels
  * (gradients and Adam, scripts/kernels/train.ts) go to lib/kernels/train_wasm_data.ts. Run after
  * changing them:
@@ -23,15 +24,18 @@
 import asc from "npm:assemblyscript@0.28.20/asc";
 import { encodeBase64 } from "../lib/base64.ts";
 import { writeFileAtomic } from "../pipelines/edge/atomic.ts";
-import { directKernel, PIXELS } from "./kernels/direct.ts";
+import { directKernel, PIXELS, PIXELS_W } from "./kernels/direct.ts";
 import { trainSource } from "./kernels/train.ts";
 import { WINOGRAD } from "./kernels/winograd.ts";
 
-export { PIXELS };
+export { PIXELS, PIXELS_W };
 
 /** The AssemblyScript source of the kernels. */
-export const kernelSource = (fused = true, pixels = PIXELS): string =>
-  [1, 2, 3, 4].map((v) => directKernel(v, pixels[v], fused)).join("\n\n") + "\n" + WINOGRAD;
+export const kernelSource = (fused = true): string =>
+  [1, 2, 3, 4].flatMap((v) => [
+    directKernel(v, PIXELS[v], fused),
+    directKernel(v, PIXELS_W[v], fused, true),
+  ]).join("\n\n") + "\n" + WINOGRAD;
 
 /** asc options: SIMD (+ relaxed SIMD for the fused variant), no runtime, tfjs's memory. */
 const ASC_FLAGS = [

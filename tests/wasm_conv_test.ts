@@ -2,6 +2,7 @@ import * as tf from "@tensorflow/tfjs";
 import { assert, assertEquals } from "./_assert.ts";
 import { useBackend } from "../mod.ts";
 import { channelGroups, setWasmConvKernels, wasmConvKernels } from "../lib/kernels/wasm_conv.ts";
+import { weightsFirst } from "../lib/kernels/instance.ts";
 import { runBuildScript } from "./_build_tools.ts";
 
 const wasm = async () => {
@@ -98,6 +99,49 @@ Deno.test("cases our kernels do not cover still run tfjs-wasm's (stride, same, d
   assert((await cpuRef(() => tf.conv2d(x, f, 1, "valid", "NHWC", 2))) < 1e-4);
   x.dispose();
   f.dispose();
+});
+
+Deno.test("our wasm convolutions equal tfjs-wasm's on MTCNN's layer shapes (wide rows, row tails)", async () => {
+  await wasm();
+  const before = tf.memory().numTensors;
+  // [input, filter]: the first layers (3 channels: weight-first kernels, 22 px rows end in a
+  // half step), Winograd layers, PNet's 1x1 heads and RNet's 2x2 layer (3 px rows: pixel-first).
+  type Shape = [number, number, number, number];
+  const cases: [Shape, Shape][] = [
+    [[1, 31, 43, 3], [3, 3, 3, 10]],
+    [[3, 24, 24, 3], [3, 3, 3, 28]],
+    [[2, 48, 48, 3], [3, 3, 3, 32]],
+    [[3, 11, 11, 28], [3, 3, 28, 48]],
+    [[2, 23, 23, 32], [3, 3, 32, 64]],
+    [[1, 21, 30, 32], [1, 1, 32, 4]],
+    [[1, 21, 30, 32], [1, 1, 32, 2]],
+    [[4, 4, 4, 48], [2, 2, 48, 64]],
+  ];
+  for (const [i, [xs, fs]] of cases.entries()) {
+    const [a, b, sa, sb] = both(() =>
+      tf.fused.conv2d({
+        x: tf.randomNormal(xs, 0, 1, "float32", 31 + i) as tf.Tensor4D,
+        filter: tf.randomNormal(fs, 0, 0.3, "float32", 41 + i) as tf.Tensor4D,
+        strides: 1,
+        pad: "valid",
+        bias: tf.randomNormal([fs[3]], 0, 1, "float32", 51 + i),
+        activation: "prelu",
+        preluActivationWeights: tf.randomUniform([fs[3]], 0, 0.5, "float32", 61 + i),
+      })
+    );
+    assertEquals(sa, sb);
+    const d = maxDiff(a, b);
+    assert(d < 1e-4, `${xs} * ${fs}: largest difference ${d}`);
+  }
+  assertEquals(tf.memory().numTensors, before);
+});
+
+Deno.test("weight-first kernels take rows where their larger steps leave no more slots idle", () => {
+  // 3 vectors: 4 px per step against 3 (pixel-first).
+  assert(weightsFirst(3, 22) && weightsFirst(3, 46) && weightsFirst(3, 248));
+  assert(!weightsFirst(3, 3) && !weightsFirst(3, 9));
+  // 2 vectors: 6 px against 4; 4 vectors: 2 px against 3.
+  assert(weightsFirst(2, 12) && !weightsFirst(2, 4) && weightsFirst(4, 22) && !weightsFirst(4, 3));
 });
 
 Deno.test("channel groups: 3 vectors at a time while more than 4 are left", () => {

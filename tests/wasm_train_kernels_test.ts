@@ -58,6 +58,8 @@ Deno.test("filter gradient kernel equals the cpu backend's on random shapes (str
     [[3, 12, 12, 3], [3, 3, 10]], // PNet conv1
     [[2, 3, 3, 64], [2, 2, 128]], // ONet conv4
     [[2, 5, 5, 32], [1, 1, 2]], // PNet conv4-2 (2 channels: padded rows)
+    [[3, 3, 3, 16], [3, 3, 32]], // PNet conv3 at 12 x 12: a 1 x 1 output (matrix product)
+    [[2, 4, 3, 5], [4, 3, 6]], // a 1 x 1 output, channels not whole vectors
   ];
   for (let i = 0; i < 9; i++) {
     const k = pick(1, 4);
@@ -82,7 +84,10 @@ Deno.test("filter gradient kernel equals the cpu backend's on random shapes (str
 
 Deno.test("input gradient kernel equals the cpu backend's on random shapes (stride 1, valid)", async () => {
   const cases: [Shape4, [number, number, number]][] = [
-    [[2, 12, 12, 10], [3, 3, 16]], // PNet conv2 (Winograd)
+    [[2, 12, 12, 10], [3, 3, 16]], // PNet conv2 on a larger map (Winograd)
+    [[3, 5, 5, 10], [3, 3, 16]], // PNet conv2 at 12 x 12 (small output: col2im)
+    [[3, 3, 3, 16], [3, 3, 32]], // PNet conv3 (1 x 1 output: col2im)
+    [[2, 3, 4, 5], [2, 3, 7]], // small output, uneven kernel, 5 channels (col2im)
     [[2, 5, 5, 32], [1, 1, 2]], // PNet conv4-2
   ];
   for (let i = 0; i < 6; i++) {
@@ -113,6 +118,9 @@ Deno.test("max-pool gradient kernel equals the cpu backend's on random shapes an
     [[2, 9, 9, 48], 3, 2, "valid"], // RNet pool2
     [[2, 8, 8, 64], 2, 2, "same"], // ONet pool3
     [[1, 4, 4, 5], 2, 2, "same"],
+    // Windows that tile the input (one pass, no scatter), channels not whole vectors.
+    [[1, 6, 6, 7], 2, 2, "valid"],
+    [[2, 9, 6, 6], 3, 3, "valid"],
   ];
   for (let i = 0; i < 6; i++) {
     const k = pick(1, 3);
@@ -232,4 +240,33 @@ Deno.test("the embedded training kernels are what scripts/build_kernels.ts build
     text === embedded,
     "lib/kernels/train_wasm_data.ts is stale: run scripts/build_kernels.ts",
   );
+});
+
+Deno.test("after fused Adam a dense layer computes with the new weights (tfjs-wasm keeps packed copies of weight buffers)", async () => {
+  await onBackend("wasm", () => {
+    const before = tf.memory().numTensors;
+    const init = tf.randomNormal([6, 3], 0, 1, "float32", 41);
+    const w = tf.variable(init);
+    init.dispose();
+    const adam = makeAdam({ w }, {});
+    const x = tf.randomNormal([2, 6], 0, 1, "float32", 43) as tf.Tensor2D;
+    const g = tf.randomNormal([6, 3], 0, 1, "float32", 42);
+    const bias = tf.zeros([3]); // the same tensors each time: tfjs-wasm reuses its packed copy
+    const dense = () => tf.tidy(() => tf.fused.matMul({ a: x, b: w, bias }).dataSync());
+    for (let i = 0; i < 2; i++) {
+      dense(); // tfjs-wasm packs w's buffer here
+      adam.apply({ w: g }, 0.1);
+      const wv = w.dataSync(), xv = x.dataSync(), y = dense();
+      for (let r = 0; r < 2; r++) {
+        for (let c = 0; c < 3; c++) {
+          let want = 0;
+          for (let k = 0; k < 6; k++) want += xv[r * 6 + k] * wv[k * 3 + c];
+          assert(Math.abs(y[r * 3 + c] - want) < 1e-4, `step ${i}: ${y[r * 3 + c]} vs ${want}`);
+        }
+      }
+    }
+    tf.dispose([x, g, w, bias]);
+    adam.dispose();
+    assert(tf.memory().numTensors === before, "no tensor leaked");
+  });
 });

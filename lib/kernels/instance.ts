@@ -59,7 +59,10 @@ type WinoFn = (
 
 export interface Kernels {
   readonly memory: WebAssembly.Memory;
+  /** Pixel-first direct kernels by vector count (index 1 to 4). */
   readonly conv: readonly ConvFn[];
+  /** Weight-first direct kernels by vector count (index 1 to 4): more pixels per step. */
+  readonly convw: readonly ConvFn[];
   readonly wino: WinoFn;
   readonly winoFilter: (g: number, ci: number, co: number, coPad: number, u: number) => void;
   /** Bytes of scratch wino needs after the transformed filter. */
@@ -78,9 +81,11 @@ const instantiate = (memory: WebAssembly.Memory, base64: string): Kernels | null
     });
     const e = inst.exports as Record<string, unknown>;
     const conv = [e.conv1, e.conv1, e.conv2, e.conv3, e.conv4] as ConvFn[];
+    const convw = [e.convw1, e.convw1, e.convw2, e.convw3, e.convw4] as ConvFn[];
     return {
       memory,
       conv,
+      convw,
       wino: e.wino as WinoFn,
       winoFilter: e.winoFilter as Kernels["winoFilter"],
       winoScratch: e.winoScratch as Kernels["winoScratch"],
@@ -119,3 +124,15 @@ export const channelGroups = (co: number): number[] => {
   if (left > 0) groups.push(left);
   return groups;
 };
+
+/** Output pixels per step of the pixel-first kernels (scripts/kernels/direct.ts, PIXELS). */
+const PIXELS = [0, 6, 4, 3, 3];
+/** Output pixels per step of the weight-first kernels (scripts/kernels/direct.ts, PIXELS_W). */
+const PIXELS_W = [0, 7, 6, 4, 2];
+
+/**
+ * Whether the weight-first kernel of `v` vectors suits rows of `wo` output pixels: its larger
+ * steps pay unless they leave more pixel slots idle at a row's end (e.g. 4 for a 3-pixel row).
+ */
+export const weightsFirst = (v: number, wo: number): boolean =>
+  Math.ceil(wo / PIXELS_W[v]) * PIXELS_W[v] <= Math.ceil(wo / PIXELS[v]) * PIXELS[v];

@@ -6,7 +6,7 @@
  * @module
  */
 import type * as tf from "@tensorflow/tfjs";
-import { channelGroups, kernelsOf, type WasmBackendLike } from "./instance.ts";
+import { channelGroups, kernelsOf, type WasmBackendLike, weightsFirst } from "./instance.ts";
 
 /** A convolution for {@linkcode runConv}. */
 export interface ConvArgs {
@@ -95,7 +95,8 @@ export const runConv = (
     let c0 = 0;
     for (const v of channelGroups(co)) {
       const lastLanes = Math.min(4, co - c0 - 4 * (v - 1));
-      k.conv[v](xp, n, h, w, ci, kh, kw, wts, coPad, c0, bias, alpha, act, op, co, lastLanes);
+      const f = weightsFirst(v, w - kw + 1) ? k.convw[v] : k.conv[v];
+      f(xp, n, h, w, ci, kh, kw, wts, coPad, c0, bias, alpha, act, op, co, lastLanes);
       c0 += 4 * v;
     }
     return out;

@@ -35,26 +35,45 @@ export const runFilterGrad = (
   const oh = h - kh + 1, ow = w - kw + 1;
   const [dn, dh, dw, dc] = dy.shape;
   if (fci !== ci || dn !== n || dh !== oh || dw !== ow || dc !== co || oh < 1 || ow < 1) return;
+  // A 1 x 1 output (PNet's conv3 on 12 x 12 crops) is a matrix product with the images as
+  // pixels: the same memory seen as [1, n, kh * kw * ci] and [1, n, co], many pixels per pass.
+  if (oh === 1 && ow === 1 && kh * kw > 1) {
+    const view = (t: tf.TensorInfo, shape: number[]) => ({ ...t, shape });
+    const taps = kh * kw * ci;
+    const r = runFilterGrad(backend, view(x, [1, 1, n, taps]), view(dy, [1, 1, n, co]), [
+      1,
+      1,
+      taps,
+      co,
+    ]);
+    return r && view(r, [kh, kw, ci, co]);
+  }
   const xp = offsetOf(backend, x), dp = offsetOf(backend, dy);
   if (xp === undefined || dp === undefined) return undefined;
   const out = backend.makeOutput([kh, kw, ci, co], "float32");
   const op = offsetOf(backend, out) as number;
   const coPad = Math.ceil(co / 4) * 4;
   const pixels = n * oh * ow, taps = kh * kw * ci;
-  // Padded copies where the channels are not whole vectors (the kernel reads 4 at a time).
-  const scratch = coPad === co ? 0 : backend.wasm._malloc((pixels + taps) * coPad * 4);
+  if (coPad === co) {
+    k.filterGrad(xp, n, h, w, ci, dp, co, coPad, kh, kw, op);
+    return out;
+  }
+  // Channels that are not whole vectors: dY read in place, its last vector running into the next
+  // pixel's channels (which only reach the accumulator's padding columns, dropped after), unless
+  // that would read past the end of memory: then a zero-padded copy.
+  const inPlace = dp + (pixels * co + coPad - co) * 4 <= k.memory.buffer.byteLength;
+  const scratch = backend.wasm._malloc(((inPlace ? 0 : pixels) + taps) * coPad * 4);
   try {
-    if (!scratch) {
-      k.filterGrad(xp, n, h, w, ci, dp, coPad, kh, kw, op);
-      return out;
+    const acc = scratch + (inPlace ? 0 : pixels * coPad * 4);
+    if (inPlace) k.filterGrad(xp, n, h, w, ci, dp, co, coPad, kh, kw, acc);
+    else {
+      k.padRows(dp, pixels, co, coPad, scratch);
+      k.filterGrad(xp, n, h, w, ci, scratch, coPad, coPad, kh, kw, acc);
     }
-    const dyPad = scratch, acc = scratch + pixels * coPad * 4;
-    k.padRows(dp, pixels, co, coPad, dyPad);
-    k.filterGrad(xp, n, h, w, ci, dyPad, coPad, kh, kw, acc);
     k.unpadRows(acc, taps, co, coPad, op);
     return out;
   } finally {
-    if (scratch) backend.wasm._free(scratch);
+    backend.wasm._free(scratch);
   }
 };
 
@@ -85,6 +104,16 @@ export const runMaxPoolGrad = (
   const xp = offsetOf(backend, x), dp = offsetOf(backend, dy);
   if (xp === undefined || dp === undefined) return undefined;
   const out = backend.makeOutput([n, h, w, c], "float32");
+  const tiled = g.strideHeight === g.filterHeight && g.strideWidth === g.filterWidth &&
+    g.padTop === 0 && g.padLeft === 0 && g.outHeight * g.filterHeight === h &&
+    g.outWidth * g.filterWidth === w &&
+    xp + (n * h * w * c + 3) * 4 <= k.memory.buffer.byteLength &&
+    dp + (n * g.outHeight * g.outWidth * c + 3) * 4 <= k.memory.buffer.byteLength;
+  if (tiled) {
+    const op = offsetOf(backend, out) as number;
+    k.maxPoolGradTiled(xp, n, h, w, c, g.filterHeight, g.filterWidth, dp, op);
+    return out;
+  }
   k.maxPoolGrad(
     xp,
     n,
@@ -165,7 +194,10 @@ export interface AdamStep {
   readonly epsilon: number;
 }
 
-/** Adam's update of one variable in one pass: [w', m', v'] (new tensors). */
+/**
+ * Adam's update of one variable in one pass: [w', m', v'] (w' new; m and v updated in place
+ * and shared when nothing else holds their data, new otherwise).
+ */
 export const runAdam = (
   backend: WasmBackendLike,
   w: tf.TensorInfo,
@@ -180,7 +212,24 @@ export const runAdam = (
   if ([g, m, v].some((t) => sizeOf(t.shape) !== len)) return undefined;
   const ps = [w, g, m, v].map((t) => offsetOf(backend, t));
   if (ps.some((p) => p === undefined)) return undefined;
-  const outs = [0, 1, 2].map(() => backend.makeOutput([...w.shape], "float32"));
+  // The moments in place where each is held by one tensor only (the optimizer's variables):
+  // the outputs share their data (as our Identity does), and `assign` then keeps it. Never the
+  // weights: tfjs-wasm's XNNPACK kernels (the dense layers' _FusedMatMul) keep packed copies of
+  // a weight buffer for as long as it lives, and would go on with the old values.
+  const shared = backend as unknown as {
+    refCount?(id: unknown): number;
+    incRef?(id: unknown): void;
+  };
+  const alone = shared.refCount && shared.incRef &&
+    [m, v].every((t) => shared.refCount!(t.dataId) === 1);
+  const outs = [
+    backend.makeOutput([...w.shape], "float32"),
+    ...[m, v].map((t) => {
+      if (!alone) return backend.makeOutput([...w.shape], "float32");
+      shared.incRef!(t.dataId);
+      return { dataId: t.dataId, shape: [...t.shape], dtype: "float32" as const };
+    }),
+  ];
   // The tensor-op version's constants: tfjs makes float32 scalars of 1 - beta and of c1, c2.
   k.adam(
     ...(ps as number[]),
@@ -272,6 +321,23 @@ export const runInputGrad = (
   const hh = oh + 2 * (kh - 1), ww = ow + 2 * (kw - 1);
   const temps: tf.TensorInfo[] = [];
   try {
+    // Small outputs (PNet's 3x3 and 1x1 maps): the full correlation's padding is mostly zeros
+    // (49 / 9 and 25 / 1 of its work), so multiply dY by the transposed filter instead (every
+    // pixel's kh * kw * ci products, one 1x1 convolution) and add them up in place (col2im).
+    if ((kh > 1 || kw > 1) && (oh + kh - 1) * (ow + kw - 1) >= 2 * oh * ow) {
+      const taps = kh * kw * ci, pixels = n * oh * ow;
+      const wt = backend.makeOutput([1, 1, co, taps], "float32");
+      temps.push(wt);
+      k.transpose2d(fp, taps, co, offsetOf(backend, wt) as number);
+      const x = { dataId: dy.dataId, shape: [1, 1, pixels, co], dtype: "float32" as const };
+      const cols = runConv(backend, { x, filter: wt, activation: "linear" }, false);
+      if (!cols) return undefined;
+      temps.push(cols);
+      const out = backend.makeOutput([n, oh + kh - 1, ow + kw - 1, ci], "float32");
+      const op = offsetOf(backend, out) as number;
+      k.col2im(offsetOf(backend, cols) as number, n, oh, ow, kh, kw, ci, op);
+      return out;
+    }
     let x = dy;
     if (kh > 1 || kw > 1) {
       x = backend.makeOutput([n, hh, ww, co], "float32");

@@ -19,6 +19,7 @@ export interface TrainKernels {
     w: number,
     ci: number,
     dy: number,
+    dyc: number,
     coPad: number,
     kh: number,
     kw: number,
@@ -47,6 +48,28 @@ export interface TrainKernels {
   ) => void;
   readonly preluGradAlpha: (x: number, dy: number, rows: number, c: number, da: number) => void;
   readonly maxPoolGrad: (...args: number[]) => void;
+  readonly maxPoolGradTiled: (...args: number[]) => void;
+  readonly preluForward: (
+    z: number,
+    alpha: number,
+    rows: number,
+    c: number,
+    y: number,
+    scratch: number,
+  ) => void;
+  readonly biasPreluGrad: (
+    z: number,
+    dy: number,
+    alpha: number,
+    rows: number,
+    c: number,
+    dz: number,
+    dbias: number,
+    dalpha: number,
+    scratch: number,
+  ) => void;
+  readonly col2im: (...args: number[]) => void;
+  readonly im2col: (...args: number[]) => void;
   readonly adam: (...args: number[]) => void;
   /** Whether this build uses fused multiply-add. */
   readonly fma: boolean;

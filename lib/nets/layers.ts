@@ -5,24 +5,32 @@
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
+import { convPreluOp, useConvPreluOp } from "./conv_prelu_op.ts";
 import { asTensor, type TensorRef } from "./tensors.ts";
 
-/** Convolution + bias, then PReLU with a per-channel alpha when given. */
+/**
+ * Convolution + bias, then PReLU with a per-channel alpha when given. Detection (no gradient
+ * tape) runs the fused convolution; under a tape, where the backend has it, the same arithmetic
+ * as one op with its own gradient (conv_prelu_op.ts) instead of the three ops tfjs unfuses it
+ * into.
+ */
 export const convPrelu = (
   x: tf.Tensor4D,
   kernel: TensorRef,
   bias: TensorRef,
   alpha?: TensorRef,
 ): tf.Tensor4D =>
-  tf.fused.conv2d({
-    x,
-    filter: asTensor<tf.Tensor4D>(kernel),
-    strides: 1,
-    pad: "valid",
-    bias: asTensor(bias),
-    activation: alpha ? "prelu" : "linear",
-    preluActivationWeights: alpha && asTensor(alpha),
-  });
+  useConvPreluOp()
+    ? convPreluOp(x, asTensor<tf.Tensor4D>(kernel), asTensor(bias), alpha && asTensor(alpha))
+    : tf.fused.conv2d({
+      x,
+      filter: asTensor<tf.Tensor4D>(kernel),
+      strides: 1,
+      pad: "valid",
+      bias: asTensor(bias),
+      activation: alpha ? "prelu" : "linear",
+      preluActivationWeights: alpha && asTensor(alpha),
+    });
 
 /** Dense layer + bias, then PReLU when an alpha is given. */
 export const densePrelu = (

@@ -5,9 +5,10 @@
  * applies Adam, so the weights are those of one thread up to float rounding, and the same for
  * every run with the same worker count (seeded runs and `--resume` stay exact).
  *
- * Shared memory carries the rest: the weights (written here before each step), every sample's
- * cross-entropy and OHEM's mask (workers wait on an Atomics word while this thread chooses over
- * the whole batch, as one thread would), and each worker's gradients.
+ * Shared memory carries the rest: the weights (written here before each step), the batch's
+ * labels, every sample's cross-entropy (each worker writes its part, then waits on an Atomics
+ * barrier for the others and makes OHEM's choice over the whole batch itself, the same one in
+ * every worker and as one thread would), and each worker's gradients.
  *
  * @module
  */
@@ -15,7 +16,6 @@ import * as tf from "@tensorflow/tfjs";
 import type { NetTensors } from "../../lib/nets/tensors.ts";
 import { NET_SPECS, type NetName } from "../../lib/spec.ts";
 import type { Adam } from "../../lib/train/adam.ts";
-import { batchShare } from "../../lib/train/loss_part.ts";
 import type { LossOptions } from "../../lib/train/losses.ts";
 import type { HostBatch } from "../edge/train/shard_reader.ts";
 
@@ -24,10 +24,10 @@ export type ToTrainWorker =
   | {
     readonly kind: "init";
     readonly net: NetName;
-    /** Int32 [generation of the mask]; Float32 ce, mask, counts; weights; gradients. */
+    /** Int32 [barrier generation, workers arrived]; Float32 ce; Int8 labels; weights; grads. */
     readonly ctrl: SharedArrayBuffer;
     readonly ce: SharedArrayBuffer;
-    readonly mask: SharedArrayBuffer;
+    readonly labels: SharedArrayBuffer;
     readonly weights: SharedArrayBuffer;
     readonly grads: SharedArrayBuffer;
     readonly index: number;
@@ -36,6 +36,9 @@ export type ToTrainWorker =
     readonly kind: "step";
     readonly id: number;
     readonly start: number;
+    /** Workers taking part in this step (the barrier's count) and the whole batch's size. */
+    readonly parts: number;
+    readonly total: number;
     readonly batch: HostBatch;
     readonly trainable: readonly string[];
     readonly loss: LossOptions;
@@ -45,7 +48,6 @@ export type ToTrainWorker =
 /** Messages from a training worker. */
 export type FromTrainWorker =
   | { readonly kind: "ready" }
-  | { readonly kind: "ce"; readonly id: number }
   | { readonly kind: "done"; readonly id: number; readonly loss: number }
   | { readonly kind: "error"; readonly message: string };
 
@@ -96,9 +98,9 @@ export const startParallelTrainer = async (
     offsets.push(total);
     total += p.shape.reduce((a, b) => a * b, 1);
   }
-  const ctrl = new SharedArrayBuffer(4);
+  const ctrl = new SharedArrayBuffer(8);
   const ce = new SharedArrayBuffer(maxBatch * 4);
-  const mask = new SharedArrayBuffer((maxBatch + 3) * 4);
+  const labels = new SharedArrayBuffer(maxBatch);
   const weights = new SharedArrayBuffer(total * 4);
   const grads = new SharedArrayBuffer(size * total * 4);
   const weightView = new Float32Array(weights);
@@ -130,7 +132,7 @@ export const startParallelTrainer = async (
             handlers.get(index)?.({ kind: "error", message: e.message });
           };
           w.postMessage(
-            { kind: "init", net, ctrl, ce, mask, weights, grads, index } satisfies ToTrainWorker,
+            { kind: "init", net, ctrl, ce, labels, weights, grads, index } satisfies ToTrainWorker,
           );
         })),
     );
@@ -153,7 +155,7 @@ export const startParallelTrainer = async (
       const per = Math.ceil(batch.size / parts);
       const id = nextId++;
       const generation = Atomics.load(ctrlView, 0);
-      let ceLeft = parts;
+      new Int8Array(labels).set(batch.labels);
       const losses: number[] = [];
       await new Promise<void>((done, fail) => {
         let doneLeft = parts;
@@ -161,19 +163,6 @@ export const startParallelTrainer = async (
           handlers.set(k, (m) => {
             if (m.kind === "error") {
               return fail(new Error(`a training worker failed: ${m.message}`));
-            }
-            if (m.kind === "ce" && m.id === id && --ceLeft === 0) {
-              // Every sample's cross-entropy is in: OHEM over the whole batch, as one thread.
-              const plan = batchShare(
-                new Float32Array(ce, 0, batch.size).slice(),
-                batch.labels,
-                loss,
-              );
-              const mv = new Float32Array(mask);
-              mv.set(plan.clsMask);
-              mv.set([plan.clsCount, plan.boxCount, plan.landmarkCount], maxBatch);
-              Atomics.store(ctrlView, 0, generation + 1);
-              Atomics.notify(ctrlView, 0);
             }
             if (m.kind === "done" && m.id === id) {
               losses[k] = m.loss;
@@ -189,6 +178,8 @@ export const startParallelTrainer = async (
               kind: "step",
               id,
               start,
+              parts,
+              total: batch.size,
               batch: part,
               trainable,
               loss,

@@ -11,6 +11,7 @@ import type { NetTensors } from "../../lib/nets/tensors.ts";
 import { NET_INPUT_SIZE, type NetName } from "../../lib/spec.ts";
 import type { Adam } from "../../lib/train/adam.ts";
 import { type LossHeads, type LossOptions, mtcnnLoss } from "../../lib/train/losses.ts";
+import { mtcnnLossOp } from "../../lib/train/loss_op.ts";
 import type { HostBatch } from "../edge/train/shard_reader.ts";
 
 /** The heads of `net` on a batch of crops, flattened to rows. Returns new tensors. */
@@ -80,7 +81,7 @@ export const trainStep = <N extends NetName>(
     const t = distill ? forwardHeads(net, distill.teacher)(x) : undefined;
     const { value, grads } = tf.variableGrads(() => {
       const h = forwardHeads(net, vars)(x);
-      const main = mtcnnLoss(loss)(h, targets).total;
+      const main = mtcnnLossOp(loss)(h, targets);
       return t && distill ? tf.add(main, distillTerm(h, t, distill.weight)) as tf.Scalar : main;
     }, list);
     const byName: Record<string, tf.Tensor> = {};

@@ -1,15 +1,16 @@
 /**
  * A training worker (pipelines/train/parallel_train.ts): the net's variables on its own wasm
  * backend with our training kernels; per step, the weights from shared memory, its part of the
- * batch, its share of the loss (waiting inside the gradient scope for OHEM's choice over the
- * whole batch) and its gradients into shared memory.
+ * batch, its share of the loss (waiting inside the gradient scope for the other parts'
+ * cross-entropies, then OHEM's choice over the whole batch) and its gradients into shared memory.
  *
  * @module
  */
 /// <reference lib="deno.worker" />
 import * as tf from "@tensorflow/tfjs";
 import { describe } from "../../lib/errors.ts";
-import { type BatchShare, mtcnnLossPart } from "../../lib/train/loss_part.ts";
+import { type BatchShare, batchShare } from "../../lib/train/loss_part.ts";
+import { mtcnnLossOp } from "../../lib/train/loss_op.ts";
 import { NET_INPUT_SIZE, NET_SPECS, type NetName } from "../../lib/spec.ts";
 import { useBackend } from "../edge/backend.ts";
 import type { FromTrainWorker, ToTrainWorker } from "./parallel_train.ts";
@@ -59,22 +60,21 @@ const step = (m: Extract<ToTrainWorker, { kind: "step" }>) => {
       landmarks: tf.tensor2d(b.landmarks, [b.size, 10]),
     };
     const choose = (ce: Float32Array): BatchShare => {
-      new Float32Array(init.ce).set(ce, m.start);
-      post({ kind: "ce", id: m.id });
-      // OHEM chooses over the whole batch on the main thread; wait for its mask.
-      Atomics.wait(ctrl, 0, m.generation);
-      const mv = new Float32Array(init.mask);
-      const max = mv.length - 3;
-      return {
-        clsMask: mv.slice(m.start, m.start + b.size),
-        clsCount: mv[max],
-        boxCount: mv[max + 1],
-        landmarkCount: mv[max + 2],
-      };
+      const all = new Float32Array(init.ce, 0, m.total);
+      all.set(ce, m.start);
+      // A barrier: the last part to arrive opens the next generation for the others.
+      if (Atomics.add(ctrl, 1, 1) + 1 === m.parts) {
+        Atomics.store(ctrl, 1, 0);
+        Atomics.add(ctrl, 0, 1);
+        Atomics.notify(ctrl, 0);
+      } else Atomics.wait(ctrl, 0, m.generation);
+      // OHEM over the whole batch, the same choice in every worker.
+      const plan = batchShare(all.slice(), new Int8Array(init.labels, 0, m.total), m.loss);
+      return { ...plan, clsMask: plan.clsMask.slice(m.start, m.start + b.size) };
     };
     const list = m.trainable.map((n) => vars[n]);
     const { value, grads } = tf.variableGrads(
-      () => mtcnnLossPart(m.loss, choose)(forwardHeads(net, vars as never)(x), targets),
+      () => mtcnnLossOp(m.loss, choose)(forwardHeads(net, vars as never)(x), targets),
       list,
     );
     const out = new Float32Array(init.grads, init.index * total * 4, total);

@@ -17,7 +17,8 @@
  *   10x slower than its plain one);
  * - `Identity` (the tape's saved inputs) shares the data instead of copying it;
  * - `MtcnnAdam`: Adam's whole update of a variable in one pass (lib/train/adam.ts uses it when
- *   it is registered), the same float32 operations in the same order as the tensor ops.
+ *   it is registered), the same float32 operations in the same order as the tensor ops;
+ * - the training-mode convolution + bias + PReLU op's kernels (wasm_conv_prelu_kernels.ts).
  * Every other case runs tfjs's (or our earlier composed) kernel. `registerWasmGradKernels`
  * installs them, which the wasm backend's set-up calls (pipelines/edge/backend.ts), so detection
  * runs with them too (only `Identity`, `Sum` and `BatchMatMul` can be reached there; each is
@@ -38,6 +39,7 @@ import {
 } from "../../lib/kernels/train_grads.ts";
 import { trainKernelsOf } from "../../lib/kernels/train_instance.ts";
 import { ADAM_KERNEL, type AdamKernelAttrs } from "../../lib/train/adam.ts";
+import { setWasmConvPreluKernels } from "./wasm_conv_prelu_kernels.ts";
 
 /**
  * Name of our PReLU gradient kernel: inputs dy, x, alpha; attribute `part` "x" or "alpha"; one
@@ -75,6 +77,7 @@ export const setWasmTrainKernels = (on: boolean): void => {
   const has = tf.getKernel(ADAM_KERNEL, "wasm") !== undefined;
   if (installed && on && !has) tf.registerKernel(adamConfig);
   if (!on && has) tf.unregisterKernel(ADAM_KERNEL, "wasm");
+  if (installed) setWasmConvPreluKernels(on);
 };
 
 /** Whether our training kernels run on the current backend. */
@@ -228,4 +231,5 @@ export const installWasmTrainKernels = (): void => {
     });
   }
   if (enabled) tf.registerKernel(adamConfig);
+  setWasmConvPreluKernels(enabled);
 };

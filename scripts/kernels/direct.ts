@@ -5,31 +5,49 @@
  * @module
  */
 
-/** Pixels per step for each vector count: P * V accumulators + P broadcasts + 1 weight <= 16. */
-export const PIXELS: Readonly<Record<number, number>> = { 1: 6, 2: 4, 3: 3, 4: 2 };
+/**
+ * Pixels per step of the pixel-first kernels `conv{V}` for each vector count: P * V accumulators
+ * + P broadcasts + 1 weight vector <= 16 registers (V = 4 took 2 pixels while bias and alpha were
+ * held in registers; with them loaded where used, 3 fit: RNet's 2x2 layer 13.7 -> 15.5 GMAC/s).
+ */
+export const PIXELS: Readonly<Record<number, number>> = { 1: 6, 2: 4, 3: 3, 4: 3 };
+
+/**
+ * Pixels per step of the weight-first kernels `convw{V}`: P * V accumulators + V weight vectors
+ * + 1 broadcast <= 16, which allows one more pixel for V = 2 and 3 (the 12-accumulator blocks
+ * measured 10-15% faster on rows of 8 or more output pixels, bench/conv_kernels.ts).
+ */
+export const PIXELS_W: Readonly<Record<number, number>> = { 1: 7, 2: 6, 3: 4, 4: 2 };
 
 const range = (n: number): number[] => Array.from({ length: n }, (_, i) => i);
 
 /**
- * The AssemblyScript source of conv{v}: a direct stride-1 VALID convolution (NHWC) computing
- * output channels c0 .. c0 + 4v of p pixels per step, with bias and optional PReLU fused.
+ * The AssemblyScript source of conv{v} (`weightsFirst`: convw{v}): a direct stride-1 VALID
+ * convolution (NHWC) computing output channels c0 .. c0 + 4v of p pixels per step, with bias and
+ * optional PReLU fused. Pixel-first loads the p input broadcasts of a tap, then one weight vector
+ * at a time; weight-first loads the v weight vectors, then one broadcast at a time. Bias and
+ * alpha are loaded where they are used, not held in registers across the loops (holding them
+ * cost 5-12%: V8 then spills accumulators).
  */
-export const directKernel = (v: number, p: number, fused: boolean): string => {
+export const directKernel = (
+  v: number,
+  p: number,
+  fused: boolean,
+  weightsFirst = false,
+): string => {
   const acc = (i: number, j: number) => `a${i}_${j}`;
   const madd = fused
     ? (a: string, b: string, c: string) => `f32x4.relaxed_madd(${a}, ${b}, ${c})`
     : (a: string, b: string, c: string) => `f32x4.add(f32x4.mul(${a}, ${b}), ${c})`;
   const lines: string[] = [];
   const L = (s: string) => lines.push(s);
-  L(`export function conv${v}(inp: usize, n: i32, h: i32, w: i32, ci: i32, kh: i32, kw: i32,`);
+  const name = weightsFirst ? `convw${v}` : `conv${v}`;
+  L(`export function ${name}(inp: usize, n: i32, h: i32, w: i32, ci: i32, kh: i32, kw: i32,`);
   L(`  wts: usize, coPad: i32, c0: i32, bias: usize, alpha: usize, act: i32, out: usize,`);
   L(`  co: i32, lastLanes: i32): void {`);
   L(`  const ho = h - kh + 1, wo = w - kw + 1, k = kw * ci;`);
   L(`  const pxIn = <usize>(ci * 4), pxOut = <usize>(co * 4), wRow = <usize>(coPad * 4);`);
   L(`  const bo = bias + <usize>(c0 * 4), ao = alpha + <usize>(c0 * 4);`);
-  for (const j of range(v)) {
-    L(`  const bias${j} = v128.load(bo, ${16 * j}), al${j} = v128.load(ao, ${16 * j});`);
-  }
   L(`  for (let b = 0; b < n; b++) {`);
   L(`    const img = inp + <usize>(b * h * w) * pxIn;`);
   L(`    for (let y = 0; y < ho; y++) {`);
@@ -37,16 +55,30 @@ export const directKernel = (v: number, p: number, fused: boolean): string => {
   for (const i of range(p).slice(1)) {
     L(`        const o${i} = x + ${i} < wo ? <usize>${i} * pxIn : 0;`);
   }
-  for (const i of range(p)) for (const j of range(v)) L(`        let ${acc(i, j)} = bias${j};`);
+  for (const i of range(p)) {
+    for (const j of range(v)) L(`        let ${acc(i, j)} = v128.load(bo, ${16 * j});`);
+  }
   L(`        for (let ky = 0; ky < kh; ky++) {`);
   L(`          let ip = img + <usize>((y + ky) * w + x) * pxIn;`);
   L(`          let wp = wts + <usize>(ky * k) * wRow + <usize>(c0 * 4);`);
   L(`          for (let t = 0; t < k; t++) {`);
-  L(`            const s0 = v128.load32_splat(ip);`);
-  for (const i of range(p).slice(1)) L(`            const s${i} = v128.load32_splat(ip + o${i});`);
-  for (const j of range(v)) {
-    L(`            const w${j} = v128.load(wp, ${16 * j});`);
-    for (const i of range(p)) L(`            ${acc(i, j)} = ${madd(`s${i}`, `w${j}`, acc(i, j))};`);
+  const splat = (i: number) =>
+    `            const s${i} = v128.load32_splat(${i === 0 ? "ip" : `ip + o${i}`});`;
+  const weight = (j: number) => `            const w${j} = v128.load(wp, ${16 * j});`;
+  const step = (i: number, j: number) =>
+    `            ${acc(i, j)} = ${madd(`s${i}`, `w${j}`, acc(i, j))};`;
+  if (weightsFirst) {
+    for (const j of range(v)) L(weight(j));
+    for (const i of range(p)) {
+      L(splat(i));
+      for (const j of range(v)) L(step(i, j));
+    }
+  } else {
+    for (const i of range(p)) L(splat(i));
+    for (const j of range(v)) {
+      L(weight(j));
+      for (const i of range(p)) L(step(i, j));
+    }
   }
   L(`            ip += 4; wp += wRow;`);
   L(`          }`);
@@ -58,7 +90,9 @@ export const directKernel = (v: number, p: number, fused: boolean): string => {
     L(`          const q = op + <usize>${i} * pxOut;`);
     for (const j of range(v)) {
       L(`          let r${j} = ${acc(i, j)};`);
-      L(`          if (act) r${j} = v128.bitselect(r${j}, f32x4.mul(r${j}, al${j}), f32x4.ge(r${j}, f32x4.splat(0)));`);
+      L(`          if (act) r${j} = v128.bitselect(r${j}, f32x4.mul(r${j}, v128.load(ao, ${
+        16 * j
+      })), f32x4.ge(r${j}, f32x4.splat(0)));`);
       if (j < v - 1) L(`          v128.store(q, r${j}, ${16 * j});`);
       else {
         L(`          if (lastLanes == 4) v128.store(q, r${j}, ${16 * j});`);

@@ -1,10 +1,12 @@
 /**
  * The training kernels' AssemblyScript source (used by scripts/build_kernels.ts): the filter
  * gradient of a stride-1 VALID convolution, the max-pool gradient, sums over leading axes, the
- * PReLU gradient (input and alpha in one pass) and Adam's update, all in tfjs-wasm's memory.
+ * PReLU gradient (input and alpha in one pass) and Adam's update, all in tfjs-wasm's memory; and
+ * those of scripts/kernels/train_layers.ts.
  *
  * @module
  */
+import { LAYER_KERNELS } from "./train_layers.ts";
 
 /** Output pixels per pass of the filter gradient (24 to 96 measured alike on ONet conv2). */
 const ROW_PIXELS = 48;
@@ -27,9 +29,9 @@ const filterGradKernel = (u: number, v: number, fused: boolean): string => {
     ? (a: string, b: string, c: string) => `f32x4.relaxed_madd(${a}, ${b}, ${c})`
     : (a: string, b: string, c: string) => `f32x4.add(f32x4.mul(${a}, ${b}), ${c})`;
   const L: string[] = [];
-  L.push(`@inline function fg${u}_${v}(x: usize, w: i32, ci: i32, c0: i32, dy: usize, y0: i32,`);
-  L.push(`  y1: i32, ow: i32, coPad: i32, o0: i32, kh: i32, kw: i32, acc: usize): void {`);
-  L.push(`  const pxIn = <usize>(ci * 4), pxOut = <usize>(coPad * 4);`);
+  L.push(`@inline function fg${u}_${v}(x: usize, w: i32, ci: i32, c0: i32, dy: usize, dyc: i32,`);
+  L.push(`  y0: i32, y1: i32, ow: i32, coPad: i32, o0: i32, kh: i32, kw: i32, acc: usize): void {`);
+  L.push(`  const pxIn = <usize>(ci * 4), pxOut = <usize>(coPad * 4), pxDy = <usize>(dyc * 4);`);
   L.push(`  for (let ky = 0; ky < kh; ky++) {`);
   L.push(`    for (let kx = 0; kx < kw; kx++) {`);
   L.push(`      const ab = acc + <usize>(((ky * kw + kx) * ci + c0) * coPad + o0) * 4;`);
@@ -40,7 +42,7 @@ const filterGradKernel = (u: number, v: number, fused: boolean): string => {
   }
   L.push(`      for (let y = y0; y < y1; y++) {`);
   L.push(`        let xp = x + <usize>(((y + ky) * w + kx) * ci + c0) * 4;`);
-  L.push(`        let dp = dy + <usize>(y * ow) * pxOut + <usize>(o0 * 4);`);
+  L.push(`        let dp = dy + <usize>(y * ow) * pxDy + <usize>(o0 * 4);`);
   L.push(`        for (let t = 0; t < ow; t++) {`);
   // dY's vectors first, then one input channel at a time: u * v + v + 1 registers.
   for (const j of range(v)) L.push(`          const d${j} = v128.load(dp, ${16 * j});`);
@@ -50,7 +52,7 @@ const filterGradKernel = (u: number, v: number, fused: boolean): string => {
       L.push(`          a${i}_${j} = ${madd(`s${i}`, `d${j}`, `a${i}_${j}`)};`);
     }
   }
-  L.push(`          xp += pxIn; dp += pxOut;`);
+  L.push(`          xp += pxIn; dp += pxDy;`);
   L.push(`        }`);
   L.push(`      }`);
   for (const i of range(u)) {
@@ -70,19 +72,22 @@ const filterGradDriver = (): string => {
     ` * dW[ky, kx, c, o] = sum over b, y, x of X[b, y + ky, x + kx, c] * dY[b, y, x, o] for a`,
   );
   L.push(
-    ` * stride-1 VALID convolution; dy has coPad channels (zero-padded), acc [kh * kw * ci, coPad]`,
+    ` * stride-1 VALID convolution; dy has dyc floats per pixel (coPad, zero-padded, or co: then`,
   );
-  L.push(` * is zeroed here and holds the result.`);
+  L.push(
+    ` * the lanes past co read the next pixel's, which only reach acc's padding columns), acc`,
+  );
+  L.push(` * [kh * kw * ci, coPad] is zeroed here and holds the result.`);
   L.push(` */`);
   L.push(`export function filterGrad(x: usize, n: i32, h: i32, w: i32, ci: i32, dy: usize,`);
-  L.push(`  coPad: i32, kh: i32, kw: i32, acc: usize): void {`);
+  L.push(`  dyc: i32, coPad: i32, kh: i32, kw: i32, acc: usize): void {`);
   L.push(`  const oh = h - kh + 1, ow = w - kw + 1;`);
   L.push(`  memory.fill(acc, 0, <usize>(kh * kw * ci * coPad * 4));`);
   // Output rows ROW_PIXELS pixels at a time, so that their input and dY rows stay in L1.
   L.push(`  const rows = max(1, ${ROW_PIXELS} / ow);`);
   L.push(`  for (let b = 0; b < n; b++) {`);
   L.push(`    const xb = x + <usize>(b * h * w * ci) * 4;`);
-  L.push(`    const db = dy + <usize>(b * oh * ow * coPad) * 4;`);
+  L.push(`    const db = dy + <usize>(b * oh * ow * dyc) * 4;`);
   L.push(`    for (let y0 = 0; y0 < oh; y0 += rows) {`);
   L.push(`      const y1 = min(oh, y0 + rows);`);
   L.push(`      for (let c0 = 0; c0 < ci; c0 += 4) {`);
@@ -92,7 +97,7 @@ const filterGradDriver = (): string => {
   L.push(`          const left = (coPad - o0) >> 2;`);
   L.push(`          const vs = left > 4 ? 3 : left == 4 ? 2 : left;`);
   for (const u of [1, 2, 3, 4]) {
-    const args = `xb, w, ci, c0, db, y0, y1, ow, coPad, o0, kh, kw, acc`;
+    const args = `xb, w, ci, c0, db, dyc, y0, y1, ow, coPad, o0, kh, kw, acc`;
     L.push(`          ${u === 1 ? "" : "else "}if (u == ${u}) {`);
     for (const v of range(VMAX)) {
       L.push(`            ${v ? "else " : ""}if (vs == ${v + 1}) fg${u}_${v + 1}(${args});`);
@@ -314,4 +319,4 @@ export const trainSource = (fused: boolean): string =>
   [1, 2, 3, 4].flatMap((u) => range(VMAX).map((v) => filterGradKernel(u, v + 1, fused))).join(
     "\n\n",
   ) +
-  "\n\n" + filterGradDriver() + "\n" + HELPERS;
+  "\n\n" + filterGradDriver() + "\n" + HELPERS + "\n" + LAYER_KERNELS;

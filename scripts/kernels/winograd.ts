@@ -1,6 +1,6 @@
 /**
  * The Winograd kernels' AssemblyScript source (used by scripts/build_kernels.ts); they call the
- * direct kernels conv1 .. conv4 for their 16 matrix products.
+ * weight-first direct kernels convw1 .. convw4 for their 16 matrix products.
  *
  * @module
  */
@@ -26,10 +26,10 @@ export function winoScratch(ci: i32, coPad: i32): i32 {
   let left = coPad >> 2, c0 = 0;
   while (left > 0) {
     const v = left > 4 ? 3 : left;
-    if (v == 1) conv1(a, 1, 1, rows, k, 1, 1, b, coPad, c0, zeros, zeros, 0, c, coPad, 4);
-    else if (v == 2) conv2(a, 1, 1, rows, k, 1, 1, b, coPad, c0, zeros, zeros, 0, c, coPad, 4);
-    else if (v == 3) conv3(a, 1, 1, rows, k, 1, 1, b, coPad, c0, zeros, zeros, 0, c, coPad, 4);
-    else conv4(a, 1, 1, rows, k, 1, 1, b, coPad, c0, zeros, zeros, 0, c, coPad, 4);
+    if (v == 1) convw1(a, 1, 1, rows, k, 1, 1, b, coPad, c0, zeros, zeros, 0, c, coPad, 4);
+    else if (v == 2) convw2(a, 1, 1, rows, k, 1, 1, b, coPad, c0, zeros, zeros, 0, c, coPad, 4);
+    else if (v == 3) convw3(a, 1, 1, rows, k, 1, 1, b, coPad, c0, zeros, zeros, 0, c, coPad, 4);
+    else convw4(a, 1, 1, rows, k, 1, 1, b, coPad, c0, zeros, zeros, 0, c, coPad, 4);
     c0 += 4 * v;
     left -= v;
   }
