@@ -63,6 +63,22 @@ Deno.test("mapInOrder() goes on with later items while a slow first one runs (up
   assert(events.indexOf("start 6") > end0, events.join(", "));
 });
 
+Deno.test("mapInOrder() yields a result while the next item is still awaited (a list read line by line)", async () => {
+  let release = () => {};
+  const second = new Promise<void>((r) => (release = r));
+  async function* lines() {
+    yield 1;
+    await second; // the next line comes only after the first answer was seen
+    yield 2;
+  }
+  const out: number[] = [];
+  for await (const x of mapInOrder(lines(), 4, (n) => Promise.resolve(n * 10))) {
+    out.push(x);
+    release();
+  }
+  assertEquals(out, [10, 20]);
+});
+
 Deno.test("pixelBudget() admits in arrival order, lets a lone large image in, and waits for room", async () => {
   const budget = pixelBudget(100);
   const order: string[] = [];
