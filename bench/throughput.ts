@@ -1,7 +1,8 @@
 /**
  * Throughput on a directory of images: images per second, decode and detection either one
  * after the other or overlapped (the next image decoded while the workers detect this one, as
- * `deno task detect` does), with peak RSS.
+ * `deno task detect` did before image-parallel detection), and `detectEach` (several images in
+ * flight, each whole on a worker, as `deno task detect` does now), with peak RSS and the load.
  *
  *   deno run -A bench/throughput.ts [DIR] [--workers N]
  */
@@ -82,8 +83,21 @@ const twoInFlight = async () => {
   return faces;
 };
 
+/** `detectEach`: several images in flight, each whole on a worker, decoded on the loader. */
+const each = async () => {
+  let faces = 0;
+  for await (const item of detector.detectEach(files)) {
+    if (item.result._tag === "Right") faces += item.result.right.faces.length;
+  }
+  return faces;
+};
+
 for (let i = 0; i < 3; i++) await detector.detect(files[i % files.length]); // warm-up
-console.log(`${files.length} images from ${dir}, ${workers} worker(s)`);
+console.log(
+  `${files.length} images from ${dir}, ${workers} worker(s), load average ${
+    Deno.loadavg().map((x) => x.toFixed(2)).join(" ")
+  }`,
+);
 console.log("| mode | images/s | faces | peak RSS MB |\n|---|---|---|---|");
 for (
   const [name, run] of [
@@ -91,6 +105,7 @@ for (
     ["overlapped", overlapped],
     ["overlapped, decode worker", decodeWorker],
     ["decode worker, two images in flight", twoInFlight],
+    ["detectEach (image-parallel: each image whole on a worker)", each],
   ] as const
 ) {
   const t0 = performance.now();

@@ -5,7 +5,8 @@
  */
 import * as E from "fp-ts/Either.js";
 import { dirname, join, resolve } from "node:path";
-import { describe, mtcnnError } from "../lib/errors.ts";
+import { describe, type MtcnnError, mtcnnError } from "../lib/errors.ts";
+import { mapInOrder } from "../lib/in_order.ts";
 import { createDetector, type DetectOptions, useBackend } from "../mod.ts";
 import { loadScaledImage, startImageLoader } from "../stages.ts";
 import { alignFace, cropFace, drawFaces, rgbToImage } from "../align.ts";
@@ -35,6 +36,9 @@ import { errorRecord, fileSink, stdoutSink } from "./detect_output.ts";
 import { OUTPUT_VALUE_OPTIONS, outputOptionsFrom, peek } from "./detect_sources.ts";
 import { imageSources, readSourceList } from "../pipelines/edge/image_sources.ts";
 import { loadSource, type PathOrBytesLoader } from "../pipelines/edge/load_source.ts";
+
+/** Images in flight per net worker: its next image queued while this thread finishes one. */
+const IN_FLIGHT_PER_WORKER = 2;
 
 /** The help text. */
 export const DETECT_HELP = `Usage: deno task detect [options] <image|directory|URL>... [--list FILE]
@@ -187,8 +191,13 @@ export const run = async (args: string[]): Promise<number> => {
   const verbose = o.verbose === true;
   const b = await useBackend(backend.backend);
   if (b._tag === "Left") return printError(b.left, verbose), 1;
-  const weights = await weightsFromFlags(o);
-  if (weights._tag === "Left") return printError(weights.left, verbose), 1;
+  // Without weight files, the detector loads the embedded weights itself, while its workers
+  // start.
+  const ownWeights = ["pnet-weights", "rnet-weights", "onet-weights"].some((k) =>
+    typeof o[k] === "string"
+  );
+  const weights = ownWeights ? await weightsFromFlags(o) : undefined;
+  if (weights?._tag === "Left") return printError(weights.left, verbose), 1;
   const lm = await landmarkOnetFrom(o, options);
   if ("error" in lm) return printError(lm.error, verbose), lm.code;
   const cascade = o["face-only"] ? "faceOnly" : "faceAndLandmarks";
@@ -200,16 +209,15 @@ export const run = async (args: string[]): Promise<number> => {
   if (sink.repairedBytes > 0) {
     console.error(`${io.output}: cut off a partial last line (${sink.repairedBytes} bytes)`);
   }
-  const detector = await createDetector({
+  // The first images are read and decoded while the detector starts its workers.
+  const creating = createDetector({
     ...(options as DetectOptions),
-    weights: weights.right,
+    weights: weights?.right,
     cascade,
     workers: n,
     backend: backend.backend,
     landmarkOnet: lm.weights,
   });
-  if (detector._tag === "Left") return await sink.close(), printError(detector.left, verbose), 2;
-  const bar = progress("detect", named?.length ?? 0, several ? undefined : false);
   // With workers, images are decoded on a thread of their own (only for more than one image).
   const loader = n > 0 && several ? startImageLoader() : undefined;
   const loadOptions = { downscale: options.downscaleLargeImages };
@@ -225,32 +233,59 @@ export const run = async (args: string[]): Promise<number> => {
       if (!sink.has(r.value.path)) yield r.value;
     }
   }();
-  // Never rejects (it runs while the previous image is detected): a failed listing is a value.
-  const load = async () => {
+  // Never rejects (it runs while other images are detected): a failed listing is a value.
+  const listed = async function* () {
     try {
-      const r = await todo.next();
-      if (r.done) return undefined;
-      const { path, stem } = r.value;
-      return { path, stem, img: await loadSource(path, loadOne, fetchOptions) };
+      for (let r = await todo.next(); !r.done; r = await todo.next()) yield r.value;
     } catch (e) {
-      const err = mtcnnError("IoError", `cannot list images: ${describe(e)}`);
-      return { path: "", stem: "", img: E.left(err) };
+      yield {
+        path: "",
+        stem: "",
+        error: mtcnnError("IoError", `cannot list images: ${describe(e)}`),
+      };
     }
   };
+  /** Loads and detects one image; never rejects. */
+  const detectOne = async (s: NamedImage & { error?: MtcnnError }) => {
+    if (s.error) return { ...s, img: E.left(s.error), r: E.left(s.error) };
+    const img = await loadSource(s.path, loadOne, fetchOptions).catch((e) =>
+      E.left(mtcnnError("IoError", `cannot read ${s.path}: ${describe(e)}`))
+    );
+    const detector = await creating;
+    const r = img._tag === "Left"
+      ? img
+      : detector._tag === "Left"
+      ? detector
+      : await detector.right.detect(img.right.image);
+    // Finished items may wait for earlier ones: they keep their pixels only to draw or crop.
+    const kept = img._tag === "Right" && !out && !crops
+      ? E.right({ ...img.right, image: { ...img.right.image, data: new Uint8Array(0) } })
+      : img;
+    return { ...s, img: kept, r };
+  };
+  // With workers, several images are in flight (decoded in order on the loader thread, each
+  // detected on a worker of its own); the lines still come out in the inputs' order.
+  const inFlight = several ? Math.max(2, n * IN_FLIGHT_PER_WORKER) : 1;
+  const results = mapInOrder(listed(), inFlight, detectOne);
+  const first = results.next();
+  const detector = await creating;
+  if (detector._tag === "Left") {
+    await results.return(undefined);
+    loader?.terminate();
+    await sink.close();
+    return printError(detector.left, verbose), 2;
+  }
+  const bar = progress("detect", named?.length ?? 0, several ? undefined : false);
   let failed = 0;
   try {
-    // The next image is decoded while the workers detect faces in this one.
-    let next = load();
-    for (let item = await next; item; item = await next) {
-      const { path, stem, img } = item;
+    for (let next = await first; !next.done; next = await results.next()) {
+      const { path, stem, img, r } = next.value;
       if (path === "") {
         failed++;
         printError(img._tag === "Left" ? img.left : "cannot list images", verbose);
         break;
       }
-      next = load();
       if (sink.has(path)) continue; // given twice, close together
-      const r = img._tag === "Left" ? img : await detector.right.detect(img.right.image);
       bar.tick();
       if (r._tag === "Left") {
         failed++;
@@ -297,6 +332,7 @@ export const run = async (args: string[]): Promise<number> => {
       }
     }
   } finally {
+    await results.return(undefined);
     bar.done();
     detector.right.dispose();
     loader?.terminate();

@@ -6,6 +6,8 @@
  */
 import * as E from "fp-ts/Either.js";
 import { describe, type MtcnnError, mtcnnError } from "../lib/errors.ts";
+import { mapInOrder } from "../lib/in_order.ts";
+import { pixelBudget } from "../lib/pixel_budget.ts";
 import type { Result } from "../lib/result.ts";
 import { loadDefaultWeights } from "../lib/weights/default_weights.ts";
 import { faceAndLandmarks, faceOnly } from "./cascade.ts";
@@ -16,7 +18,7 @@ import { localNet, localNets } from "./nets/local.ts";
 import type { Nets } from "./nets/types.ts";
 import { type DetectOptions, type ResolvedOptions, resolveOptions } from "./options.ts";
 import { type ImageLoader, startImageLoader } from "./parallel/loader.ts";
-import { startNetPool } from "./parallel/pool.ts";
+import { spawnNetWorker, startNetPoolWith } from "./parallel/pool.ts";
 import { type Detection, toDetection } from "./detection.ts";
 import type {
   DetectCallOptions,
@@ -101,63 +103,110 @@ const create = async (options: DetectorOptions): Promise<Result<MtcnnError, Dete
       mtcnnError("OptionError", 'landmarks: "refined" needs the ONet cascade, not faceOnly'),
     );
   }
-  const backend = await ensureBackend(options.backend);
-  if (backend._tag === "Left") return backend;
-  const weights = options.weights ?? await loadDefaultWeights();
-  const w = "_tag" in weights ? weights : E.right(weights);
-  if (w._tag === "Left") return w;
-  const lm = options.landmarkOnet === undefined
-    ? undefined
-    : localNet("onet", options.landmarkOnet);
-  if (lm?._tag === "Left") {
-    return E.left(mtcnnError("WeightsError", `landmarkOnet: ${lm.left.message}`, lm.left));
-  }
-  const landmarkOnet = lm?.right;
-  let nets: Nets;
-  let release: () => void;
-  if (workers === 0) {
-    const local = localNets(w.right);
-    if (local._tag === "Left") {
-      landmarkOnet?.dispose();
-      return local;
+  // The workers load their modules while this thread starts its backend and loads weights.
+  const early: (Worker | undefined)[] = Array.from({ length: workers }, spawnNetWorker);
+  const unused = <T>(r: T): T => {
+    early.forEach((w) => w?.terminate());
+    return r;
+  };
+  try {
+    const backend = await ensureBackend(options.backend);
+    if (backend._tag === "Left") return unused(backend);
+    const weights = options.weights ?? await loadDefaultWeights();
+    const w = "_tag" in weights ? weights : E.right(weights);
+    if (w._tag === "Left") return unused(w);
+    const lm = options.landmarkOnet === undefined
+      ? undefined
+      : localNet("onet", options.landmarkOnet);
+    if (lm?._tag === "Left") {
+      return unused(
+        E.left(mtcnnError("WeightsError", `landmarkOnet: ${lm.left.message}`, lm.left)),
+      );
     }
-    nets = landmarkOnet ? { ...local.right, landmarkOnet } : local.right;
-    release = () => {
-      local.right.dispose();
-      landmarkOnet?.dispose();
-    };
-  } else {
-    const pool = await startNetPool(w.right, workers, options.backend ?? "auto");
-    if (pool._tag === "Left") {
-      landmarkOnet?.dispose();
-      return pool;
+    const landmarkOnet = lm?.right;
+    let nets: Nets;
+    let lanes: readonly Nets[] = [];
+    let release: () => void;
+    if (workers === 0) {
+      const local = localNets(w.right);
+      if (local._tag === "Left") {
+        landmarkOnet?.dispose();
+        return local;
+      }
+      nets = landmarkOnet ? { ...local.right, landmarkOnet } : local.right;
+      release = () => {
+        local.right.dispose();
+        landmarkOnet?.dispose();
+      };
+    } else {
+      const spawn = (i: number) => {
+        const worker = early[i] ?? spawnNetWorker();
+        early[i] = undefined;
+        return worker;
+      };
+      const pool = await startNetPoolWith(w.right, workers, options.backend ?? "auto", { spawn });
+      if (pool._tag === "Left") {
+        landmarkOnet?.dispose();
+        return pool;
+      }
+      nets = landmarkOnet ? { ...pool.right.nets, landmarkOnet } : pool.right.nets;
+      lanes = pool.right.size > 1
+        ? pool.right.lanes.map((l) => landmarkOnet ? { ...l, landmarkOnet } : l)
+        : [];
+      release = () => {
+        pool.right.terminate();
+        landmarkOnet?.dispose();
+      };
     }
-    nets = landmarkOnet ? { ...pool.right.nets, landmarkOnet } : pool.right.nets;
-    release = () => {
-      pool.right.terminate();
-      landmarkOnet?.dispose();
-    };
+    const build = (n: Nets, o: ResolvedOptions): Stage<ImageState, CandidateState> =>
+      options.stages
+        ? options.stages(n, o)
+        : cascadeName === "faceOnly"
+        ? faceOnly(n, o)
+        : faceAndLandmarks(n, o);
+    return E.right(
+      detectorOf(build, { nets, lanes }, resolved.right, workers, backend.right, release),
+    );
+  } catch (e) {
+    throw unused(e);
   }
-  const build = (o: ResolvedOptions): Stage<ImageState, CandidateState> =>
-    options.stages
-      ? options.stages(nets, o)
-      : cascadeName === "faceOnly"
-      ? faceOnly(nets, o)
-      : faceAndLandmarks(nets, o);
-  return E.right(
-    detectorOf(build, resolved.right, workers, backend.right, release),
-  );
 };
+
+/**
+ * Images `detectEach` keeps in flight per worker: two, so that a worker has the next image's
+ * work queued while this thread runs the other's NMS and crops.
+ */
+const IN_FLIGHT_PER_WORKER = 2;
+
+/**
+ * Pixels of the images detected at once (an image alone always runs): 32 megapixels, about
+ * 480 MB of images and summed-area tables (15 bytes a pixel).
+ */
+const PIXELS_IN_FLIGHT = 32_000_000;
+
+/** Where a detector's nets run: all workers at once (`nets`), or each worker alone (`lanes`). */
+interface NetPlaces {
+  /** The nets (in this thread, or split over the workers). */
+  readonly nets: Nets;
+  /** Per worker, the nets on that worker alone (empty: in this thread, or one worker). */
+  readonly lanes: readonly Nets[];
+}
 
 /** The detector's calls around its cascade builder; `release` frees the nets. */
 const detectorOf = (
-  build: (o: ResolvedOptions) => Stage<ImageState, CandidateState>,
+  build: (nets: Nets, o: ResolvedOptions) => Stage<ImageState, CandidateState>,
+  places: NetPlaces,
   base: ResolvedOptions,
   workers: number,
   backend: string,
   release: () => void,
 ): Detector => {
-  const stages = build(base);
+  const stages = build(places.nets, base);
+  const laneStages = places.lanes.map((n) => build(n, base));
+  /** Pixels of the images running on each lane now. */
+  const busy = places.lanes.map(() => 0);
+  let running = 0;
+  const budget = pixelBudget(PIXELS_IN_FLIGHT);
   let disposed = false;
   let inFlight = 0;
   let loader: ImageLoader | undefined;
@@ -168,11 +217,17 @@ const detectorOf = (
     }
   };
   const gone = () => E.left(mtcnnError("InputError", "this detector has been disposed"));
+  /** The options of a call, and its cascade on the split nets (lane -1) or on lane k. */
   const optionsFor = (extra: DetectCallOptions) => {
     const given = detectOptionsOf(extra ?? {});
-    if (Object.keys(given).length === 0) return E.right({ o: base, s: stages });
+    if (Object.keys(given).length === 0) {
+      return E.right({ o: base, on: (k: number) => (k < 0 ? stages : laneStages[k]) });
+    }
     const o = resolveOptions({ ...base, ...given });
-    return o._tag === "Left" ? o : E.right({ o: o.right, s: build(o.right) });
+    return o._tag === "Left" ? o : E.right({
+      o: o.right,
+      on: (k: number) => build(k < 0 ? places.nets : places.lanes[k], o.right),
+    });
   };
   const shared = workers > 0;
   const finish = (
@@ -184,7 +239,12 @@ const detectorOf = (
     const d = toDetection(end.right, o);
     return E.right(keep ? { ...d, image: end.right.image } : d);
   };
-  /** Runs the cascade on an input, or on an image a loader worker already decoded. */
+  /**
+   * Runs the cascade on an input, or on an image a loader worker already decoded. An image
+   * alone is split over every worker (the shortest wait for it); one that starts while others
+   * run goes whole to the worker with the fewest pixels in hand (no split to join: the most images per second).
+   * Either way the same stages run on the same pixels: the same faces.
+   */
   const run = async (
     input: ImageInput,
     extra: DetectCallOptions,
@@ -193,15 +253,29 @@ const detectorOf = (
     if (disposed) return gone();
     const c = optionsFor(extra);
     if (c._tag === "Left") return c;
-    const { o, s } = c.right;
+    const { o, on } = c.right;
     inFlight++;
+    let lane = -1;
     try {
       const t0 = performance.now();
       const loaded = await (preloaded ??
         loadScaledImage(input, o.maxPixels, { downscale: o.downscaleLargeImages }));
       if (loaded._tag === "Left") return loaded;
-      const state = imageState(loaded.right, shared, performance.now() - t0);
-      return finish(await runStage(s, state), o, extra?.keepImage === true);
+      const pixels = loaded.right.image.width * loaded.right.image.height;
+      await budget.enter(pixels);
+      if (running > 0 && busy.length > 0) {
+        lane = busy.indexOf(Math.min(...busy));
+        busy[lane] += pixels;
+      }
+      running++;
+      try {
+        const state = imageState(loaded.right, shared, performance.now() - t0);
+        return finish(await runStage(on(lane), state), o, extra?.keepImage === true);
+      } finally {
+        running--;
+        if (lane >= 0) busy[lane] -= pixels;
+        budget.leave(pixels);
+      }
     } catch (e) {
       return E.left(mtcnnError("BackendError", `detection failed: ${describe(e)}`, e));
     } finally {
@@ -216,7 +290,7 @@ const detectorOf = (
     const total = Array.isArray(inputs) ? inputs.length : undefined;
     const c = optionsFor(extra);
     const o = c._tag === "Right" ? c.right.o : base;
-    // With workers, the next file is decoded on a loader thread while this one is detected.
+    // With workers, files are decoded on a loader thread, in order, while others are detected.
     const decodeAhead = (input: ImageInput) => {
       if (!shared || disposed || !(typeof input === "string" || input instanceof Uint8Array)) {
         return undefined;
@@ -224,28 +298,15 @@ const detectorOf = (
       loader ??= startImageLoader();
       return loader.load(input, o.maxPixels, { downscale: o.downscaleLargeImages });
     };
-    let index = 0;
-    let pending: { input: ImageInput; loaded?: ReturnType<typeof decodeAhead> } | undefined;
-    for await (const input of inputs) {
-      const next = { input, loaded: decodeAhead(input) };
-      if (pending) {
-        yield {
-          input: pending.input,
-          index,
-          result: await run(pending.input, extra, pending.loaded),
-        };
-        index++;
-        extra.onProgress?.(index, total);
-      }
-      pending = next;
-    }
-    if (pending) {
-      yield {
-        input: pending.input,
-        index,
-        result: await run(pending.input, extra, pending.loaded),
-      };
-      extra.onProgress?.(index + 1, total);
+    const limit = shared ? Math.max(2, workers * IN_FLIGHT_PER_WORKER) : 1;
+    const items = mapInOrder(inputs, limit, async (input, index) => ({
+      input,
+      index,
+      result: await run(input, extra, decodeAhead(input)),
+    }));
+    for await (const item of items) {
+      yield item;
+      extra.onProgress?.(item.index + 1, total);
     }
   };
   return {

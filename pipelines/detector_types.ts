@@ -85,7 +85,8 @@ export interface Detector {
   ): Promise<Result<MtcnnError, Detection>[]>;
   /**
    * The faces of a stream of images (a list, a generator, an async generator), one result as
-   * each is done; with workers, the next file is decoded on a thread of its own meanwhile.
+   * each is done, in the inputs' order; with workers, two images per worker are in flight, each
+   * run whole on one worker, and files are decoded on a thread of their own meanwhile.
    */
   detectEach(
     inputs: Iterable<ImageInput> | AsyncIterable<ImageInput>,

@@ -6,7 +6,6 @@
  * @module
  */
 /// <reference lib="deno.worker" />
-import { summedAreaTable } from "../../lib/area_resample.ts";
 import { describe } from "../../lib/errors.ts";
 import { pnet } from "../../lib/nets/pnet.ts";
 import { toTensors } from "../../lib/nets/tensors.ts";
@@ -44,28 +43,6 @@ self.addEventListener("unhandledrejection", (e) => {
 const buffersOf = (arrays: (ArrayBufferView | undefined)[]): Transferable[] =>
   arrays.filter((a): a is ArrayBufferView => a !== undefined).map((a) => a.buffer as ArrayBuffer);
 
-/**
- * A few detections' worth of work on a small synthetic image before the first real one: V8
- * compiles wasm and JavaScript in tiers, and without this the first ~10 detections run 1.5-3x
- * slower in the workers (measured).
- */
-const warmUp = async (): Promise<void> => {
-  if (!nets) return;
-  const side = 96;
-  const data = new Uint8Array(side * side * 3);
-  for (let i = 0; i < data.length; i++) data[i] = (i * 2654435761) >>> 24;
-  const sat = summedAreaTable({ width: side, height: side, data });
-  const rects = Int32Array.from({ length: 32 }, (_, i) => (i % 4 < 2 ? i : 40));
-  for (let i = 0; i < 12; i++) {
-    for (const scale of [1, 0.7, 0.5, 0.25]) {
-      const w = Math.ceil(side * scale);
-      await runPNetLevel(nets.pnet, sat, { scale, width: w, height: w }, 0.6, 0.5);
-    }
-    await nets.rnet.run({ size: 24, count: 8, rects, sat });
-    await nets.onet.run({ size: 48, count: 2, rects: rects.slice(0, 8), sat });
-  }
-};
-
 self.onmessage = async (e: MessageEvent<ToWorker>) => {
   const m = e.data;
   try {
@@ -78,7 +55,6 @@ self.onmessage = async (e: MessageEvent<ToWorker>) => {
         rnet: cropNetRunner("rnet", toTensors(m.weights.rnet)),
         onet: cropNetRunner("onet", toTensors(m.weights.onet)),
       };
-      await warmUp();
       return post({ kind: "ready", backend: b.right });
     }
     if (!nets) return post({ kind: "error", id: m.id, message: "worker not initialised" });
