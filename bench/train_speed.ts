@@ -1,6 +1,6 @@
 /**
  * Training speed per network and backend, in samples per second: Adam steps on random
- * batches (the full loss with OHEM), after warm-up steps, median over timed runs. Prints a
+ * batches (the full loss with OHEM), after 2 s of warm-up steps, median over timed runs. Prints a
  * Markdown table with rows `| backend | net | batch | samples/s |`.
  *
  * `--torch` also runs the PyTorch anchor (`../shared/tools/torch_train_speed.py`: the same
@@ -30,6 +30,8 @@ import { registerWasmGradKernels } from "../pipelines/train/wasm_grad_kernels.ts
 import { BATCH, batchOf } from "./train_batch.ts";
 
 const NETS = ["pnet", "rnet", "onet"] as const;
+/** Warm-up time before the timed steps, ms. */
+const WARMUP_MS = 2000;
 
 const measure = async (net: NetName, steps: number, workers = 0): Promise<number> => {
   const vars = toVariables(initWeights(net, 1));
@@ -46,8 +48,11 @@ const measure = async (net: NetName, steps: number, workers = 0): Promise<number
   const times: number[] = [];
   const cpuTimes: number[] = [];
   try {
-    // Workers compile wasm and JavaScript in tiers of their own: warm them up longer.
-    for (let i = 0; i < (workers ? 6 : 2); i++) await step();
+    // V8 compiles wasm and JavaScript in tiers (each worker its own): a training run is
+    // thousands of steps, so we time the steady state: 2 warm-up steps, then more until 2 s
+    // have passed (measured: PNet's first 10 steps run 1.3-2x slower than later ones).
+    const warmUntil = performance.now() + WARMUP_MS;
+    for (let i = 0; i < 2 || performance.now() < warmUntil; i++) await step();
     for (let i = 0; i < steps; i++) {
       const t0 = performance.now(), c0 = cpuMs();
       await step();
