@@ -9,7 +9,11 @@ import { describe, type MtcnnError, mtcnnError } from "../lib/errors.ts";
 import { mapInOrder } from "../lib/in_order.ts";
 import { createDetector, type DetectOptions, useBackend } from "../mod.ts";
 import { loadScaledImage, startImageLoader } from "../stages.ts";
-import { alignFace, cropFace, drawFaces, rgbToImage } from "../align.ts";
+import { alignFace } from "../lib/align/align_face.ts";
+import { cropFace } from "../lib/align/crop.ts";
+
+/** Drawing and PNG encoding (imagescript), loaded when an output needs them. */
+const drawing = () => import("../pipelines/edge/draw.ts");
 import { writeFileAtomic } from "../pipelines/edge/atomic.ts";
 import { rescaleFaces } from "../pipelines/faces.ts";
 import { numberOption, parseArgs } from "./args.ts";
@@ -302,7 +306,11 @@ export const run = async (args: string[]): Promise<number> => {
       const [width, height] = scaled ? [scaled.width, scaled.height] : [0, 0];
       await sink.write({ image: path, width, height, faces });
       if (out && img._tag === "Right") {
-        const drawn = drawFaces(img.right.image, r.right.faces, options.boxFormat ?? "xywh");
+        const drawn = (await drawing()).drawFaces(
+          img.right.image,
+          r.right.faces,
+          options.boxFormat ?? "xywh",
+        );
         const written = await writeOutput(join(out, stem + ".png"), await drawn.encode());
         if (written) {
           failed++;
@@ -321,7 +329,7 @@ export const run = async (args: string[]): Promise<number> => {
             printError(`${path}: face ${k}: ${face.left.message}`, verbose);
             continue;
           }
-          const png = await rgbToImage(face.right.image).encode();
+          const png = await (await drawing()).rgbToImage(face.right.image).encode();
           const written = await writeOutput(join(crops, `${stem}_${k}.png`), png);
           if (written) {
             failed++;

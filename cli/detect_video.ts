@@ -7,7 +7,11 @@
  */
 import { basename, extname, join } from "node:path";
 import { type DetectOptions, type RgbImage, useBackend } from "../mod.ts";
-import { alignFace, cropFace, rgbToImage } from "../align.ts";
+import { alignFace } from "../lib/align/align_face.ts";
+import { cropFace } from "../lib/align/crop.ts";
+
+/** Drawing and PNG encoding (imagescript), loaded when an output needs them. */
+const drawing = () => import("../pipelines/edge/draw.ts");
 import { writeFileAtomic } from "../pipelines/edge/atomic.ts";
 import { createTracker, drawTrackedFaces, faceQuality, type TrackedFace } from "../track.ts";
 import {
@@ -227,7 +231,7 @@ const processVideo = async (path: string, run: VideoRun): Promise<boolean> => {
         continue;
       }
       try {
-        await writeFileAtomic(file, await rgbToImage(crop).encode());
+        await writeFileAtomic(file, await (await drawing()).rgbToImage(crop).encode());
       } catch (e) {
         printError(`cannot write ${file}: ${(e as Error).message}`, run.verbose);
         ok = false;

@@ -171,3 +171,30 @@ Deno.test("importing ./stages, ./weights or ./eval does not load the embedded we
     assert(![...seen].some((s) => s.endsWith("default_weights_data.ts")), entry);
   }
 });
+
+Deno.test("JPEG detection needs only --allow-read; a PNG without --allow-ffi fails alone, saying why", async () => {
+  // A PNG made here (this process may load imagescript), detected in a process that may not.
+  const { Image } = await import("imagescript");
+  const png = await Deno.makeTempFile({ suffix: ".png" });
+  try {
+    const img = new Image(40, 30);
+    img.fill(0x808080ff);
+    await Deno.writeFile(png, await img.encode());
+    const script = `
+import { createDetector } from "./mod.ts";
+const d = await createDetector({ workers: 2 });
+if (d._tag === "Left") throw new Error(d.left.message);
+const r = await d.right.detectMany(["fixtures/faces/group_640x480.jpg", ${JSON.stringify(png)}]);
+console.log(JSON.stringify(r.map((x) => x._tag === "Right" ? x.right.faces.length : x.left)));
+d.right.dispose();
+`;
+    const r = await run(["run", "--allow-read", "-"], script);
+    assertEquals(r.code, 0, r.err);
+    const [jpeg, failed] = JSON.parse(r.out);
+    assertEquals(jpeg, 6);
+    assertEquals(failed._tag, "DecodeError");
+    assert(/needs imagescript.*--allow-ffi/.test(failed.message), failed.message);
+  } finally {
+    await Deno.remove(png);
+  }
+});

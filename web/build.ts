@@ -36,7 +36,7 @@ const BROWSER_EDGE = join(EDGE, "browser");
 /** Deno edges with a browser version of the same exports. */
 const SWAPPED = new Set(["decode.ts", "files.ts", "backend.ts"]);
 /** Modules in the edge folder that use no runtime API themselves (only swapped edges). */
-const PORTABLE = new Set(["load_image.ts"]);
+const PORTABLE = new Set(["load_image.ts", "load_encoded.ts"]);
 /** Import map targets replaced for the bundle: the ES module build of the same version. */
 const ES_BUILDS: Readonly<Record<string, string>> = { "fp-ts/lib/": "fp-ts/es6/" };
 

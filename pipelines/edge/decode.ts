@@ -9,7 +9,7 @@
  */
 import * as E from "fp-ts/Either.js";
 // @ts-types="./imagescript.d.ts"
-import { GIF, Image } from "imagescript";
+import type { Image } from "imagescript";
 import { decodeTiff } from "../../lib/codecs/tiff.ts";
 import { describe, type MtcnnError, mtcnnError } from "../../lib/errors.ts";
 import { rgbaToRgb, type RgbImage } from "../../lib/image.ts";
@@ -28,6 +28,13 @@ export const sniffFormat = (bytes: Uint8Array): string | undefined => sniffImage
 /** Packs RGBA pixels to RGB (alpha is dropped); one implementation for every runtime. */
 export { rgbaToRgb };
 
+/**
+ * imagescript, loaded on first use: its module loads a native codec when it is evaluated (which
+ * needs --allow-ffi), and JPEGs, the usual input, are decoded by MozJPEG without it.
+ */
+// @ts-types="./imagescript.d.ts"
+const imagescript = () => import("imagescript");
+
 /** Decodes encoded image bytes to an imagescript Image; a DecodeError says why it failed. */
 export const decodeToImage = async (
   bytes: Uint8Array,
@@ -36,6 +43,18 @@ export const decodeToImage = async (
   const sniffed = encodedFormat(bytes, what);
   if (sniffed._tag === "Left") return sniffed;
   const format = sniffed.right;
+  let codecs: Awaited<ReturnType<typeof imagescript>>;
+  try {
+    codecs = await imagescript();
+  } catch (e) {
+    return E.left(mtcnnError(
+      "DecodeError",
+      `${what}: decoding ${format} needs imagescript, which did not load (it needs --allow-ffi ` +
+        `and --allow-env): ${describe(e)}`,
+      e,
+    ));
+  }
+  const { GIF, Image } = codecs;
   if (format === "TIFF") {
     const t = await decodeTiffPixels(bytes, what);
     if (t._tag === "Left") return t;

@@ -6,7 +6,7 @@
  */
 /// <reference lib="deno.worker" />
 import { describe } from "../../lib/errors.ts";
-import { type LoadOptions, loadScaledImage } from "../edge/load_image.ts";
+import { type LoadOptions, loadScaledEncoded } from "../edge/load_encoded.ts";
 
 /** To the loader worker. */
 export interface ToLoader {
@@ -19,7 +19,7 @@ export interface ToLoader {
 self.onmessage = async (e: MessageEvent<ToLoader>) => {
   const { id, input, maxPixels, options } = e.data;
   try {
-    const r = await loadScaledImage(input, maxPixels, options);
+    const r = await loadScaledEncoded(input, maxPixels, options);
     if (r._tag === "Left") {
       self.postMessage({ id, error: { tag: r.left._tag, message: r.left.message } });
     } else {
