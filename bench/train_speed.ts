@@ -1,7 +1,9 @@
 /**
  * Training speed per network and backend, in samples per second: Adam steps on random
  * batches (the full loss with OHEM), after 2 s of warm-up steps, median over timed runs. Prints a
- * Markdown table with rows `| backend | net | batch | samples/s |`.
+ * Markdown table with rows `| backend | net | batch | samples/s |` (from the median step), then
+ * the sustained rate (all timed samples over all timed time, slow steps such as those with a
+ * garbage collection included) in a table of its own. The timed steps last at least 1 s.
  *
  * `--torch` also runs the PyTorch anchor (`../shared/tools/torch_train_speed.py`: the same
  * nets, batch sizes and Adam on the CPU with 2 threads; Debian's python3-torch) in the same run
@@ -32,8 +34,16 @@ import { BATCH, batchOf } from "./train_batch.ts";
 const NETS = ["pnet", "rnet", "onet"] as const;
 /** Warm-up time before the timed steps, ms. */
 const WARMUP_MS = 2000;
+/** Least time of the timed steps, ms (the mean needs the occasional slow step). */
+const TIMED_MS = 1000;
 
-const measure = async (net: NetName, steps: number, workers = 0): Promise<number> => {
+/** Samples/s of one measurement: from the median step and over all timed steps. */
+interface Rate {
+  readonly median: number;
+  readonly mean: number;
+}
+
+const measure = async (net: NetName, steps: number, workers = 0): Promise<Rate> => {
   const vars = toVariables(initWeights(net, 1));
   const names = NET_SPECS[net].map((p) => p.name);
   const all = vars as unknown as Record<string, tf.Variable>;
@@ -53,7 +63,8 @@ const measure = async (net: NetName, steps: number, workers = 0): Promise<number
     // have passed (measured: PNet's first 10 steps run 1.3-2x slower than later ones).
     const warmUntil = performance.now() + WARMUP_MS;
     for (let i = 0; i < 2 || performance.now() < warmUntil; i++) await step();
-    for (let i = 0; i < steps; i++) {
+    const timedUntil = performance.now() + TIMED_MS;
+    for (let i = 0; i < steps || performance.now() < timedUntil; i++) {
       const t0 = performance.now(), c0 = cpuMs();
       await step();
       times.push(performance.now() - t0);
@@ -67,7 +78,11 @@ const measure = async (net: NetName, steps: number, workers = 0): Promise<number
   (perCpu[`${workers ? "w" : tf.getBackend()} ${net}`] ??= []).push(
     b.size / (median(cpuTimes) / 1000),
   );
-  return b.size / (median(times) / 1000);
+  const total = times.reduce((a, t) => a + t, 0);
+  return {
+    median: b.size / (median(times) / 1000),
+    mean: (b.size * times.length) / (total / 1000),
+  };
 };
 
 /** This process's CPU time in ms (all threads). */
@@ -135,6 +150,11 @@ const torch = flags.includes("--torch") ? await torchPython() : undefined;
 if (torch && "missing" in torch) console.log(`PyTorch anchor skipped: ${torch.missing}`);
 
 const ours: Record<string, number[]> = {};
+const oursMean: Record<string, number[]> = {};
+const record = (key: string, r: Rate) => {
+  (ours[key] ??= []).push(r.median);
+  (oursMean[key] ??= []).push(r.mean);
+};
 const theirs: Record<string, number[]> = {};
 const names: Record<string, string> = {};
 console.log(`load average at start: ${load()}`);
@@ -148,10 +168,10 @@ for (let run = 0; run < runs; run++) {
     names[be] = r.right;
     if (r.right === "wasm") registerWasmGradKernels();
     for (const net of NETS) {
-      (ours[`${be} ${net}`] ??= []).push(await measure(net, be === "cpu" ? 3 : 7));
+      record(`${be} ${net}`, await measure(net, be === "cpu" ? 3 : 7));
     }
     if (r.right === "wasm" && workers) {
-      for (const net of NETS) (ours[`w ${net}`] ??= []).push(await measure(net, 7, workers));
+      for (const net of NETS) record(`w ${net}`, await measure(net, 7, workers));
     }
   }
   if (torch && "python" in torch) {
@@ -191,6 +211,23 @@ if (Object.keys(theirs).length) {
     const wr = w ? ` ${(median(w) / median(t)).toFixed(2)}x |` : "";
     console.log(`| ${net} | ${(median(a) / median(t)).toFixed(2)}x |${wr}`);
   }
+}
+console.log(
+  "\nSustained (all timed samples / all timed time, slow steps included; median of runs):",
+);
+console.log(
+  "| backend | net | batch | samples/s (mean) | samples/s (median step) | mean / median |\n" +
+    "|---|---|---|---|---|---|",
+);
+for (const [k, v] of Object.entries(oursMean)) {
+  const [be, net] = k.split(" ");
+  const name = be === "w" ? `wasm x${workers}` : names[be];
+  const mean = median(v), med = median(ours[k]);
+  console.log(
+    `| ${name} | ${net} | ${BATCH[net as NetName]} | ${mean.toFixed(0)} | ${med.toFixed(0)} | ${
+      (mean / med).toFixed(2)
+    } |`,
+  );
 }
 console.log(
   "\nCPU time (this process, all threads; less sensitive to other jobs on a shared machine):",

@@ -194,6 +194,24 @@ export interface AdamStep {
   readonly epsilon: number;
 }
 
+/** The backend's reference counts of tensor data (tfjs-wasm 4.x has them). */
+type SharedData = WasmBackendLike & {
+  refCount?(id: unknown): number;
+  incRef?(id: unknown): void;
+};
+
+/** Adam's output for a moment: its own data when `alone` (updated in place), else new. */
+const momentOut = (
+  backend: SharedData,
+  alone: boolean,
+  t: tf.TensorInfo,
+  shape: readonly number[],
+): tf.TensorInfo => {
+  if (!alone) return backend.makeOutput(shape.slice(), "float32");
+  backend.incRef!(t.dataId);
+  return { dataId: t.dataId, shape: t.shape.slice(), dtype: "float32" };
+};
+
 /**
  * Adam's update of one variable in one pass: [w', m', v'] (w' new; m and v updated in place
  * and shared when nothing else holds their data, new otherwise).
@@ -207,32 +225,37 @@ export const runAdam = (
   s: AdamStep,
 ): [tf.TensorInfo, tf.TensorInfo, tf.TensorInfo] | undefined => {
   const k = trainKernelsOf(backend);
-  if (!k || !floats(w, g, m, v)) return undefined;
+  // Called for every variable on every step: no arrays or closures beyond the outputs (each
+  // step's garbage is collected while training runs).
+  if (!k || w.dtype !== "float32" || g.dtype !== "float32") return undefined;
+  if (m.dtype !== "float32" || v.dtype !== "float32") return undefined;
   const len = sizeOf(w.shape);
-  if ([g, m, v].some((t) => sizeOf(t.shape) !== len)) return undefined;
-  const ps = [w, g, m, v].map((t) => offsetOf(backend, t));
-  if (ps.some((p) => p === undefined)) return undefined;
+  if (sizeOf(g.shape) !== len || sizeOf(m.shape) !== len || sizeOf(v.shape) !== len) {
+    return undefined;
+  }
+  const wp = offsetOf(backend, w), gp = offsetOf(backend, g);
+  const mp = offsetOf(backend, m), vp = offsetOf(backend, v);
+  if (wp === undefined || gp === undefined || mp === undefined || vp === undefined) {
+    return undefined;
+  }
   // The moments in place where each is held by one tensor only (the optimizer's variables):
   // the outputs share their data (as our Identity does), and `assign` then keeps it. Never the
   // weights: tfjs-wasm's XNNPACK kernels (the dense layers' _FusedMatMul) keep packed copies of
   // a weight buffer for as long as it lives, and would go on with the old values.
-  const shared = backend as unknown as {
-    refCount?(id: unknown): number;
-    incRef?(id: unknown): void;
-  };
-  const alone = shared.refCount && shared.incRef &&
-    [m, v].every((t) => shared.refCount!(t.dataId) === 1);
-  const outs = [
-    backend.makeOutput([...w.shape], "float32"),
-    ...[m, v].map((t) => {
-      if (!alone) return backend.makeOutput([...w.shape], "float32");
-      shared.incRef!(t.dataId);
-      return { dataId: t.dataId, shape: [...t.shape], dtype: "float32" as const };
-    }),
+  const shared = backend as SharedData;
+  const alone = shared.refCount !== undefined && shared.incRef !== undefined &&
+    shared.refCount(m.dataId) === 1 && shared.refCount(v.dataId) === 1;
+  const outs: [tf.TensorInfo, tf.TensorInfo, tf.TensorInfo] = [
+    backend.makeOutput(w.shape.slice(), "float32"),
+    momentOut(backend, alone, m, w.shape),
+    momentOut(backend, alone, v, w.shape),
   ];
   // The tensor-op version's constants: tfjs makes float32 scalars of 1 - beta and of c1, c2.
   k.adam(
-    ...(ps as number[]),
+    wp,
+    gp,
+    mp,
+    vp,
     len,
     s.lr,
     s.beta1,
@@ -242,9 +265,11 @@ export const runAdam = (
     s.c1,
     s.c2,
     s.epsilon,
-    ...outs.map((o) => offsetOf(backend, o) as number),
+    offsetOf(backend, outs[0]) as number,
+    offsetOf(backend, outs[1]) as number,
+    offsetOf(backend, outs[2]) as number,
   );
-  return outs as [tf.TensorInfo, tf.TensorInfo, tf.TensorInfo];
+  return outs;
 };
 
 /**

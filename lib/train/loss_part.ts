@@ -36,13 +36,16 @@ export const batchShare = (
   labels: Int8Array,
   opts: LossOptions,
 ): BatchShare => {
-  const valid = Array.from(labels, (l) => isClsLabel(l, opts));
-  const { mask, kept } = ohemMask(ce, valid, opts.ohemRatio ?? OHEM_RATIO);
+  // Indexed loops, not iterators: this runs every step (garbage collection).
+  const valid: boolean[] = new Array(labels.length);
   let box = 0, lm = 0;
-  for (const l of labels) {
+  for (let i = 0; i < labels.length; i++) {
+    const l = labels[i];
+    valid[i] = isClsLabel(l, opts);
     if (l === 1 || l === -1 || l === -2) box++;
     if (l === -2) lm++;
   }
+  const { mask, kept } = ohemMask(ce, valid, opts.ohemRatio ?? OHEM_RATIO);
   return { clsMask: mask, clsCount: kept, boxCount: box, landmarkCount: lm };
 };
 

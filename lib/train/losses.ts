@@ -97,7 +97,9 @@ export const ohemMask = (
   const idx: number[] = [];
   for (let i = 0; i < losses.length; i++) if (valid[i]) idx.push(i);
   const kept = idx.length === 0 ? 0 : Math.max(1, Math.ceil(ratio * idx.length - 1e-9));
-  idx.sort((a, b) => losses[b] - losses[a] || a - b);
+  // The same order as `losses[b] - losses[a] || a - b` (NaN and ties: by index), with small
+  // integer results: a float result is a heap number per comparison (garbage every step).
+  idx.sort((a, b) => (losses[b] > losses[a] ? 1 : losses[b] < losses[a] ? -1 : a - b));
   const mask = new Float32Array(losses.length);
   for (let i = 0; i < kept; i++) mask[idx[i]] = 1;
   return { mask, kept };
