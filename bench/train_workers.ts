@@ -1,7 +1,8 @@
 /**
  * One thread against data-parallel workers over a longer run: CPU time (all threads) and wall
- * time per step in blocks of 10 steps, so that the workers' own warm-up (each compiles wasm and
- * JavaScript in tiers) shows and the steady cost per step can be read.
+ * time per step in blocks of 10 steps (each block's mean, slow steps included), after 2 s of
+ * warm-up steps (V8 compiles wasm and JavaScript in tiers, each worker its own), so that the
+ * steady cost per step can be read.
  *
  * Run: `deno run -A bench/train_workers.ts [pnet|rnet|onet] [--workers 2]`
  *
@@ -35,6 +36,9 @@ for (const workers of [0, n]) {
     t
       ? t.step(vars, names, adam, { weights: TASK_WEIGHTS[net] }, b, 1e-4)
       : trainStep(net, vars, names, adam, { weights: TASK_WEIGHTS[net] }, b, 1e-4);
+  // V8's tiers: the first ~50 steps run slower than the rest; time the steady state.
+  const warmUntil = performance.now() + 2000;
+  for (let i = 0; i < 2 || performance.now() < warmUntil; i++) await step();
   for (const phase of [0, 1, 2, 3]) {
     const c0 = cpu(), w0 = performance.now();
     for (let i = 0; i < 10; i++) await step();
