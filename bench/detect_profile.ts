@@ -20,16 +20,14 @@ import { join } from "node:path";
 import process from "node:process";
 import * as tf from "@tensorflow/tfjs";
 import { type RgbImage, useBackend } from "../mod.ts";
-import { crop, load, loadImage, localNets, output, propose, pyramid, refine } from "../stages.ts";
-import { resolveOptions } from "../pipelines/options.ts";
-import { stageParams } from "../pipelines/cascade.ts";
+import { loadImage } from "../stages.ts";
+import { defaultStages } from "./_default_stages.ts";
 import { cropPixels } from "../pipelines/nets/crop_pixels.ts";
 import { levelPixels } from "../pipelines/nets/pnet_levels.ts";
 import { nms } from "../lib/nms.ts";
 import type { CropBatch, LevelImage } from "../pipelines/state.ts";
 import type { SummedAreaTable } from "../lib/area_resample.ts";
 import { setWasmMaxPool } from "../lib/kernels/wasm_pool.ts";
-import { loadDefaultWeights } from "../weights.ts";
 import { sharedData } from "../tests/_shared.ts";
 
 const arg = (name: string): string | undefined => {
@@ -78,27 +76,7 @@ for (const m of ["write", "read", "readSync"]) {
   backend[m] = timed(m === "write" ? "upload" : "readback", f);
 }
 
-const w = await loadDefaultWeights();
-if (w._tag === "Left") throw new Error(w.left.message);
-const nets = localNets(w.right);
-if (nets._tag === "Left") throw new Error(nets.left.message);
-const o = resolveOptions({});
-if (o._tag === "Left") throw new Error(o.left.message);
-const p = stageParams(o.right);
-const n = nets.right;
-type AnyStage = (
-  s: unknown,
-) => Promise<{ _tag: "Left"; left: { message: string } } | { _tag: "Right"; right: unknown }>;
-const asStage = (s: unknown) => s as AnyStage;
-const STAGES: [string, AnyStage][] = [
-  ["prepare", asStage(load())],
-  ["pyramid", asStage(pyramid(p.pyramid))],
-  ["pnet", asStage(propose(n.pnet, p.propose))],
-  ["crop24", asStage(crop(24, p.crop))],
-  ["rnet", asStage(refine(n.rnet, p.refine))],
-  ["crop48", asStage(crop(48, p.crop))],
-  ["onet", asStage(output(n.onet, p.output))],
-];
+const { stages: STAGES, dispose } = await defaultStages();
 
 type Cands = { count: number; boxes: Float64Array; scores: Float64Array };
 /** Re-runs the JS sections a stage calls on its input, timed (what the stage spent on them). */
@@ -157,7 +135,7 @@ for (let r = 0; r < rounds; r++) {
   for (const [k, v] of sums) perRound.set(k, [...(perRound.get(k) ?? []), v / images.length]);
 }
 const after = tf.memory().numTensors;
-n.dispose();
+dispose();
 
 const median = (xs: number[]) => [...xs].sort((a, c) => a - c)[xs.length >> 1];
 const m = new Map([...perRound].map(([k, v]) => [k, median(v)]));

@@ -11,10 +11,8 @@
 import { join } from "node:path";
 import process from "node:process";
 import { type RgbImage, useBackend } from "../mod.ts";
-import { crop, load, loadImage, localNets, output, propose, pyramid, refine } from "../stages.ts";
-import { resolveOptions } from "../pipelines/options.ts";
-import { stageParams } from "../pipelines/cascade.ts";
-import { loadDefaultWeights } from "../weights.ts";
+import { loadImage } from "../stages.ts";
+import { defaultStages } from "./_default_stages.ts";
 import { sharedData } from "../tests/_shared.ts";
 
 const arg = (name: string): string | undefined => {
@@ -31,28 +29,7 @@ const files = [...Deno.readDirSync(dir)].filter((e) => /\.(jpe?g|png)$/i.test(e.
   .map((e) => join(dir, e.name)).sort();
 const b = await useBackend("wasm");
 if (b._tag === "Left") throw new Error(b.left.message);
-const w = await loadDefaultWeights();
-if (w._tag === "Left") throw new Error(w.left.message);
-const nets = localNets(w.right);
-if (nets._tag === "Left") throw new Error(nets.left.message);
-const o = resolveOptions({});
-if (o._tag === "Left") throw new Error(o.left.message);
-const p = stageParams(o.right);
-const n = nets.right;
-/** A stage seen from here: each takes the state the one before it returns. */
-type AnyStage = (
-  s: unknown,
-) => Promise<{ _tag: "Left"; left: { message: string } } | { _tag: "Right"; right: unknown }>;
-const asStage = (stage: unknown) => stage as AnyStage;
-const STAGES: [string, AnyStage][] = [
-  ["prepare", asStage(load())],
-  ["pyramid", asStage(pyramid(p.pyramid))],
-  ["pnet", asStage(propose(n.pnet, p.propose))],
-  ["crop24", asStage(crop(24, p.crop))],
-  ["rnet", asStage(refine(n.rnet, p.refine))],
-  ["crop48", asStage(crop(48, p.crop))],
-  ["onet", asStage(output(n.onet, p.output))],
-];
+const { stages: STAGES, dispose } = await defaultStages();
 
 const images: RgbImage[] = [];
 for (const f of files) {
@@ -98,7 +75,7 @@ for (let r = 0; r < rounds; r++) {
   (perRound["total wall"] ??= []).push((performance.now() - t0) / images.length);
   for (const [k, v] of Object.entries(sums)) (perRound[k] ??= []).push(v / images.length);
 }
-n.dispose();
+dispose();
 const fmt = (xs: number[]) => xs.map((x) => x.toFixed(2)).join(" ");
 console.log(`load average ${fmt(load0)} -> ${fmt(Deno.loadavg())}`);
 console.log(`${images.length} images, ${rounds} rounds (medians), ms per image`);
