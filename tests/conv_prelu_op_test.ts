@@ -1,24 +1,10 @@
 import * as tf from "@tensorflow/tfjs";
 import { makePrng } from "../train.ts";
-import { useBackend } from "../mod.ts";
 import { assert } from "./_assert.ts";
+import { onBackend, type Shape4 } from "./_train_backends.ts";
 import { convPrelu } from "../lib/nets/layers.ts";
 import { CONV_PRELU_KERNEL, useConvPreluOp } from "../lib/nets/conv_prelu_op.ts";
-import { registerWasmGradKernels } from "../pipelines/train/wasm_grad_kernels.ts";
 import { setWasmTrainKernels } from "../pipelines/train/wasm_train_kernels.ts";
-
-type Shape4 = [number, number, number, number];
-
-const onBackend = async <T>(name: "cpu" | "wasm", f: () => T): Promise<T> => {
-  if (name === "cpu") await tf.setBackend("cpu");
-  else {
-    const r = await useBackend("wasm");
-    if (r._tag === "Left") throw new Error(r.left.message);
-    registerWasmGradKernels();
-    await tf.setBackend("wasm");
-  }
-  return f();
-};
 
 const maxRelDiff = (a: Float32Array, b: Float32Array): number => {
   assert(a.length === b.length, `lengths ${a.length} and ${b.length}`);

@@ -1,24 +1,10 @@
 import * as tf from "@tensorflow/tfjs";
 import { initWeights, makeAdam, makePrng, type NetName, toVariables } from "../train.ts";
-import { useBackend } from "../mod.ts";
 import { assert } from "./_assert.ts";
+import { onBackend, type Shape4 } from "./_train_backends.ts";
 import { runBuildScript } from "./_build_tools.ts";
-import { registerWasmGradKernels } from "../pipelines/train/wasm_grad_kernels.ts";
 import { setWasmTrainKernels, wasmTrainKernels } from "../pipelines/train/wasm_train_kernels.ts";
 import { forwardHeads } from "../pipelines/train/train_step.ts";
-
-type Shape4 = [number, number, number, number];
-
-const onBackend = async <T>(name: "cpu" | "wasm", f: () => T): Promise<T> => {
-  if (name === "cpu") await tf.setBackend("cpu");
-  else {
-    const r = await useBackend("wasm");
-    if (r._tag === "Left") throw new Error(r.left.message);
-    registerWasmGradKernels();
-    await tf.setBackend("wasm");
-  }
-  return f();
-};
 
 /** Runs f on cpu and on wasm with our kernels; checks no tensor leaks on wasm. */
 const both = async (f: () => Float32Array[]): Promise<[Float32Array[], Float32Array[]]> => {
