@@ -7,6 +7,7 @@
  * @module
  */
 import type * as tf from "@tensorflow/tfjs";
+import type { AdamKernelAttrs } from "../train/adam.ts";
 import type { WasmBackendLike } from "./instance.ts";
 import { runConv } from "./run_conv.ts";
 import { trainKernelsOf } from "./train_instance.ts";
@@ -184,16 +185,6 @@ export const runPreluGrad = (
   return out;
 };
 
-/** Adam's constants for one update (c1, c2: the bias corrections 1 - beta^t). */
-export interface AdamStep {
-  readonly lr: number;
-  readonly beta1: number;
-  readonly beta2: number;
-  readonly c1: number;
-  readonly c2: number;
-  readonly epsilon: number;
-}
-
 /** The backend's reference counts of tensor data (tfjs-wasm 4.x has them). */
 type SharedData = WasmBackendLike & {
   refCount?(id: unknown): number;
@@ -222,7 +213,7 @@ export const runAdam = (
   g: tf.TensorInfo,
   m: tf.TensorInfo,
   v: tf.TensorInfo,
-  s: AdamStep,
+  s: AdamKernelAttrs,
 ): [tf.TensorInfo, tf.TensorInfo, tf.TensorInfo] | undefined => {
   const k = trainKernelsOf(backend);
   // Called for every variable on every step: no arrays or closures beyond the outputs (each

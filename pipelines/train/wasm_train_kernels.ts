@@ -54,9 +54,8 @@ const adamConfig: tf.KernelConfig = {
   backendName: "wasm",
   kernelFunc: ({ inputs, attrs, backend }) => {
     const { w, g, m, v } = inputs as unknown as Record<string, tf.TensorInfo>;
-    const r = runAdam(backend as unknown as WasmBackendLike, w, g, m, v, {
-      ...(attrs as unknown as AdamKernelAttrs),
-    });
+    const s = attrs as unknown as AdamKernelAttrs;
+    const r = runAdam(backend as unknown as WasmBackendLike, w, g, m, v, s);
     if (!r) throw new Error(`${ADAM_KERNEL}: unsupported variable ${w.shape} ${w.dtype}`);
     return r;
   },
