@@ -123,11 +123,7 @@ export async function* epochBatches(
       derivePrng(seed, epoch, 2 + si),
     );
     for (let k = skip; k < count; k++) {
-      const s = shardSample(r.right, perm[k]);
-      for (let j = 0; j < px; j++) b.images[fill * px + j] = (s.image[j] - 127.5) / 128;
-      b.labels[fill] = s.label;
-      b.box.set(s.box, fill * 4);
-      b.landmarks.set(s.landmarks, fill * 10);
+      putSample(b, fill, shardSample(r.right, perm[k]), px);
       if (++fill === batchSize) {
         yield E.right(b);
         step++;
@@ -140,10 +136,24 @@ export async function* epochBatches(
   }
 }
 
-const newBatch = (n: number, px: number): HostBatch => ({
+/** An empty host batch of `n` samples of `px` values each. */
+export const newBatch = (n: number, px: number): HostBatch => ({
   size: n,
   images: new Float32Array(n * px),
   labels: new Int8Array(n),
   box: new Float32Array(n * 4),
   landmarks: new Float32Array(n * 10),
 });
+
+/** Writes a stored sample into slot `at` of `b`, pixels scaled to the nets' input range. */
+export const putSample = (
+  b: HostBatch,
+  at: number,
+  s: ReturnType<typeof shardSample>,
+  px: number,
+): void => {
+  for (let j = 0; j < px; j++) b.images[at * px + j] = (s.image[j] - 127.5) / 128;
+  b.labels[at] = s.label;
+  b.box.set(s.box, at * 4);
+  b.landmarks.set(s.landmarks, at * 10);
+};

@@ -9,7 +9,7 @@ import * as E from "fp-ts/Either.js";
 import type { MtcnnError } from "../../../lib/errors.ts";
 import type { Result } from "../../../lib/result.ts";
 import { shardSample } from "../../../lib/train/shard_format.ts";
-import { type Dataset, type HostBatch, readShard } from "./shard_reader.ts";
+import { type Dataset, type HostBatch, newBatch, putSample, readShard } from "./shard_reader.ts";
 
 /**
  * The batches of one pass over every sample of `ds` (no shuffling). A shard that cannot be
@@ -44,11 +44,7 @@ export async function* validationBatches(
       return;
     }
     for (let k = 0; k < ds.index.shards[si].count && left > 0; k++) {
-      const s = shardSample(r.right, k);
-      for (let j = 0; j < px; j++) b.images[fill * px + j] = (s.image[j] - 127.5) / 128;
-      b.labels[fill] = s.label;
-      b.box.set(s.box, fill * 4);
-      b.landmarks.set(s.landmarks, fill * 10);
+      putSample(b, fill, shardSample(r.right, k), px);
       left--;
       if (++fill === b.size) {
         yield E.right(b);
@@ -58,11 +54,3 @@ export async function* validationBatches(
     }
   }
 }
-
-const newBatch = (n: number, px: number): HostBatch => ({
-  size: n,
-  images: new Float32Array(n * px),
-  labels: new Int8Array(n),
-  box: new Float32Array(n * 4),
-  landmarks: new Float32Array(n * 10),
-});
