@@ -96,3 +96,22 @@ export const chooseBackend = async (
     ),
   );
 };
+
+/**
+ * The backend in use, started with `use` (the runtime's `useBackend`) when `name` is given or
+ * when no backend was chosen yet (`auto`); a backend the caller chose is kept.
+ */
+export const ensureBackendWith = (
+  use: (name: BackendName) => Promise<Result<MtcnnError, string>>,
+  name?: BackendName,
+): Promise<Result<MtcnnError, string>> => {
+  if (name !== undefined) return use(name);
+  const current = tf.engine().backendName as string | undefined;
+  return current ? Promise.resolve(E.right(current)) : use("auto");
+};
+
+/**
+ * Switches tfjs to production mode, process-wide: no debug checks, and no advice on stderr to
+ * install tfjs-node. The command line calls it; the library never does.
+ */
+export const enableProductionMode = (): void => tf.enableProdMode();

@@ -7,12 +7,10 @@
  *
  * @module
  */
-import * as tf from "@tensorflow/tfjs";
 import { setWasmPaths } from "@tensorflow/tfjs-backend-wasm";
-import * as E from "fp-ts/Either.js";
 import type { MtcnnError } from "../../../lib/errors.ts";
 import type { Result } from "../../../lib/result.ts";
-import { type BackendName, chooseBackend } from "../../backend_choice.ts";
+import { type BackendName, chooseBackend, ensureBackendWith } from "../../backend_choice.ts";
 
 export type { BackendName } from "../../backend_choice.ts";
 
@@ -105,11 +103,7 @@ export const useBackend = (name: BackendName = "auto"): Promise<Result<MtcnnErro
  * The backend in use, started with {@linkcode useBackend} when `name` is given or when no
  * backend was chosen yet (`auto`); a backend the caller chose is kept.
  */
-export const ensureBackend = (name?: BackendName): Promise<Result<MtcnnError, string>> => {
-  if (name !== undefined) return useBackend(name);
-  const current = tf.engine().backendName as string | undefined;
-  return current ? Promise.resolve(E.right(current)) : useBackend("auto");
-};
+export const ensureBackend = (name?: BackendName): Promise<Result<MtcnnError, string>> =>
+  ensureBackendWith(useBackend, name);
 
-/** Switches tfjs to production mode (no debug checks), as the Deno edge does. */
-export const enableProductionMode = (): void => tf.enableProdMode();
+export { enableProductionMode } from "../../backend_choice.ts";
