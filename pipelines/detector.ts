@@ -14,11 +14,12 @@ import { faceAndLandmarks, faceOnly } from "./cascade.ts";
 import { runStage } from "./compose.ts";
 import { ensureBackend } from "./edge/backend.ts";
 import { type ImageInput, type LoadedImage, loadScaledImage } from "./edge/load_image.ts";
-import { localNet, localNets } from "./nets/local.ts";
+import { localNet } from "./nets/local.ts";
+import { type StartedNets, startNets, workersOption } from "./nets/start.ts";
 import type { Nets } from "./nets/types.ts";
 import { type DetectOptions, type ResolvedOptions, resolveOptions } from "./options.ts";
 import { type ImageLoader, startImageLoader } from "./parallel/loader.ts";
-import { spawnNetWorker, startNetPoolWith } from "./parallel/pool.ts";
+import { spawnNetWorker } from "./parallel/pool.ts";
 import { type Detection, toDetection } from "./detection.ts";
 import type {
   DetectCallOptions,
@@ -82,12 +83,9 @@ const create = async (options: DetectorOptions): Promise<Result<MtcnnError, Dete
   const base = detectOptionsOf(options);
   const resolved = resolveOptions(base);
   if (resolved._tag === "Left") return resolved;
-  const workers = options.workers ?? 0;
-  if (!(Number.isInteger(workers) && workers >= 0 && workers <= 64)) {
-    return E.left(
-      mtcnnError("OptionError", `workers must be an integer from 0 to 64, got ${workers}`),
-    );
-  }
+  const checked = workersOption(options.workers);
+  if (checked._tag === "Left") return checked;
+  const workers = checked.right;
   const cascadeName = options.cascade ?? "faceAndLandmarks";
   if (cascadeName !== "faceAndLandmarks" && cascadeName !== "faceOnly") {
     return E.left(mtcnnError(
@@ -124,40 +122,23 @@ const create = async (options: DetectorOptions): Promise<Result<MtcnnError, Dete
       );
     }
     const landmarkOnet = lm?.right;
-    let nets: Nets;
-    let lanes: readonly Nets[] = [];
-    let release: () => void;
-    if (workers === 0) {
-      const local = localNets(w.right);
-      if (local._tag === "Left") {
-        landmarkOnet?.dispose();
-        return local;
-      }
-      nets = landmarkOnet ? { ...local.right, landmarkOnet } : local.right;
-      release = () => {
-        local.right.dispose();
-        landmarkOnet?.dispose();
-      };
-    } else {
-      const spawn = (i: number) => {
-        const worker = early[i] ?? spawnNetWorker();
-        early[i] = undefined;
-        return worker;
-      };
-      const pool = await startNetPoolWith(w.right, workers, options.backend ?? "auto", { spawn });
-      if (pool._tag === "Left") {
-        landmarkOnet?.dispose();
-        return pool;
-      }
-      nets = landmarkOnet ? { ...pool.right.nets, landmarkOnet } : pool.right.nets;
-      lanes = pool.right.size > 1
-        ? pool.right.lanes.map((l) => landmarkOnet ? { ...l, landmarkOnet } : l)
-        : [];
-      release = () => {
-        pool.right.terminate();
-        landmarkOnet?.dispose();
-      };
+    const spawn = (i: number) => {
+      const worker = early[i] ?? spawnNetWorker();
+      early[i] = undefined;
+      return worker;
+    };
+    const started = await startNets(w.right, workers, options.backend ?? "auto", spawn);
+    if (started._tag === "Left") {
+      landmarkOnet?.dispose();
+      return started;
     }
+    const withLandmarks = (n: Nets): Nets => landmarkOnet ? { ...n, landmarkOnet } : n;
+    const nets = withLandmarks(started.right.nets);
+    const lanes = started.right.lanes.map(withLandmarks);
+    const release = () => {
+      started.right.release();
+      landmarkOnet?.dispose();
+    };
     const build = (n: Nets, o: ResolvedOptions): Stage<ImageState, CandidateState> =>
       options.stages
         ? options.stages(n, o)
@@ -185,12 +166,7 @@ const IN_FLIGHT_PER_WORKER = 2;
 const PIXELS_IN_FLIGHT = 32_000_000;
 
 /** Where a detector's nets run: all workers at once (`nets`), or each worker alone (`lanes`). */
-interface NetPlaces {
-  /** The nets (in this thread, or split over the workers). */
-  readonly nets: Nets;
-  /** Per worker, the nets on that worker alone (empty: in this thread, or one worker). */
-  readonly lanes: readonly Nets[];
-}
+type NetPlaces = Omit<StartedNets, "release">;
 
 /** The detector's calls around its cascade builder; `release` frees the nets. */
 const detectorOf = (

@@ -19,10 +19,8 @@ import { type Detection, toDetection } from "./detection.ts";
 import type { CascadeName } from "./detector_types.ts";
 import { type BackendName, ensureBackend } from "./edge/backend.ts";
 import { loadScaledImage } from "./edge/load_image.ts";
-import { localNets } from "./nets/local.ts";
-import type { Nets } from "./nets/types.ts";
+import { startNets, workersOption } from "./nets/start.ts";
 import { type DetectOptions, resolveOptions } from "./options.ts";
-import { startNetPool } from "./parallel/pool.ts";
 import { crop } from "./stages/crop.ts";
 import { imageState } from "./stages/load.ts";
 import { output } from "./stages/output.ts";
@@ -102,28 +100,16 @@ export const createFrameDetector = async (
 ): Promise<Result<MtcnnError, FrameDetector>> => {
   const o = resolveOptions(options);
   if (o._tag === "Left") return o;
-  const workers = options.workers ?? 0;
-  if (!(Number.isInteger(workers) && workers >= 0 && workers <= 64)) {
-    return E.left(
-      mtcnnError("OptionError", `workers must be an integer from 0 to 64, got ${workers}`),
-    );
-  }
+  const checked = workersOption(options.workers);
+  if (checked._tag === "Left") return checked;
+  const workers = checked.right;
   const backend = await ensureBackend(options.backend);
   if (backend._tag === "Left") return backend;
   const w = options.weights ? E.right(options.weights) : await loadDefaultWeights();
   if (w._tag === "Left") return w;
-  let nets: Nets, release: () => void;
-  if (workers === 0) {
-    const local = localNets(w.right);
-    if (local._tag === "Left") return local;
-    nets = local.right;
-    release = () => local.right.dispose();
-  } else {
-    const pool = await startNetPool(w.right, workers, options.backend ?? "auto");
-    if (pool._tag === "Left") return pool;
-    nets = pool.right.nets;
-    release = () => pool.right.terminate();
-  }
+  const started = await startNets(w.right, workers, options.backend ?? "auto");
+  if (started._tag === "Left") return started;
+  const { nets, release } = started.right;
   const withOnet = options.cascade !== "faceOnly";
   const p = stageParams(o.right);
   const full: Stage<ImageState, CandidateState> = withOnet
