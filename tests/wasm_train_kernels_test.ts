@@ -35,6 +35,35 @@ const close = (cpu: Float32Array[], wasm: Float32Array[], tol: number, what: str
   });
 };
 
+/**
+ * For each case (input shape, [kh, kw, out channels]): the gradient of sum(conv2d(x, f) * w)
+ * with respect to `wrt`, on cpu and on wasm with our kernels, agree within 1e-5.
+ */
+const convGradsAgree = async (
+  cases: [Shape4, [number, number, number]][],
+  wrt: "x" | "filter",
+) => {
+  for (const [xs, [kh, kw, co]] of cases) {
+    const fs: Shape4 = [kh, kw, xs[3], co];
+    const [cpu, wasm] = await both(() =>
+      tf.tidy(() => {
+        const x = tf.randomNormal(xs, 0, 1, "float32", 3) as tf.Tensor4D;
+        const f = tf.randomNormal(fs, 0, 1, "float32", 4) as tf.Tensor4D;
+        const w = tf.randomNormal(tf.conv2d(x, f, 1, "valid").shape, 0, 1, "float32", 5);
+        const loss = (t: tf.Tensor) =>
+          tf.sum(tf.mul(
+            wrt === "x"
+              ? tf.conv2d(t as tf.Tensor4D, f, 1, "valid")
+              : tf.conv2d(x, t as tf.Tensor4D, 1, "valid"),
+            w,
+          ));
+        return [tf.grad(loss)(wrt === "x" ? x : f).dataSync() as Float32Array];
+      })
+    );
+    close(cpu, wasm, 1e-5, `${xs} * ${fs}`);
+  }
+};
+
 /** Random shapes from a seeded PRNG: [lo, hi]. */
 const rng = makePrng(16);
 const pick = (lo: number, hi: number) => lo + Math.floor(rng.next() * (hi - lo + 1));
@@ -51,21 +80,7 @@ Deno.test("filter gradient kernel equals the cpu backend's on random shapes (str
     const k = pick(1, 4);
     cases.push([[pick(1, 3), pick(k, 13), pick(k, 13), pick(1, 11)], [k, pick(1, k), pick(1, 19)]]);
   }
-  for (const [xs, [kh, kw, co]] of cases) {
-    const fs: Shape4 = [kh, kw, xs[3], co];
-    const [cpu, wasm] = await both(() =>
-      tf.tidy(() => {
-        const x = tf.randomNormal(xs, 0, 1, "float32", 3) as tf.Tensor4D;
-        const f = tf.randomNormal(fs, 0, 1, "float32", 4) as tf.Tensor4D;
-        const w = tf.randomNormal(tf.conv2d(x, f, 1, "valid").shape, 0, 1, "float32", 5);
-        const g = tf.grad((k: tf.Tensor) =>
-          tf.sum(tf.mul(tf.conv2d(x, k as tf.Tensor4D, 1, "valid"), w))
-        );
-        return [g(f).dataSync() as Float32Array];
-      })
-    );
-    close(cpu, wasm, 1e-5, `${xs} * ${fs}`);
-  }
+  await convGradsAgree(cases, "filter");
 });
 
 Deno.test("input gradient kernel equals the cpu backend's on random shapes (stride 1, valid)", async () => {
@@ -80,21 +95,7 @@ Deno.test("input gradient kernel equals the cpu backend's on random shapes (stri
     const k = pick(1, 4);
     cases.push([[pick(1, 3), pick(k, 12), pick(k, 12), pick(1, 19)], [k, pick(1, k), pick(1, 13)]]);
   }
-  for (const [xs, [kh, kw, co]] of cases) {
-    const fs: Shape4 = [kh, kw, xs[3], co];
-    const [cpu, wasm] = await both(() =>
-      tf.tidy(() => {
-        const x = tf.randomNormal(xs, 0, 1, "float32", 3) as tf.Tensor4D;
-        const f = tf.randomNormal(fs, 0, 1, "float32", 4) as tf.Tensor4D;
-        const w = tf.randomNormal(tf.conv2d(x, f, 1, "valid").shape, 0, 1, "float32", 5);
-        const g = tf.grad((a: tf.Tensor) =>
-          tf.sum(tf.mul(tf.conv2d(a as tf.Tensor4D, f, 1, "valid"), w))
-        );
-        return [g(x).dataSync() as Float32Array];
-      })
-    );
-    close(cpu, wasm, 1e-5, `${xs} * ${fs}`);
-  }
+  await convGradsAgree(cases, "x");
 });
 
 Deno.test("max-pool gradient kernel equals the cpu backend's on random shapes and the nets' pools", async () => {
