@@ -4,6 +4,7 @@ import type { Detector } from "../mod.ts";
 import { ffmpegAvailable } from "../pipelines/edge/video_probe.ts";
 import { openVideo } from "../pipelines/edge/video_reader.ts";
 import { openVideoWriter } from "../pipelines/edge/video_writer.ts";
+import { runCli } from "./_cli_process.ts";
 import { makeDetector } from "./_shared.ts";
 import { iou } from "../lib/nms.ts";
 import { createTracker } from "../lib/track/create_tracker.ts";
@@ -28,17 +29,8 @@ if (!HAS_FFMPEG) {
   );
 }
 
-const cli = new URL("../cli.ts", import.meta.url).pathname;
-const runCli = async (...args: string[]) => {
-  const out = await new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", cli, "detect", ...args],
-    stdout: "piped",
-    stderr: "piped",
-    env: { NO_COLOR: "1" },
-  }).output();
-  const dec = new TextDecoder();
-  return { code: out.code, stdout: dec.decode(out.stdout), stderr: dec.decode(out.stderr) };
-};
+/** `detect` with `args`, in a process of its own. */
+const detectCli = (...args: string[]) => runCli("detect", ...args);
 
 /** The zoom clip, without detecting the photos first (its ffmpeg arguments need the face only). */
 const zoomClip = () =>
@@ -238,7 +230,7 @@ Deno.test({
     try {
       const path = await writeClip(zoomClip(), dir);
       await Deno.writeTextFile(`${dir}/junk.mp4`, "junk\n".repeat(50));
-      const r = await runCli(
+      const r = await detectCli(
         `${dir}/junk.mp4`,
         path,
         "--every",
@@ -272,7 +264,7 @@ Deno.test({
       ]);
       // A second run does not replace them without --overwrite.
       const before = await Deno.readFile(`${dir}/out/zoom.mp4`);
-      const again = await runCli(path, "--every", "3", "--workers", "0", "--out", `${dir}/out`);
+      const again = await detectCli(path, "--every", "3", "--workers", "0", "--out", `${dir}/out`);
       assertEquals(again.code, 1);
       assert(again.stderr.includes("zoom.mp4 exists: not replaced without --overwrite"));
       assert(equalBytes(await Deno.readFile(`${dir}/out/zoom.mp4`), before));
@@ -284,11 +276,11 @@ Deno.test({
           [["x.jpg", path], "error: x.jpg is not a video file name"],
         ] as const
       ) {
-        const u = await runCli(...args);
+        const u = await detectCli(...args);
         assertEquals(u.code, 2, u.stderr);
         assert(u.stderr.startsWith(start) && u.stderr.trim().split("\n").length === 1, u.stderr);
       }
-      const noFfmpeg = await runCli(path, "--workers", "0", "--ffmpeg", `${dir}/none/ffmpeg`);
+      const noFfmpeg = await detectCli(path, "--workers", "0", "--ffmpeg", `${dir}/none/ffmpeg`);
       assertEquals(noFfmpeg.code, 1);
       assert(noFfmpeg.stderr.includes("not found: video needs ffmpeg"), noFfmpeg.stderr);
       assertEquals(noFfmpeg.stdout, "");
