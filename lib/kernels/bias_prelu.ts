@@ -7,15 +7,8 @@
  * @module
  */
 import type * as tf from "@tensorflow/tfjs";
-import type { WasmBackendLike } from "./instance.ts";
+import { floats, offsetOf, sizeOf, type WasmBackendLike } from "./instance.ts";
 import { trainKernelsOf } from "./train_instance.ts";
-
-const offsetOf = (backend: WasmBackendLike, t: tf.TensorInfo): number | undefined =>
-  backend.dataIdMap.get(t.dataId)?.memoryOffset;
-
-const floats = (...ts: tf.TensorInfo[]) => ts.every((t) => t.dtype === "float32");
-
-const sizeOf = (shape: readonly number[]): number => shape.reduce((a, b) => a * b, 1);
 
 /** lcm(c, 4): the kernels' scratch holds per-channel vectors repeated over that many floats. */
 const period = (c: number): number => (c % 4 === 0 ? c : c % 2 === 0 ? 2 * c : 4 * c);

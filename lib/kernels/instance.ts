@@ -21,6 +21,16 @@ export interface WasmBackendLike {
   makeOutput(shape: number[], dtype: "float32"): tf.TensorInfo;
 }
 
+/** Where a tensor's data starts in the backend's wasm memory (undefined if it has none). */
+export const offsetOf = (backend: WasmBackendLike, t: tf.TensorInfo): number | undefined =>
+  backend.dataIdMap.get(t.dataId)?.memoryOffset;
+
+/** Number of elements of a shape. */
+export const sizeOf = (shape: readonly number[]): number => shape.reduce((a, b) => a * b, 1);
+
+/** Whether every tensor holds float32. */
+export const floats = (...ts: tf.TensorInfo[]): boolean => ts.every((t) => t.dtype === "float32");
+
 type ConvFn = (
   inp: number,
   n: number,

@@ -8,16 +8,9 @@
  */
 import type * as tf from "@tensorflow/tfjs";
 import type { AdamKernelAttrs } from "../train/adam.ts";
-import type { WasmBackendLike } from "./instance.ts";
+import { floats, offsetOf, sizeOf, type WasmBackendLike } from "./instance.ts";
 import { runConv } from "./run_conv.ts";
 import { trainKernelsOf } from "./train_instance.ts";
-
-const sizeOf = (shape: readonly number[]): number => shape.reduce((a, b) => a * b, 1);
-
-const offsetOf = (backend: WasmBackendLike, t: tf.TensorInfo): number | undefined =>
-  backend.dataIdMap.get(t.dataId)?.memoryOffset;
-
-const floats = (...ts: tf.TensorInfo[]) => ts.every((t) => t.dtype === "float32");
 
 /**
  * dW of a stride-1, dilation-1, VALID convolution (NHWC x [n, h, w, ci], dy [n, oh, ow, co]),

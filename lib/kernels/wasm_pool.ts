@@ -13,7 +13,7 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import { decodeBase64 } from "../base64.ts";
-import type { WasmBackendLike } from "./instance.ts";
+import { offsetOf, type WasmBackendLike } from "./instance.ts";
 import { POOL_WASM } from "./pool_wasm_data.ts";
 
 type PoolFn = (
@@ -77,7 +77,7 @@ export const runMaxPool = (
   const [kh, kw] = pair(attrs.filterSize), [sh, sw] = pair(attrs.strides);
   if (kh !== kw || sh !== sw || kh < 1 || sh < 1) return undefined;
   const f = poolOf(backend);
-  const xp = backend.dataIdMap.get(x.dataId)?.memoryOffset;
+  const xp = offsetOf(backend, x);
   if (!f || xp === undefined) return undefined;
   const info = tf.backend_util.computePool2DInfo(
     x.shape as [number, number, number, number],
@@ -95,7 +95,7 @@ export const runMaxPool = (
     out > 0 && pad >= 0 && pad < kh && (out - 1) * sh - pad < size;
   if (!fits(ho, top, h) || !fits(wo, left, w) || c === 0) return undefined;
   const out = backend.makeOutput([n, ho, wo, c], "float32");
-  const op = backend.dataIdMap.get(out.dataId)?.memoryOffset as number;
+  const op = offsetOf(backend, out) as number;
   const rowMax = backend.wasm._malloc(w * c * 4);
   try {
     f(xp, n, h, w, c, kh, sh, top, left, ho, wo, op, rowMax);

@@ -7,7 +7,7 @@
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
-import type { WasmBackendLike } from "../../lib/kernels/instance.ts";
+import { offsetOf, type WasmBackendLike } from "../../lib/kernels/instance.ts";
 
 /**
  * A new 4-D tensor of `shape` whose values `fill` writes into `out` (its length is the tensor's
@@ -24,7 +24,7 @@ export const filledTensor = (
     if (memory instanceof WebAssembly.Memory) {
       // Allocated (and registered) as a kernel's output is; wrapped the way the engine wraps one.
       const info = backend.makeOutput(shape, "float32");
-      const offset = backend.dataIdMap.get(info.dataId)?.memoryOffset;
+      const offset = offsetOf(backend, info);
       if (offset !== undefined) {
         // A view made after the allocation: growing the memory detaches older ones.
         fill(new Float32Array(memory.buffer, offset, size));

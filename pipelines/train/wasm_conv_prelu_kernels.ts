@@ -10,7 +10,7 @@
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
-import type { WasmBackendLike } from "../../lib/kernels/instance.ts";
+import { offsetOf, type WasmBackendLike } from "../../lib/kernels/instance.ts";
 import { runBiasPreluGrad, runPreluForward } from "../../lib/kernels/bias_prelu.ts";
 import { runConv } from "../../lib/kernels/run_conv.ts";
 import { trainKernelsOf } from "../../lib/kernels/train_instance.ts";
@@ -96,11 +96,11 @@ const patchProduct = (
   const oh = h - kh + 1, ow = w - kw + 1;
   if (kh * kw === 1 || oh * ow === 1 || oh * ow > SMALL_OUTPUT || oh < 1 || ow < 1) return;
   const k = trainKernelsOf(backend);
-  const xp = backend.dataIdMap.get(x.dataId)?.memoryOffset;
+  const xp = offsetOf(backend, x);
   if (!k || xp === undefined || !fits(x, filter, bias)) return undefined;
   const pixels = n * oh * ow, taps = kh * kw * ci;
   const cols = backend.makeOutput([1, 1, pixels, taps], "float32");
-  k.im2col(xp, n, h, w, ci, kh, kw, backend.dataIdMap.get(cols.dataId)?.memoryOffset as number);
+  k.im2col(xp, n, h, w, ci, kh, kw, offsetOf(backend, cols) as number);
   const z = runConv(backend, {
     x: cols,
     filter: { ...filter, shape: [1, 1, taps, co] },
