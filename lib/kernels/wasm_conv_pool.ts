@@ -33,6 +33,10 @@ export const setWasmConvPool = (on: boolean, options: { chunkBytes?: number } = 
   if (options.chunkBytes !== undefined) chunkBytes = options.chunkBytes;
 };
 
+/** Images per piece for images of `bytes` bytes of convolution output each (at least one). */
+export const imagesPerPiece = (bytes: number): number =>
+  Math.max(1, Math.floor(chunkBytes / bytes));
+
 interface Inputs {
   readonly x: tf.TensorInfo;
   readonly filter: tf.TensorInfo;
@@ -78,7 +82,7 @@ const chunked = (
     const [h, w, ci] = x.shape.slice(1), [ho, wo, co] = conv.outShape;
     const inBytes = h * w * ci * 4, midBytes = ho * wo * co * 4;
     const outBytes = pool.outShape.reduce((p, q) => p * q, 4);
-    const per = Math.max(1, Math.min(n, Math.floor(chunkBytes / midBytes)));
+    const per = Math.min(n, imagesPerPiece(midBytes));
     const out = backend.makeOutput([n, ...pool.outShape], "float32");
     const op = offsetOf(backend, out) as number;
     scratch = n > 0 ? backend.wasm._malloc(per * midBytes) : 0;
