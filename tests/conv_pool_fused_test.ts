@@ -32,6 +32,8 @@ const counted = <T>(f: () => T): [T, () => number] => {
     _malloc(n: number): number;
     _free(p: number): void;
   };
+  // Emscripten's exports may replace themselves on their first call: make that happen first.
+  wasm._free(wasm._malloc(4));
   const [malloc, free] = [wasm._malloc, wasm._free];
   let held = 0;
   wasm._malloc = (n) => {
