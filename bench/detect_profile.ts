@@ -9,10 +9,11 @@
  * timers' own cost lands in the glue. Prints the load and the tensor count before and after.
  *
  *   deno run -A bench/detect_profile.ts [DIR] [--rounds 3] [--warmup 10] [--kernels]
- *     [--tfjs-pool]
+ *     [--tfjs-pool] [--no-pieces]
  *
  * `--kernels` adds a row per kernel name; `--tfjs-pool` turns our max-pool kernel off (tfjs-wasm's
- * `MaxPool` runs), to compare the two in one run.
+ * `MaxPool` runs), to compare the two in one run; `--no-pieces` runs each convolution + max pool pair
+ * as two ops, as before lib/kernels/wasm_conv_pool.ts (the pools then have their own row).
  *
  * @module
  */
@@ -28,6 +29,7 @@ import { nms } from "../lib/nms.ts";
 import type { CropBatch, LevelImage } from "../pipelines/state.ts";
 import type { SummedAreaTable } from "../lib/area_resample.ts";
 import { setWasmMaxPool } from "../lib/kernels/wasm_pool.ts";
+import { CONV_PRELU_POOL_KERNEL } from "../lib/nets/conv_pool.ts";
 import { sharedData } from "../tests/_shared.ts";
 
 const arg = (name: string): string | undefined => {
@@ -47,6 +49,8 @@ const cpuMs = () => {
 const b = await useBackend("wasm");
 if (b._tag === "Left") throw new Error(b.left.message);
 if (Deno.args.includes("--tfjs-pool")) setWasmMaxPool(false);
+// Without the kernel the nets run the convolution and the pool as two ops (lib/nets/conv_pool.ts).
+if (Deno.args.includes("--no-pieces")) tf.unregisterKernel(CONV_PRELU_POOL_KERNEL, "wasm");
 
 /** Time per "stage\tpart"; `stage` is set by the loop below. */
 const sums = new Map<string, number>();
@@ -144,6 +148,7 @@ const conv = new Set(["FusedConv2D", "Conv2D"]);
 const groupOf = (part: string): string => {
   if (conv.has(part)) return "convolutions";
   if (part === "MaxPool") return "max pool";
+  if (part === CONV_PRELU_POOL_KERNEL) return "convolutions + max pool (in pieces)";
   if (part === "_FusedMatMul" || part === "BatchMatMul") return "dense layers";
   if (part === "Softmax") return "softmax";
   if (["Transpose", "Reshape", "Identity", "Cast"].includes(part)) return "transposes, reshapes";
