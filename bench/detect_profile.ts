@@ -29,7 +29,7 @@ import { nms } from "../lib/nms.ts";
 import type { CropBatch, LevelImage } from "../pipelines/state.ts";
 import type { SummedAreaTable } from "../lib/area_resample.ts";
 import { setWasmMaxPool } from "../lib/kernels/wasm_pool.ts";
-import { CONV_PRELU_POOL_KERNEL } from "../lib/nets/conv_pool.ts";
+import { CONV_STACK_KERNEL } from "../lib/nets/conv_pool.ts";
 import { sharedData } from "../tests/_shared.ts";
 
 const arg = (name: string): string | undefined => {
@@ -50,7 +50,7 @@ const b = await useBackend("wasm");
 if (b._tag === "Left") throw new Error(b.left.message);
 if (Deno.args.includes("--tfjs-pool")) setWasmMaxPool(false);
 // Without the kernel the nets run the convolution and the pool as two ops (lib/nets/conv_pool.ts).
-if (Deno.args.includes("--no-pieces")) tf.unregisterKernel(CONV_PRELU_POOL_KERNEL, "wasm");
+if (Deno.args.includes("--no-pieces")) tf.unregisterKernel(CONV_STACK_KERNEL, "wasm");
 
 /** Time per "stage\tpart"; `stage` is set by the loop below. */
 const sums = new Map<string, number>();
@@ -148,7 +148,7 @@ const conv = new Set(["FusedConv2D", "Conv2D"]);
 const groupOf = (part: string): string => {
   if (conv.has(part)) return "convolutions";
   if (part === "MaxPool") return "max pool";
-  if (part === CONV_PRELU_POOL_KERNEL) return "convolutions + max pool (in pieces)";
+  if (part === CONV_STACK_KERNEL) return "convolutions + max pools (in pieces)";
   if (part === "_FusedMatMul" || part === "BatchMatMul") return "dense layers";
   if (part === "Softmax") return "softmax";
   if (["Transpose", "Reshape", "Identity", "Cast"].includes(part)) return "transposes, reshapes";

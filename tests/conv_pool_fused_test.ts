@@ -4,7 +4,13 @@ import { useBackend } from "../mod.ts";
 import { loadImage } from "../stages.ts";
 import { onet, pnet, rnet, toTensors } from "../train.ts";
 import { convPrelu } from "../lib/nets/layers.ts";
-import { CONV_PRELU_POOL_KERNEL, convPreluPool, type PoolSpec } from "../lib/nets/conv_pool.ts";
+import {
+  CONV_STACK_KERNEL,
+  type ConvLayer,
+  convPreluPool,
+  convStack,
+  type PoolSpec,
+} from "../lib/nets/conv_pool.ts";
 import { imagesPerPiece, setWasmConvPool } from "../lib/kernels/wasm_conv_pool.ts";
 import type { WasmBackendLike } from "../lib/kernels/instance.ts";
 import { defaultWeights, makeDetector } from "./_shared.ts";
@@ -52,58 +58,104 @@ const counted = <T>(f: () => T): [T, () => number] => {
   }
 };
 
+/** A layer of a test stack: filter shape, pool or none, PReLU or not. */
 interface Layer {
-  readonly name: string;
-  readonly x: [number, number, number]; // one image: h, w, ci
   readonly f: [number, number, number, number];
-  readonly pool: PoolSpec;
+  readonly pool?: PoolSpec;
   readonly prelu: boolean;
 }
 
-// MTCNN's convolutions followed by a pool (docs/networks.md), plus odd channel counts and one
-// without PReLU.
-const LAYERS: Layer[] = [
-  { name: "PNet conv1", x: [31, 40, 3], f: [3, 3, 3, 10], pool: pool(2, "same"), prelu: true },
-  { name: "RNet conv1", x: [24, 24, 3], f: [3, 3, 3, 28], pool: pool(3, "same"), prelu: true },
-  { name: "RNet conv2", x: [11, 11, 28], f: [3, 3, 28, 48], pool: pool(3, "valid"), prelu: true },
-  { name: "ONet conv1", x: [48, 48, 3], f: [3, 3, 3, 32], pool: pool(3, "same"), prelu: true },
-  { name: "ONet conv2", x: [23, 23, 32], f: [3, 3, 32, 64], pool: pool(3, "valid"), prelu: true },
-  { name: "ONet conv3", x: [10, 10, 64], f: [3, 3, 64, 64], pool: pool(2, "same"), prelu: true },
-  { name: "odd, Winograd", x: [13, 9, 9], f: [3, 3, 9, 7], pool: pool(3, "same"), prelu: true },
-  { name: "odd, direct", x: [12, 15, 5], f: [2, 2, 5, 13], pool: pool(2, "valid"), prelu: false },
+/** A stack of layers on images of shape `x` (h, w, ci). */
+interface Stack {
+  readonly name: string;
+  readonly x: [number, number, number];
+  readonly layers: Layer[];
+}
+
+const L = (f: Layer["f"], p?: PoolSpec, prelu = true): Layer => ({ f, pool: p, prelu });
+
+// MTCNN's convolutions followed by a pool alone (docs/networks.md), plus odd channel counts and
+// one without PReLU; then RNet's and ONet's whole stacks of convolutions.
+const STACKS: Stack[] = [
+  { name: "PNet conv1", x: [31, 40, 3], layers: [L([3, 3, 3, 10], pool(2, "same"))] },
+  { name: "RNet conv1", x: [24, 24, 3], layers: [L([3, 3, 3, 28], pool(3, "same"))] },
+  { name: "RNet conv2", x: [11, 11, 28], layers: [L([3, 3, 28, 48], pool(3, "valid"))] },
+  { name: "ONet conv1", x: [48, 48, 3], layers: [L([3, 3, 3, 32], pool(3, "same"))] },
+  { name: "ONet conv2", x: [23, 23, 32], layers: [L([3, 3, 32, 64], pool(3, "valid"))] },
+  { name: "ONet conv3", x: [10, 10, 64], layers: [L([3, 3, 64, 64], pool(2, "same"))] },
+  { name: "odd, Winograd", x: [13, 9, 9], layers: [L([3, 3, 9, 7], pool(3, "same"))] },
+  { name: "odd, direct", x: [12, 15, 5], layers: [L([2, 2, 5, 13], pool(2, "valid"), false)] },
+  {
+    name: "RNet's stack",
+    x: [24, 24, 3],
+    layers: [
+      L([3, 3, 3, 28], pool(3, "same")),
+      L([3, 3, 28, 48], pool(3, "valid")),
+      L([2, 2, 48, 64]),
+    ],
+  },
+  {
+    name: "ONet's stack",
+    x: [48, 48, 3],
+    layers: [
+      L([3, 3, 3, 32], pool(3, "same")),
+      L([3, 3, 32, 64], pool(3, "valid")),
+      L([3, 3, 64, 64], pool(2, "same")),
+      L([2, 2, 64, 128]),
+    ],
+  },
 ];
 
 function pool(size: number, pad: "same" | "valid"): PoolSpec {
   return { size, stride: 2, pad };
 }
 
-/** The two ops (what training runs) and the fused op, on the same random inputs. */
-const layerOutputs = (l: Layer, n: number, seed: number) => {
-  const x = tf.randomNormal([n, ...l.x], 0, 1, "float32", seed) as tf.Tensor4D;
-  const f = tf.randomNormal(l.f, 0, 0.4, "float32", seed + 1) as tf.Tensor4D;
-  const b = tf.randomNormal([l.f[3]], 0, 0.5, "float32", seed + 2);
-  // Alphas of both signs.
-  const a = l.prelu ? tf.randomNormal([l.f[3]], 0, 0.5, "float32", seed + 3) : undefined;
-  const { size, stride, pad } = l.pool;
-  const ops = tf.maxPool(convPrelu(x, f, b, a), size, stride, pad);
-  return { ops, fused: () => convPreluPool(x, f, b, a, l.pool) };
+/** Bytes of the largest map one image makes on the way through the stack (sets the pieces). */
+const largestMap = (s: Stack): number => {
+  let [h, w] = s.x, most = 0;
+  for (const l of s.layers) {
+    [h, w] = [h - l.f[0] + 1, w - l.f[1] + 1];
+    most = Math.max(most, h * w * l.f[3] * 4);
+    if (l.pool?.pad === "same") [h, w] = [Math.ceil(h / 2), Math.ceil(w / 2)];
+    if (l.pool?.pad === "valid") [h, w] = [(h - l.pool.size) / 2 + 1, (w - l.pool.size) / 2 + 1];
+  }
+  return most;
 };
 
-Deno.test("conv + PReLU + max pool in pieces equals the two ops bit for bit on MTCNN's layers (batches 1, 3, a piece + 1)", async () => {
+/** The ops one after the other (what training runs) and the stack op, on the same inputs. */
+const stackOutputs = (s: Stack, n: number, seed: number) => {
+  const x = tf.randomNormal([n, ...s.x], 0, 1, "float32", seed) as tf.Tensor4D;
+  const layers: ConvLayer[] = s.layers.map((l, i) => ({
+    kernel: tf.randomNormal(l.f, 0, 0.4, "float32", seed + 10 * i + 1),
+    bias: tf.randomNormal([l.f[3]], 0, 0.5, "float32", seed + 10 * i + 2),
+    // Alphas of both signs.
+    alpha: l.prelu ? tf.randomNormal([l.f[3]], 0, 0.5, "float32", seed + 10 * i + 3) : undefined,
+    pool: l.pool,
+  }));
+  const ops = layers.reduce((h, l) => {
+    const y = convPrelu(h, l.kernel, l.bias, l.alpha);
+    return l.pool ? tf.maxPool(y, l.pool.size, l.pool.stride, l.pool.pad) : y;
+  }, x);
+  const one = layers.length === 1 ? layers[0] : undefined;
+  const fused = () =>
+    one?.pool ? convPreluPool(x, one.kernel, one.bias, one.alpha, one.pool) : convStack(x, layers);
+  return { ops, fused };
+};
+
+Deno.test("conv + PReLU + max pool stacks in pieces equal the ops bit for bit on MTCNN's layers and nets (batches 1, 3, a piece + 1)", async () => {
   await wasm();
-  assert(tf.getKernel(CONV_PRELU_POOL_KERNEL, "wasm"), "the wasm backend should have the kernel");
+  assert(tf.getKernel(CONV_STACK_KERNEL, "wasm"), "the wasm backend should have the kernel");
   const before = tf.memory().numTensors;
   try {
-    for (const [i, l] of LAYERS.entries()) {
-      const [ho, wo] = [l.x[0] - l.f[0] + 1, l.x[1] - l.f[1] + 1];
-      const piece = imagesPerPiece(ho * wo * l.f[3] * 4);
+    for (const [i, s] of STACKS.entries()) {
+      const piece = imagesPerPiece(largestMap(s));
       for (const n of [1, 3, piece + 1]) {
         const [, held] = counted(() =>
           tf.tidy(() => {
-            const { ops, fused } = layerOutputs(l, n, 100 * i + n);
+            const { ops, fused } = stackOutputs(s, n, 100 * i + n);
             const want = ops.dataSync();
             // The default pieces; one image per piece; the whole batch in one; the kernel's own
-            // fallback (the backend's FusedConv2D then MaxPool).
+            // fallback (the backend's FusedConv2D and MaxPool layer by layer).
             const runs: [string, boolean, number | undefined][] = [
               ["default pieces", true, undefined],
               ["one image per piece", true, 1],
@@ -113,12 +165,12 @@ Deno.test("conv + PReLU + max pool in pieces equals the two ops bit for bit on M
             for (const [what, on, chunkBytes] of runs) {
               setWasmConvPool(on, { chunkBytes: chunkBytes ?? 256 * 1024 });
               const y = fused();
-              assertEquals(y.shape, ops.shape, `${l.name}, n = ${n}, ${what}`);
-              assert(sameBits(y.dataSync(), want), `${l.name}, n = ${n}, ${what}: values differ`);
+              assertEquals(y.shape, ops.shape, `${s.name}, n = ${n}, ${what}`);
+              assert(sameBits(y.dataSync(), want), `${s.name}, n = ${n}, ${what}: values differ`);
             }
           })
         );
-        assertEquals(held(), 0, `${l.name}, n = ${n}: wasm blocks left allocated`);
+        assertEquals(held(), 0, `${s.name}, n = ${n}: wasm blocks left allocated`);
       }
     }
   } finally {
@@ -219,7 +271,11 @@ Deno.test("under a gradient tape conv + pool runs the two ops: the same gradient
   await wasm();
   const before = tf.memory().numTensors;
   tf.tidy(() => {
-    const l = LAYERS[2];
+    const l = {
+      x: [11, 11, 28] as [number, number, number],
+      f: [3, 3, 28, 48] as [number, number, number, number],
+      pool: pool(3, "valid"),
+    };
     const x = tf.randomNormal([2, ...l.x], 0, 1, "float32", 5) as tf.Tensor4D;
     const f = tf.randomNormal(l.f, 0, 0.4, "float32", 6);
     const b = tf.randomNormal([l.f[3]], 0, 0.5, "float32", 7);

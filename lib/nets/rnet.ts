@@ -4,8 +4,8 @@
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
-import { convPreluPool, pool } from "./conv_pool.ts";
-import { convPrelu, densePrelu, flattenWHC } from "./layers.ts";
+import { convLayer, convStack, pool } from "./conv_pool.ts";
+import { densePrelu, flattenWHC } from "./layers.ts";
 import type { NetTensors, TensorRef } from "./tensors.ts";
 
 /** The pools after the convolutions: window, padding (stride 2). */
@@ -38,9 +38,11 @@ export interface RNetOutput<T = TensorRef> {
  */
 export const rnet = (w: NetTensors<"rnet">): (x: tf.Tensor4D) => RNetOutput<tf.Tensor2D> => (x) =>
   tf.tidy(() => {
-    let h = convPreluPool(x, w["conv1/kernel"], w["conv1/bias"], w["prelu1/alpha"], POOL3_SAME);
-    h = convPreluPool(h, w["conv2/kernel"], w["conv2/bias"], w["prelu2/alpha"], POOL3_VALID);
-    h = convPrelu(h, w["conv3/kernel"], w["conv3/bias"], w["prelu3/alpha"]);
+    const h = convStack(x, [
+      convLayer(w, 1, POOL3_SAME),
+      convLayer(w, 2, POOL3_VALID),
+      convLayer(w, 3),
+    ]);
     const f = densePrelu(flattenWHC(h), w["fc4/kernel"], w["fc4/bias"], w["prelu4/alpha"]);
     const bbox = densePrelu(f, w["fc5-1/kernel"], w["fc5-1/bias"]);
     const prob = tf.softmax(densePrelu(f, w["fc5-2/kernel"], w["fc5-2/bias"]));
