@@ -5,8 +5,9 @@
  *
  * Why: separable (rows, then columns) with whole windows unrolled, it takes 0-20% less than
  * tfjs-wasm's (XNNPACK's) on MTCNN's pools alone (bench/max_pool.ts) and half inside detection
- * on PNet's levels; RNet's and ONet's, bound by memory there, come out even
- * (bench/detect_profile.ts, docs/speed.md). A maximum is exact, so both give the same values. Training's forward pass uses
+ * on PNet's levels; RNet's and ONet's, bound by memory there, came out even
+ * (bench/detect_profile.ts, docs/speed.md) until they ran in pieces with their convolutions
+ * (wasm_conv_pool.ts). A maximum is exact, so both give the same values. Training's forward pass uses
  * it too.
  *
  * @module
