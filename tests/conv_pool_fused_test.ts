@@ -75,7 +75,7 @@ interface Stack {
 const L = (f: Layer["f"], p?: PoolSpec, prelu = true): Layer => ({ f, pool: p, prelu });
 
 // MTCNN's convolutions followed by a pool alone (docs/networks.md), plus odd channel counts and
-// one without PReLU, and maps larger than a piece; then RNet's and ONet's whole stacks.
+// one without PReLU; then RNet's and ONet's whole stacks of convolutions.
 const STACKS: Stack[] = [
   { name: "PNet conv1", x: [31, 40, 3], layers: [L([3, 3, 3, 10], pool(2, "same"))] },
   { name: "RNet conv1", x: [24, 24, 3], layers: [L([3, 3, 3, 28], pool(3, "same"))] },
@@ -85,11 +85,6 @@ const STACKS: Stack[] = [
   { name: "ONet conv3", x: [10, 10, 64], layers: [L([3, 3, 64, 64], pool(2, "same"))] },
   { name: "odd, Winograd", x: [13, 9, 9], layers: [L([3, 3, 9, 7], pool(3, "same"))] },
   { name: "odd, direct", x: [12, 15, 5], layers: [L([2, 2, 5, 13], pool(2, "valid"), false)] },
-  // Larger than a piece: one direct convolution + pool run in bands of rows (PNet's levels), with
-  // SAME padding above the map (top = 1) and VALID windows that overlap.
-  { name: "PNet conv1, bands", x: [150, 120, 3], layers: [L([3, 3, 3, 10], pool(2, "same"))] },
-  { name: "bands, SAME 3/2", x: [120, 90, 5], layers: [L([2, 2, 5, 13], pool(3, "same"))] },
-  { name: "bands, VALID 3/2", x: [101, 80, 3], layers: [L([3, 3, 3, 16], pool(3, "valid"))] },
   {
     name: "RNet's stack",
     x: [24, 24, 3],

@@ -27,12 +27,6 @@ export interface PreparedConv {
   /** Output shape of one image: [ho, wo, co]. */
   readonly outShape: readonly [number, number, number];
   readonly run: (xp: number, n: number, op: number) => void;
-  /**
-   * For direct convolutions (undefined for Winograd's, whose tiles a band could cut): one image's
-   * `rows` input rows from `xp`, giving its output rows `rows - kh + 1` into `op` (each output
-   * pixel is computed alone, so bands of rows give the same bits as the whole image).
-   */
-  readonly runRows?: (xp: number, rows: number, op: number) => void;
   readonly free: () => void;
 }
 
@@ -120,18 +114,13 @@ export const prepareConv = (
       groups.push([v, c0, Math.min(4, co - c0 - 4 * (v - 1))]);
       c0 += 4 * v;
     }
-    const direct = (xp: number, n: number, rows: number, op: number) => {
+    const run = (xp: number, n: number, op: number) => {
       for (const [v, c0, lastLanes] of groups) {
         const f = weightsFirst(v, w - kw + 1) ? k.convw[v] : k.conv[v];
-        f(xp, n, rows, w, ci, kh, kw, wts, coPad, c0, bias, alpha, act, op, co, lastLanes);
+        f(xp, n, h, w, ci, kh, kw, wts, coPad, c0, bias, alpha, act, op, co, lastLanes);
       }
     };
-    return {
-      outShape,
-      run: (xp, n, op) => direct(xp, n, h, op),
-      runRows: (xp, rows, op) => direct(xp, 1, rows, op),
-      free,
-    };
+    return { outShape, run, free };
   } catch (e) {
     free();
     throw e;

@@ -82,7 +82,7 @@ const inPieces = (
   const xp = offsetOf(backend, x);
   if (!enabled || !wasmMaxPoolOn() || xp === undefined || layers.length === 0) return undefined;
   const steps: Step[] = [];
-  let scratch = 0, conv1: PreparedConv | undefined, pool1: PreparedPool | undefined;
+  let scratch = 0;
   try {
     let shape = x.shape.slice(1) as [number, number, number];
     for (const l of layers) {
@@ -91,27 +91,19 @@ const inPieces = (
       const a = fusedConvArgs({ ...l, x: input, preluActivationWeights: l.alpha }, convAttrs(l));
       const conv: PreparedConv | undefined = a && prepareConv(backend, a, wasmWinogradOn());
       if (!conv) return undefined;
-      conv1 ??= conv;
       steps.push({ ...conv, bytes: sizeOf([...conv.outShape]) * 4 });
       shape = [...conv.outShape];
       if (l.pool) {
         const pool: PreparedPool | undefined = preparePool(backend, shape, l.pool);
         if (!pool) return undefined;
-        if (steps.length === 1) pool1 = pool;
         steps.push({ ...pool, bytes: sizeOf([...pool.outShape]) * 4 });
         shape = [...pool.outShape];
       }
     }
     const n = x.shape[0], inBytes = sizeOf(x.shape.slice(1)) * 4;
-    const largest = Math.max(...steps.map((s) => s.bytes));
-    const per = Math.min(n, imagesPerPiece(largest));
+    const per = Math.min(n, imagesPerPiece(Math.max(...steps.map((s) => s.bytes))));
     const out = backend.makeOutput([n, ...shape], "float32");
     const op = offsetOf(backend, out) as number;
-    // One direct convolution + pool on images too large for a piece (PNet's levels): bands of rows.
-    if (steps.length === 2 && conv1?.runRows && pool1 && largest > chunkBytes) {
-      scratch = inBands(backend, x, xp, conv1, pool1, op);
-      return out;
-    }
     // Scratch for every step's output but the last's (that goes to the output tensor).
     const inner = steps.slice(0, -1);
     const total = inner.reduce((t, s) => t + per * s.bytes, 0);
@@ -133,37 +125,6 @@ const inPieces = (
     if (scratch) backend.wasm._free(scratch);
     for (const s of steps) s.free();
   }
-};
-
-/**
- * Each image's convolution + pool by bands of output rows: the convolution rows a band's windows
- * need (a row more for overlapping windows), then the band's pool rows into the output. Returns
- * the scratch it allocated (for the caller to free).
- */
-const inBands = (
-  backend: WasmBackendLike,
-  x: tf.TensorInfo,
-  xp: number,
-  conv: PreparedConv,
-  pool: PreparedPool,
-  op: number,
-): number => {
-  const [n, , w, ci] = x.shape, [hc, wc, co] = conv.outShape, [ho, wo, c] = pool.outShape;
-  const kh = x.shape[1] - hc + 1, { size: k, stride: s, top } = pool.window;
-  const inRow = w * ci * 4, convRow = wc * co * 4, outRow = wo * c * 4;
-  // Pool rows per band: their convolution rows within a piece's bytes.
-  const rows = Math.max(1, Math.floor(chunkBytes / (s * convRow)));
-  const scratch = n > 0 ? backend.wasm._malloc(Math.min(hc, (rows - 1) * s + k) * convRow) : 0;
-  for (let b = 0; b < n; b++) {
-    const img = xp + b * x.shape[1] * inRow, outImg = op + b * ho * outRow;
-    for (let r0 = 0; r0 < ho; r0 += rows) {
-      const r1 = Math.min(ho, r0 + rows);
-      const c0 = Math.max(r0 * s - top, 0), c1 = Math.min((r1 - 1) * s - top + k, hc);
-      conv.runRows?.(img + c0 * inRow, c1 - c0 + kh - 1, scratch);
-      pool.runRows(scratch, c1 - c0, c0 + top - r0 * s, r1 - r0, outImg + r0 * outRow);
-    }
-  }
-  return scratch;
 };
 
 /** The layers of the kernel's inputs and attributes. */

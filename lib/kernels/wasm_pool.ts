@@ -72,14 +72,6 @@ export interface PreparedPool {
   readonly outShape: readonly [number, number, number];
   /** Pools `n` images from byte offset `xp` into byte offset `op`. */
   readonly run: (xp: number, n: number, op: number) => void;
-  /** Window side, stride and the rows of padding above the map (SAME), for bands of rows. */
-  readonly window: { readonly size: number; readonly stride: number; readonly top: number };
-  /**
-   * One image's output rows from a band of `rows` input rows at `xp`: `ho` output rows into `op`,
-   * the first window starting `top` rows above the band (windows are clipped to the band, so it
-   * must hold every row its windows have in the map).
-   */
-  readonly runRows: (xp: number, rows: number, top: number, ho: number, op: number) => void;
   /** Releases the scratch; call it once. */
   readonly free: () => void;
 }
@@ -116,9 +108,6 @@ export const preparePool = (
   return {
     outShape: [ho, wo, c],
     run: (xp, n, op) => f(xp, n, h, w, c, kh, sh, top, left, ho, wo, op, rowMax),
-    window: { size: kh, stride: sh, top },
-    runRows: (xp, rows, t, rowsOut, op) =>
-      f(xp, 1, rows, w, c, kh, sh, t, left, rowsOut, wo, op, rowMax),
     free: () => backend.wasm._free(rowMax),
   };
 };
