@@ -1,0 +1,199 @@
+/**
+ * Area resampling (lib/area_resample.ts's `areaResample`) in WebAssembly SIMD, run in tfjs's wasm
+ * backend's own memory: PNet's pyramid levels and RNet's / ONet's crops are cut from a copy of the
+ * image's summed-area table in the heap straight into the nets' input tensor
+ * (scripts/kernels/area.ts). The same operations in the same order in f64, so the same float32
+ * bits as the JS function, which still runs everywhere else: other backends, tables of 64-bit
+ * sums or over {@linkcode MAX_TABLE_BYTES}, rectangles that are not whole pixels.
+ *
+ * The copy: one per backend, reused from image to image (one allocation, grown as needed), of the
+ * table last used, rows copied as rectangles need them. A table must not change after it is built
+ * (none does: the load stage builds one per image).
+ *
+ * @module
+ */
+import type { SummedAreaTable } from "../area_resample.ts";
+import { decodeBase64 } from "../base64.ts";
+import { AREA_WASM } from "./area_wasm_data.ts";
+import type { WasmBackendLike } from "./instance.ts";
+
+type AreaFn = (
+  sums: number,
+  width: number,
+  height: number,
+  x0: number,
+  y0: number,
+  w: number,
+  h: number,
+  outW: number,
+  outH: number,
+  out: number,
+  cols: number,
+) => void;
+
+/** Tables larger than this (about 5.6 megapixels) are cut in JS: the heap never shrinks. */
+export const MAX_TABLE_BYTES = 64 * 2 ** 20;
+
+/** The kernel and its heap copy of a table, per wasm memory. */
+interface AreaHeap {
+  readonly f: AreaFn;
+  readonly memory: WebAssembly.Memory;
+  /** The table copied (weakly held: a table gone cannot come back), rows [lo, hi) of it. */
+  table?: WeakRef<Uint32Array>;
+  lo: number;
+  hi: number;
+  /** The copy's allocation and its size in bytes (0: none). */
+  ptr: number;
+  bytes: number;
+  /** Scratch for the column windows: 16 bytes per output column. */
+  cols: number;
+  colsBytes: number;
+}
+
+const heaps = new WeakMap<WebAssembly.Memory, AreaHeap | null>();
+
+const memoryOf = (backend: WasmBackendLike): WebAssembly.Memory | undefined => {
+  const m = backend.wasm?.asm?.memory ?? backend.wasm?.wasmMemory;
+  return m instanceof WebAssembly.Memory ? m : undefined;
+};
+
+const heapOf = (backend: WasmBackendLike): AreaHeap | null => {
+  const memory = memoryOf(backend);
+  if (!memory) return null;
+  let heap = heaps.get(memory);
+  if (heap === undefined) {
+    heap = null;
+    const bytes = decodeBase64(AREA_WASM);
+    try {
+      if (bytes) {
+        const inst = new WebAssembly.Instance(new WebAssembly.Module(bytes as BufferSource), {
+          env: { memory },
+        });
+        const f = inst.exports.areaResample as AreaFn;
+        heap = { f, memory, lo: 0, hi: 0, ptr: 0, bytes: 0, cols: 0, colsBytes: 0 };
+      }
+    } catch {
+      heap = null;
+    }
+    heaps.set(memory, heap);
+  }
+  return heap;
+};
+
+let enabled = true;
+
+/**
+ * Turns the wasm area resampling on (the default) or off (the JS function runs), e.g. to compare
+ * the two. Affects only the wasm backend.
+ */
+export const setWasmAreaResample = (on: boolean): void => {
+  enabled = on;
+};
+
+/** Whether `v` is a whole number the kernel's f64 / i32 arithmetic takes like JS's. */
+const whole = (v: number, min: number): boolean => Number.isInteger(v) && v >= min && v <= 2 ** 24;
+
+/**
+ * Area-resamples rectangles of `sat` into the wasm heap: `cut(x0, y0, w, h, outW, outH, out)`
+ * writes what `areaResample(sat, x0, y0, w, h, outW, outH, view, ...)` would at heap byte offset
+ * `out` and returns true, or returns false (nothing written) for a rectangle it does not take.
+ * Null when the kernel cannot run here or the table is not one it takes. `rects` (x0, y0, w, h
+ * per rectangle, `count` of them) says which rows of the table to copy now; `maxOutW` is the
+ * widest output row. Allocates nothing after it returns: heap views made then stay valid.
+ */
+export const areaCutter = (
+  backend: WasmBackendLike,
+  sat: SummedAreaTable,
+  rects: ArrayLike<number>,
+  count: number,
+  maxOutW: number,
+):
+  | ((
+    x0: number,
+    y0: number,
+    w: number,
+    h: number,
+    outW: number,
+    outH: number,
+    out: number,
+  ) => boolean)
+  | null => {
+  const { width: W, height: H, sums } = sat;
+  const stride = (W + 1) * 3;
+  const entries = (H + 1) * stride;
+  if (
+    !enabled || !(sums instanceof Uint32Array) || !whole(W, 1) || !whole(H, 1) ||
+    sums.length < entries || entries * 4 > MAX_TABLE_BYTES || !whole(maxOutW, 1)
+  ) return null;
+  const heap = heapOf(backend);
+  if (!heap) return null;
+  // The rows the rectangles read: from their first row's top to their last row's bottom.
+  let lo = H + 1, hi = 0;
+  for (let k = 0; k < count; k++) {
+    const y0 = rects[4 * k + 1], h = rects[4 * k + 3];
+    if (!whole(y0, -(2 ** 24)) || !whole(h, 1)) continue;
+    lo = Math.min(lo, Math.min(Math.max(y0, 0), H));
+    hi = Math.max(hi, Math.min(Math.max(y0 + h, 0), H) + 1);
+  }
+  const { wasm } = backend;
+  if (heap.table?.deref() !== sums) {
+    // Another table: the same allocation when it fits (+16 bytes: the kernel reads a vector at
+    // the last entry).
+    const need = entries * 4 + 16;
+    if (heap.bytes < need) {
+      if (heap.ptr) wasm._free(heap.ptr);
+      heap.ptr = 0;
+      heap.bytes = 0;
+      heap.ptr = wasm._malloc(need);
+      heap.bytes = need;
+    }
+    heap.table = new WeakRef(sums);
+    heap.lo = heap.hi = 0;
+  }
+  if (heap.colsBytes < 16 * maxOutW) {
+    if (heap.cols) wasm._free(heap.cols);
+    heap.cols = 0;
+    heap.colsBytes = 0;
+    heap.cols = wasm._malloc(16 * maxOutW);
+    heap.colsBytes = 16 * maxOutW;
+  }
+  // Rows [lo, hi) must be in the copy: those of [lo, hi) not yet there are copied now.
+  if (lo < hi) {
+    const copy = (a: number, b: number) => {
+      if (a >= b) return;
+      new Uint32Array(heap.memory.buffer, heap.ptr + a * stride * 4, (b - a) * stride)
+        .set(sums.subarray(a * stride, b * stride));
+    };
+    const nlo = heap.lo < heap.hi ? Math.min(lo, heap.lo) : lo;
+    const nhi = heap.lo < heap.hi ? Math.max(hi, heap.hi) : hi;
+    if (heap.lo < heap.hi) {
+      // The copy stays one range of rows: what it lacks of [nlo, nhi) is copied.
+      copy(nlo, heap.lo);
+      copy(heap.hi, nhi);
+    } else copy(nlo, nhi);
+    heap.lo = nlo;
+    heap.hi = nhi;
+  }
+  const { f, ptr, cols } = heap;
+  const rowLo = heap.lo, rowHi = heap.hi;
+  return (x0, y0, w, h, outW, outH, out) => {
+    if (
+      !whole(x0, -(2 ** 24)) || !whole(y0, -(2 ** 24)) || !whole(w, 1) || !whole(h, 1) ||
+      !whole(outW, 1) || outW > maxOutW || !whole(outH, 1)
+    ) return false;
+    const ya = Math.min(Math.max(y0, 0), H), yb = Math.min(Math.max(y0 + h, 0), H);
+    if (ya < rowLo || yb >= rowHi) return false;
+    f(ptr, W, H, x0, y0, w, h, outW, outH, out, cols);
+    return true;
+  };
+};
+
+/** Frees the heap copy of the table and the scratch (the next cut allocates them again). */
+export const releaseAreaTable = (backend: WasmBackendLike): void => {
+  const memory = memoryOf(backend);
+  const heap = memory && heaps.get(memory);
+  if (!heap) return;
+  if (heap.ptr) backend.wasm._free(heap.ptr);
+  if (heap.cols) backend.wasm._free(heap.cols);
+  Object.assign(heap, { table: undefined, lo: 0, hi: 0, ptr: 0, bytes: 0, cols: 0, colsBytes: 0 });
+};
