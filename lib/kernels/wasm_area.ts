@@ -45,7 +45,7 @@ interface AreaHeap {
   /** The copy's allocation and its size in bytes (0: none). */
   ptr: number;
   bytes: number;
-  /** Scratch for the column windows: 16 bytes per output column. */
+  /** Scratch for the column windows: 24 bytes per output column. */
   cols: number;
   colsBytes: number;
 }
@@ -150,12 +150,12 @@ export const areaCutter = (
     heap.table = new WeakRef(sums);
     heap.lo = heap.hi = 0;
   }
-  if (heap.colsBytes < 16 * maxOutW) {
+  if (heap.colsBytes < 24 * maxOutW) {
     if (heap.cols) wasm._free(heap.cols);
     heap.cols = 0;
     heap.colsBytes = 0;
-    heap.cols = wasm._malloc(16 * maxOutW);
-    heap.colsBytes = 16 * maxOutW;
+    heap.cols = wasm._malloc(24 * maxOutW);
+    heap.colsBytes = 24 * maxOutW;
   }
   // Rows [lo, hi) must be in the copy: those of [lo, hi) not yet there are copied now.
   if (lo < hi) {
