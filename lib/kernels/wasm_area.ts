@@ -38,8 +38,8 @@ export const MAX_TABLE_BYTES = 64 * 2 ** 20;
 interface AreaHeap {
   readonly f: AreaFn;
   readonly memory: WebAssembly.Memory;
-  /** The table copied (weakly held: a table gone cannot come back), rows [lo, hi) of it. */
-  table?: WeakRef<Uint32Array>;
+  /** The serial number of the table copied (0: none), rows [lo, hi) of it. */
+  table: number;
   lo: number;
   hi: number;
   /** The copy's allocation and its size in bytes (0: none). */
@@ -51,6 +51,19 @@ interface AreaHeap {
 }
 
 const heaps = new WeakMap<WebAssembly.Memory, AreaHeap | null>();
+
+/**
+ * Tables by serial number: a copy is known by its table's number, which holds no reference to
+ * the table (a WeakRef made each table outlive V8's minor collections: the load stage's next
+ * table then took half as long again).
+ */
+const serials = new WeakMap<Uint32Array, number>();
+let lastSerial = 0;
+const serialOf = (sums: Uint32Array): number => {
+  let n = serials.get(sums);
+  if (n === undefined) serials.set(sums, n = ++lastSerial);
+  return n;
+};
 
 const memoryOf = (backend: WasmBackendLike): WebAssembly.Memory | undefined => {
   const m = backend.wasm?.asm?.memory ?? backend.wasm?.wasmMemory;
@@ -70,7 +83,7 @@ const heapOf = (backend: WasmBackendLike): AreaHeap | null => {
           env: { memory },
         });
         const f = inst.exports.areaResample as AreaFn;
-        heap = { f, memory, lo: 0, hi: 0, ptr: 0, bytes: 0, cols: 0, colsBytes: 0 };
+        heap = { f, memory, table: 0, lo: 0, hi: 0, ptr: 0, bytes: 0, cols: 0, colsBytes: 0 };
       }
     } catch {
       heap = null;
@@ -136,27 +149,28 @@ export const areaCutter = (
     hi = Math.max(hi, Math.min(Math.max(y0 + h, 0), H) + 1);
   }
   const { wasm } = backend;
-  if (heap.table?.deref() !== sums) {
+  /** Frees `ptr` if set, then allocates `bytes` (0 when the heap has no room). */
+  const realloc = (ptr: number, bytes: number): number => {
+    if (ptr) wasm._free(ptr);
+    return wasm._malloc(bytes) >>> 0;
+  };
+  const serial = serialOf(sums);
+  if (heap.table !== serial) {
     // Another table: the same allocation when it fits (+16 bytes: the kernel reads a vector at
     // the last entry).
     const need = entries * 4 + 16;
     if (heap.bytes < need) {
-      if (heap.ptr) wasm._free(heap.ptr);
-      heap.ptr = 0;
-      heap.bytes = 0;
-      heap.ptr = wasm._malloc(need);
-      heap.bytes = need;
+      heap.ptr = realloc(heap.ptr, need);
+      heap.bytes = heap.ptr ? need : 0;
     }
-    heap.table = new WeakRef(sums);
+    heap.table = heap.ptr ? serial : 0;
     heap.lo = heap.hi = 0;
   }
   if (heap.colsBytes < 24 * maxOutW) {
-    if (heap.cols) wasm._free(heap.cols);
-    heap.cols = 0;
-    heap.colsBytes = 0;
-    heap.cols = wasm._malloc(24 * maxOutW);
-    heap.colsBytes = 24 * maxOutW;
+    heap.cols = realloc(heap.cols, 24 * maxOutW);
+    heap.colsBytes = heap.cols ? 24 * maxOutW : 0;
   }
+  if (!heap.ptr || !heap.cols) return null;
   // Rows [lo, hi) must be in the copy: those of [lo, hi) not yet there are copied now.
   if (lo < hi) {
     const copy = (a: number, b: number) => {
@@ -195,5 +209,5 @@ export const releaseAreaTable = (backend: WasmBackendLike): void => {
   if (!heap) return;
   if (heap.ptr) backend.wasm._free(heap.ptr);
   if (heap.cols) backend.wasm._free(heap.cols);
-  Object.assign(heap, { table: undefined, lo: 0, hi: 0, ptr: 0, bytes: 0, cols: 0, colsBytes: 0 });
+  Object.assign(heap, { table: 0, lo: 0, hi: 0, ptr: 0, bytes: 0, cols: 0, colsBytes: 0 });
 };
