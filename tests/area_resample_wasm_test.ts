@@ -142,6 +142,20 @@ Deno.test("the wasm area kernel's table copy: one allocation reused from table t
   const released = await counting(backend, () => releaseAreaTable(backend));
   assertEquals(released.frees, 2);
   assertEquals(tf.memory().numTensors, before);
+  // A cutter takes only the rows it was made for, and nothing once its copy is replaced.
+  const out = backend.wasm._malloc(24 * 24 * 12);
+  try {
+    const top = areaCutter(backend, sats[0], [0, 0, 20, 10], 1, 24)!;
+    assert(top(0, 0, 20, 10, 24, 24, out), "rows 0-10 are copied");
+    assert(!top(0, 30, 20, 10, 24, 24, out), "rows 30-40 are not");
+    const other = areaCutter(backend, sats[1], [0, 30, 20, 10], 1, 24)!;
+    assert(!top(0, 0, 20, 10, 24, 24, out), "the copy holds another table now");
+    assert(other(0, 30, 20, 10, 24, 24, out));
+    releaseAreaTable(backend);
+    assert(!other(0, 30, 20, 10, 24, 24, out), "released");
+  } finally {
+    backend.wasm._free(out);
+  }
 });
 
 Deno.test("resampledTensor() gives the same bits with and without the kernel, on wasm and cpu, for Uint32 and Float64 tables; no tensor leaks", async () => {

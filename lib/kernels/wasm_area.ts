@@ -112,7 +112,9 @@ const whole = (v: number, min: number): boolean => Number.isInteger(v) && v >= m
  * `out` and returns true, or returns false (nothing written) for a rectangle it does not take.
  * Null when the kernel cannot run here or the table is not one it takes. `rects` (x0, y0, w, h
  * per rectangle, `count` of them) says which rows of the table to copy now; `maxOutW` is the
- * widest output row. Allocates nothing after it returns: heap views made then stay valid.
+ * widest output row. Allocates nothing after it returns: heap views made then stay valid. A
+ * cutter takes nothing (returns false) once another call of areaCutter or releaseAreaTable has
+ * replaced the copy it reads.
  */
 export const areaCutter = (
   backend: WasmBackendLike,
@@ -189,14 +191,15 @@ export const areaCutter = (
     heap.hi = nhi;
   }
   const { f, ptr, cols } = heap;
-  const rowLo = heap.lo, rowHi = heap.hi;
   return (x0, y0, w, h, outW, outH, out) => {
     if (
       !whole(x0, -(2 ** 24)) || !whole(y0, -(2 ** 24)) || !whole(w, 1) || !whole(h, 1) ||
       !whole(outW, 1) || outW > maxOutW || !whole(outH, 1)
     ) return false;
+    // Still this table's copy in the same allocations, holding the rows this rectangle reads.
+    if (heap.table !== serial || heap.ptr !== ptr || heap.cols !== cols) return false;
     const ya = Math.min(Math.max(y0, 0), H), yb = Math.min(Math.max(y0 + h, 0), H);
-    if (ya < rowLo || yb >= rowHi) return false;
+    if (ya < heap.lo || yb >= heap.hi) return false;
     f(ptr, W, H, x0, y0, w, h, outW, outH, out, cols);
     return true;
   };
