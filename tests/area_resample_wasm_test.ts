@@ -171,16 +171,35 @@ Deno.test("resampledTensor() gives the same bits with and without the kernel, on
   const wantBits = new Uint32Array(want.buffer);
   const backend = await wasmBackend();
   assert(areaCutter(backend, f64, flat, rects.length, 24) === null, "Float64 tables go to JS");
-  // Tables in shared memory (a detector with net workers) too: a copy per message did not pay.
+  // Tables in shared memory (a detector with net workers) are known by their id: each message
+  // brings a clone of the table object, and the copy in the heap is made once per table. A
+  // shared table without an id goes to JS.
   const shared = summedAreaTable(img, true);
-  assert(areaCutter(backend, shared, flat, rects.length, 24) === null, "shared tables go to JS");
+  assert(shared.id !== undefined && summedAreaTable(img, true).id !== shared.id, "ids differ");
+  assertEquals(summedAreaTable(img).id, undefined);
+  const { id: _, ...anonymous } = shared;
+  assert(areaCutter(backend, anonymous, flat, rects.length, 24) === null, "no id: JS");
+  const out = backend.wasm._malloc(24 * 24 * 12);
+  try {
+    const first = areaCutter(backend, shared, flat.slice(0, 4), 1, 24)!;
+    assert(first(flat[0], flat[1], flat[2], flat[3], 24, 24, out));
+    // A clone (as a message brings) reuses the copy: the first cutter still holds.
+    const again = areaCutter(backend, structuredClone(shared), flat.slice(0, 4), 1, 24)!;
+    assert(again(flat[0], flat[1], flat[2], flat[3], 24, 24, out));
+    assert(first(flat[0], flat[1], flat[2], flat[3], 24, 24, out), "same table, same copy");
+    const memory = (backend.wasm.asm?.memory ?? backend.wasm.wasmMemory)!;
+    const got = new Uint32Array(memory.buffer, out, 24 * 24 * 3);
+    assert(got.every((v, i) => v === wantBits[i]), "a clone of a shared table: values differ");
+  } finally {
+    backend.wasm._free(out);
+  }
   for (const name of ["wasm", "cpu"] as const) {
     const r = await useBackend(name);
     if (r._tag === "Left") throw new Error(r.left.message);
     const before = tf.memory().numTensors;
     for (const on of [true, false]) {
       setWasmAreaResample(on);
-      for (const sat of [u32, f64, shared]) {
+      for (const sat of [u32, f64, shared, structuredClone(shared), anonymous]) {
         const t = resampledTensor(sat, flat, rects.length, 24, 24);
         assertEquals(t.shape, [rects.length, 24, 24, 3]);
         const got = new Uint32Array((t.dataSync() as Float32Array).buffer);

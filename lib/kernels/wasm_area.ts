@@ -4,13 +4,13 @@
  * image's summed-area table in the heap straight into the nets' input tensor
  * (scripts/kernels/area.ts). The same operations in the same order in f64, so the same float32
  * bits as the JS function, which still runs everywhere else: other backends, tables of 64-bit
- * sums or over {@linkcode MAX_TABLE_BYTES}, tables in shared memory, rectangles that are not whole
+ * sums or over {@linkcode MAX_TABLE_BYTES}, shared tables without an id, rectangles that are not whole
  * pixels.
  *
  * Tables in shared memory are those of a detector with net workers, where every message brings
- * its own table object, so each worker would copy the table again per message (about 7 copies of
- * 2 MB per 416 x 416 image with 2 workers): measured (`deno task detect` on 200 images, process
- * CPU), that came out even or slightly worse than JS, so they stay with JS.
+ * its own table object: their copy is known by the table's `id` (set by `summedAreaTable` for
+ * shared tables), so a worker copies an image's table once, not once per message; a shared table
+ * without an id is cut in JS.
  *
  * The copy: one per backend, reused from image to image (one allocation, grown as needed), of the
  * table last used, rows copied as rectangles need them. A table must not change after it is built
@@ -44,8 +44,8 @@ export const MAX_TABLE_BYTES = 64 * 2 ** 20;
 interface AreaHeap {
   readonly f: AreaFn;
   readonly memory: WebAssembly.Memory;
-  /** The serial number of the table copied (0: none), rows [lo, hi) of it. */
-  table: number;
+  /** The serial number or id of the table copied (0: none), rows [lo, hi) of it. */
+  table: number | string;
   lo: number;
   hi: number;
   /** The copy's allocation and its size in bytes (0: none). */
@@ -147,7 +147,7 @@ export const areaCutter = (
   const stride = (W + 1) * 3;
   const entries = (H + 1) * stride;
   if (
-    !enabled || !(sums instanceof Uint32Array) || isShared(sums) ||
+    !enabled || !(sums instanceof Uint32Array) || (isShared(sums) && sat.id === undefined) ||
     !whole(W, 1) || !whole(H, 1) ||
     sums.length < entries || entries * 4 > MAX_TABLE_BYTES || !whole(maxOutW, 1)
   ) return null;
@@ -167,7 +167,7 @@ export const areaCutter = (
     if (ptr) wasm._free(ptr);
     return wasm._malloc(bytes) >>> 0;
   };
-  const serial = serialOf(sums);
+  const serial = isShared(sums) ? sat.id as string : serialOf(sums);
   if (heap.table !== serial) {
     // Another table: the same allocation when it fits (+16 bytes: the kernel reads a vector at
     // the last entry).
