@@ -123,11 +123,11 @@ Deno.test("the wasm area kernel writes areaResample()'s bits: random images, lev
   assertEquals(tallies.mallocs, tallies.frees, "every allocation freed");
 });
 
-Deno.test("the wasm area kernel's table copy: one allocation reused from table to table, freed on release", async () => {
+Deno.test("the wasm area kernel's table copies: two allocations reused from table to table, freed on release", async () => {
   const backend = await wasmBackend();
   releaseAreaTable(backend);
   const rnd = random(5);
-  const sats = [summedAreaTable(image(64, 48, rnd)), summedAreaTable(image(64, 48, rnd))];
+  const sats = [0, 1, 2].map(() => summedAreaTable(image(64, 48, rnd)));
   const before = tf.memory().numTensors;
   const { mallocs, frees } = await counting(backend, () => {
     for (let round = 0; round < 3; round++) {
@@ -137,22 +137,32 @@ Deno.test("the wasm area kernel's table copy: one allocation reused from table t
       }
     }
   });
-  // The copy and the scratch once each, plus the tensors' own; the tensors freed again.
-  assertEquals(mallocs - frees, 2);
+  // Two copies (two tables in the heap at once) and the scratch, plus the tensors' own; the
+  // tensors freed again.
+  assertEquals(mallocs - frees, 3);
   const released = await counting(backend, () => releaseAreaTable(backend));
-  assertEquals(released.frees, 2);
+  assertEquals(released.frees, 3);
   assertEquals(tf.memory().numTensors, before);
-  // A cutter takes only the rows it was made for, and nothing once its copy is replaced.
+  // A cutter takes only the rows it was made for, and nothing once its copy is replaced: the
+  // third table replaces the least recently used of the two.
   const out = backend.wasm._malloc(24 * 24 * 12);
   try {
     const top = areaCutter(backend, sats[0], [0, 0, 20, 10], 1, 24)!;
     assert(top(0, 0, 20, 10, 24, 24, out), "rows 0-10 are copied");
     assert(!top(0, 30, 20, 10, 24, 24, out), "rows 30-40 are not");
-    const other = areaCutter(backend, sats[1], [0, 30, 20, 10], 1, 24)!;
-    assert(!top(0, 0, 20, 10, 24, 24, out), "the copy holds another table now");
-    assert(other(0, 30, 20, 10, 24, 24, out));
+    const second = areaCutter(backend, sats[1], [0, 30, 20, 10], 1, 24)!;
+    assert(top(0, 0, 20, 10, 24, 24, out), "two tables are kept");
+    assert(second(0, 30, 20, 10, 24, 24, out));
+    const third = areaCutter(backend, sats[2], [0, 30, 20, 10], 1, 24)!;
+    assert(!top(0, 0, 20, 10, 24, 24, out), "the least recently used copy holds another table now");
+    assert(second(0, 30, 20, 10, 24, 24, out) && third(0, 30, 20, 10, 24, 24, out));
+    // A large table (over 8 MB of sums) is kept alone.
+    const large = summedAreaTable(image(1300, 600, rnd));
+    const big = areaCutter(backend, large, [0, 0, 20, 10], 1, 24)!;
+    assert(big(0, 0, 20, 10, 24, 24, out));
+    assert(!second(0, 30, 20, 10, 24, 24, out) && !third(0, 30, 20, 10, 24, 24, out), "alone");
     releaseAreaTable(backend);
-    assert(!other(0, 30, 20, 10, 24, 24, out), "released");
+    assert(!big(0, 0, 20, 10, 24, 24, out), "released");
   } finally {
     backend.wasm._free(out);
   }
