@@ -28,7 +28,7 @@
 import asc from "npm:assemblyscript@0.28.20/asc";
 import { encodeBase64 } from "../lib/base64.ts";
 import { writeFileAtomic } from "../pipelines/edge/atomic.ts";
-import { directKernel, PIXELS, PIXELS_W } from "./kernels/direct.ts";
+import { directKernel, PIXELS, PIXELS_Q, PIXELS_W, SHUFFLE_SWITCH } from "./kernels/direct.ts";
 import { trainSource } from "./kernels/train.ts";
 import { WINOGRAD } from "./kernels/winograd.ts";
 import { POOL } from "./kernels/pool.ts";
@@ -38,9 +38,10 @@ export { PIXELS, PIXELS_W };
 
 /** The AssemblyScript source of the kernels. */
 export const kernelSource = (fused = true): string =>
-  [1, 2, 3, 4].flatMap((v) => [
+  SHUFFLE_SWITCH + "\n" + [1, 2, 3, 4].flatMap((v) => [
     directKernel(v, PIXELS[v], fused),
     directKernel(v, PIXELS_W[v], fused, true),
+    directKernel(v, PIXELS_Q[v], fused, true, true),
   ]).join("\n\n") + "\n" + WINOGRAD;
 
 /** asc options: SIMD (+ relaxed SIMD for the fused variant), no runtime, tfjs's memory. */

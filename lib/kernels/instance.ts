@@ -78,6 +78,11 @@ export interface Kernels {
   /** Bytes of scratch wino needs after the transformed filter. */
   readonly winoScratch: (ci: number, coPad: number) => number;
   readonly fma: boolean;
+  /**
+   * Turns the weight-first kernels' shuffled loads on (1, the default) or off (0): the same bits
+   * either way (tests/conv_shuffle_test.ts); for tests and benchmarks.
+   */
+  readonly setShuffled: (on: number) => void;
 }
 
 const instances = new WeakMap<WebAssembly.Memory, Kernels | null>();
@@ -100,6 +105,7 @@ const instantiate = (memory: WebAssembly.Memory, base64: string): Kernels | null
       winoFilter: e.winoFilter as Kernels["winoFilter"],
       winoScratch: e.winoScratch as Kernels["winoScratch"],
       fma: false,
+      setShuffled: e.setShuffled as Kernels["setShuffled"],
     };
   } catch {
     return null;

@@ -19,6 +19,13 @@ export const PIXELS: Readonly<Record<number, number>> = { 1: 6, 2: 4, 3: 3, 4: 3
  */
 export const PIXELS_W: Readonly<Record<number, number>> = { 1: 7, 2: 6, 3: 4, 4: 2 };
 
+/**
+ * Pixels per step of the shuffled weight-first kernels `convq{V}` (4 taps per step: one vector
+ * load per pixel, its lanes splat by shuffles): P * V accumulators + V weight vectors + P pixel
+ * vectors + 1 splat <= 16 (V = 3 with 4 pixels spilled: Winograd's layers 11-15% slower).
+ */
+export const PIXELS_Q: Readonly<Record<number, number>> = { 1: 7, 2: 4, 3: 3, 4: 2 };
+
 const range = (n: number): number[] => Array.from({ length: n }, (_, i) => i);
 
 /**
@@ -34,6 +41,7 @@ export const directKernel = (
   p: number,
   fused: boolean,
   weightsFirst = false,
+  shuffled = false,
 ): string => {
   const acc = (i: number, j: number) => `a${i}_${j}`;
   const madd = fused
@@ -41,10 +49,16 @@ export const directKernel = (
     : (a: string, b: string, c: string) => `f32x4.add(f32x4.mul(${a}, ${b}), ${c})`;
   const lines: string[] = [];
   const L = (s: string) => lines.push(s);
-  const name = weightsFirst ? `convw${v}` : `conv${v}`;
+  const name = shuffled ? `convq${v}` : weightsFirst ? `convw${v}` : `conv${v}`;
   L(`export function ${name}(inp: usize, n: i32, h: i32, w: i32, ci: i32, kh: i32, kw: i32,`);
   L(`  wts: usize, coPad: i32, c0: i32, bias: usize, alpha: usize, act: i32, out: usize,`);
   L(`  co: i32, lastLanes: i32): void {`);
+  if (weightsFirst && !shuffled) {
+    L(`  if ((shuffled & ${1 << v}) && ((kw * ci) & 3) == 0) {`);
+    L(`    convq${v}(inp, n, h, w, ci, kh, kw, wts, coPad, c0, bias, alpha, act, out, co, lastLanes);`);
+    L(`    return;`);
+    L(`  }`);
+  }
   L(`  const ho = h - kh + 1, wo = w - kw + 1, k = kw * ci;`);
   L(`  const pxIn = <usize>(ci * 4), pxOut = <usize>(co * 4), wRow = <usize>(coPad * 4);`);
   L(`  const bo = bias + <usize>(c0 * 4), ao = alpha + <usize>(c0 * 4);`);
@@ -61,51 +75,94 @@ export const directKernel = (
   L(`        for (let ky = 0; ky < kh; ky++) {`);
   L(`          let ip = img + <usize>((y + ky) * w + x) * pxIn;`);
   L(`          let wp = wts + <usize>(ky * k) * wRow + <usize>(c0 * 4);`);
-  L(`          for (let t = 0; t < k; t++) {`);
-  const splat = (i: number) =>
-    `            const s${i} = v128.load32_splat(${i === 0 ? "ip" : `ip + o${i}`});`;
-  const weight = (j: number) => `            const w${j} = v128.load(wp, ${16 * j});`;
-  const step = (i: number, j: number) =>
-    `            ${acc(i, j)} = ${madd(`s${i}`, `w${j}`, acc(i, j))};`;
-  if (weightsFirst) {
-    for (const j of range(v)) L(weight(j));
+  if (shuffled) {
+    // k % 4 == 0: a kernel row's taps come in whole vectors. Each accumulator's sums keep the
+    // order of convw's (tap by tap), so the outputs are the same bits.
+    L(`          for (let t = 0; t < k; t += 4) {`);
     for (const i of range(p)) {
-      L(splat(i));
-      for (const j of range(v)) L(step(i, j));
+      L(`            const x${i} = v128.load(${i === 0 ? "ip" : `ip + o${i}`});`);
     }
-  } else {
-    for (const i of range(p)) L(splat(i));
-    for (const j of range(v)) {
-      L(weight(j));
-      for (const i of range(p)) L(step(i, j));
-    }
-  }
-  L(`            ip += 4; wp += wRow;`);
-  L(`          }`);
-  L(`        }`);
-  L(`        const op = out + <usize>((b * ho + y) * wo + x) * pxOut + <usize>(c0 * 4);`);
-  for (const i of range(p)) {
-    const guard = i === 0 ? "" : `if (x + ${i} < wo) `;
-    L(`        ${guard}{`);
-    L(`          const q = op + <usize>${i} * pxOut;`);
-    for (const j of range(v)) {
-      L(`          let r${j} = ${acc(i, j)};`);
-      L(`          if (act) r${j} = v128.bitselect(r${j}, f32x4.mul(r${j}, v128.load(ao, ${
-        16 * j
-      })), f32x4.ge(r${j}, f32x4.splat(0)));`);
-      if (j < v - 1) L(`          v128.store(q, r${j}, ${16 * j});`);
-      else {
-        L(`          if (lastLanes == 4) v128.store(q, r${j}, ${16 * j});`);
-        L(`          else if (lastLanes == 1) v128.store32_lane(q, r${j}, 0, ${16 * j});`);
-        L(`          else { v128.store64_lane(q, r${j}, 0, ${16 * j});`);
-        L(`            if (lastLanes == 3) v128.store32_lane(q, r${j}, 2, ${16 * j + 8}); }`);
+    for (const c of range(4)) {
+      for (const j of range(v)) L(`            const w${c}_${j} = v128.load(wp, ${16 * j});`);
+      for (const i of range(p)) {
+        L(`            const s${c}_${i} = v128.shuffle<f32>(x${i}, x${i}, ${c}, ${c}, ${c}, ${c});`);
+        for (const j of range(v)) {
+          L(`            ${acc(i, j)} = ${madd(`s${c}_${i}`, `w${c}_${j}`, acc(i, j))};`);
+        }
       }
+      L(`            wp += wRow;`);
     }
+    L(`            ip += 16;`);
+    L(`          }`);
+    L(`        }`);
+  } else {
+    L(`          for (let t = 0; t < k; t++) {`);
+    emitTap();
+    L(`          }`);
     L(`        }`);
   }
-  L(`      }`);
-  L(`    }`);
-  L(`  }`);
-  L(`}`);
+  epilogue();
   return lines.join("\n");
+  function emitTap() {
+    const splat = (i: number) =>
+      `            const s${i} = v128.load32_splat(${i === 0 ? "ip" : `ip + o${i}`});`;
+    const weight = (j: number) => `            const w${j} = v128.load(wp, ${16 * j});`;
+    const step = (i: number, j: number) =>
+      `            ${acc(i, j)} = ${madd(`s${i}`, `w${j}`, acc(i, j))};`;
+    if (weightsFirst) {
+      for (const j of range(v)) L(weight(j));
+      for (const i of range(p)) {
+        L(splat(i));
+        for (const j of range(v)) L(step(i, j));
+      }
+    } else {
+      for (const i of range(p)) L(splat(i));
+      for (const j of range(v)) {
+        L(weight(j));
+        for (const i of range(p)) L(step(i, j));
+      }
+    }
+    L(`            ip += 4; wp += wRow;`);
+  }
+  function epilogue() {
+    L(`        const op = out + <usize>((b * ho + y) * wo + x) * pxOut + <usize>(c0 * 4);`);
+    for (const i of range(p)) {
+      const guard = i === 0 ? "" : `if (x + ${i} < wo) `;
+      L(`        ${guard}{`);
+      L(`          const q = op + <usize>${i} * pxOut;`);
+      for (const j of range(v)) {
+        L(`          let r${j} = ${acc(i, j)};`);
+        L(`          if (act) r${j} = v128.bitselect(r${j}, f32x4.mul(r${j}, v128.load(ao, ${
+          16 * j
+        })), f32x4.ge(r${j}, f32x4.splat(0)));`);
+        if (j < v - 1) L(`          v128.store(q, r${j}, ${16 * j});`);
+        else {
+          L(`          if (lastLanes == 4) v128.store(q, r${j}, ${16 * j});`);
+          L(`          else if (lastLanes == 1) v128.store32_lane(q, r${j}, 0, ${16 * j});`);
+          L(`          else { v128.store64_lane(q, r${j}, 0, ${16 * j});`);
+          L(`            if (lastLanes == 3) v128.store32_lane(q, r${j}, 2, ${16 * j + 8}); }`);
+        }
+      }
+      L(`        }`);
+    }
+    L(`      }`);
+    L(`    }`);
+    L(`  }`);
+    L(`}`);
+  }
 };
+
+/** Vector counts V whose convw{V} hands k % 4 == 0 rows to convq{V}: bit V set (measured). */
+export const SHUFFLED = 0b11110;
+
+/**
+ * The switch between the weight-first kernels `convw{V}` handing k % 4 == 0 rows to the shuffled
+ * `convq{V}` (the default) or doing them with one broadcast load per tap: the same sums in the
+ * same order (tests/conv_shuffle_test.ts compares the two bit for bit).
+ */
+export const SHUFFLE_SWITCH = `
+let shuffled: i32 = ${SHUFFLED};
+
+/** Which vector counts V take the shuffled kernels: bit V set (0: none). */
+export function setShuffled(mask: i32): void { shuffled = mask; }
+`;

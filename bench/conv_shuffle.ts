@@ -1,0 +1,49 @@
+// In-process A/B of shuffle masks on MTCNN's layers (CPU ms medians).
+import * as tf from "@tensorflow/tfjs";
+import process from "node:process";
+import { useBackend } from "../mod.ts";
+import { loadDefaultWeights } from "../weights.ts";
+import { toTensors } from "../train.ts";
+import { kernelsOf } from "../lib/kernels/instance.ts";
+await useBackend("wasm");
+const k = kernelsOf(tf.backend() as never)!;
+const w = await loadDefaultWeights();
+if (w._tag === "Left") throw 0;
+const nets = { pnet: toTensors(w.right.pnet), rnet: toTensors(w.right.rnet), onet: toTensors(w.right.onet) } as unknown as Record<string, Record<string, tf.Tensor>>;
+const LAYERS: [string, string, string, number[]][] = [
+  ["pnet", "conv2", "prelu2", [1, 323, 576, 10]],
+  ["pnet", "conv3", "prelu3", [1, 321, 574, 16]],
+  ["pnet", "conv4-1", "", [1, 319, 572, 32]],
+  ["pnet", "conv4-2", "", [1, 319, 572, 32]],
+  ["rnet", "conv2", "prelu2", [161, 11, 11, 28]],
+  ["rnet", "conv3", "prelu3", [161, 4, 4, 48]],
+  ["onet", "conv2", "prelu2", [11, 23, 23, 32]],
+  ["onet", "conv3", "prelu3", [11, 10, 10, 64]],
+  ["onet", "conv4", "prelu4", [11, 4, 4, 64]],
+];
+const masks = Deno.args.map(Number);
+const cpu = () => { const u = process.cpuUsage(); return (u.user + u.system) / 1000; };
+const med = (xs: number[]) => [...xs].sort((a, b) => a - b)[xs.length >> 1];
+console.log("load", Deno.loadavg().join(" "), "masks", masks.join(" "));
+for (const [net, layer, prelu, shape] of LAYERS) {
+  const t = nets[net];
+  const x = tf.randomNormal(shape, 0, 1, "float32", 1) as tf.Tensor4D;
+  const run = () => tf.fused.conv2d({ x, filter: t[`${layer}/kernel`] as tf.Tensor4D, strides: 1, pad: "valid", bias: t[`${layer}/bias`], activation: prelu ? "prelu" : "linear", preluActivationWeights: prelu ? t[`${prelu}/alpha`] : undefined });
+  const times = masks.map(() => [] as number[]);
+  const outs: Float32Array[] = [];
+  for (let r = 0; r < 12; r++) {
+    masks.forEach((m, i) => {
+      k.setShuffled(m);
+      const c = cpu();
+      const y = run();
+      const d = cpu() - c;
+      if (r > 0) times[i].push(d);
+      if (r === 0) outs[i] = y.dataSync() as Float32Array;
+      y.dispose();
+    });
+  }
+  const same = outs.every((o) => o.length === outs[0].length && o.every((v, j) => Object.is(v, outs[0][j])));
+  console.log(`${net} ${layer} ${shape.join("x")}: ${times.map((ts) => med(ts).toFixed(2)).join(" | ")} ${same ? "same bits" : "DIFFERENT"}`);
+  x.dispose();
+}
+console.log("load", Deno.loadavg().join(" "));
