@@ -41,7 +41,7 @@ export const directKernel = (
   p: number,
   fused: boolean,
   weightsFirst = false,
-  shuffled = false,
+  shuffled: false | "shuffle" | "unroll" = false,
 ): string => {
   const acc = (i: number, j: number) => `a${i}_${j}`;
   const madd = fused
@@ -49,13 +49,17 @@ export const directKernel = (
     : (a: string, b: string, c: string) => `f32x4.add(f32x4.mul(${a}, ${b}), ${c})`;
   const lines: string[] = [];
   const L = (s: string) => lines.push(s);
-  const name = shuffled ? `convq${v}` : weightsFirst ? `convw${v}` : `conv${v}`;
+  const name = shuffled === "unroll" ? `convu${v}` : shuffled ? `convq${v}` : weightsFirst ? `convw${v}` : `conv${v}`;
   L(`export function ${name}(inp: usize, n: i32, h: i32, w: i32, ci: i32, kh: i32, kw: i32,`);
   L(`  wts: usize, coPad: i32, c0: i32, bias: usize, alpha: usize, act: i32, out: usize,`);
   L(`  co: i32, lastLanes: i32): void {`);
   if (weightsFirst && !shuffled) {
     L(`  if ((shuffled & ${1 << v}) && ((kw * ci) & 3) == 0) {`);
     L(`    convq${v}(inp, n, h, w, ci, kh, kw, wts, coPad, c0, bias, alpha, act, out, co, lastLanes);`);
+    L(`    return;`);
+    L(`  }`);
+    L(`  if ((shuffled & ${256 << v}) && ((kw * ci) & 3) == 0) {`);
+    L(`    convu${v}(inp, n, h, w, ci, kh, kw, wts, coPad, c0, bias, alpha, act, out, co, lastLanes);`);
     L(`    return;`);
     L(`  }`);
   }
@@ -75,7 +79,22 @@ export const directKernel = (
   L(`        for (let ky = 0; ky < kh; ky++) {`);
   L(`          let ip = img + <usize>((y + ky) * w + x) * pxIn;`);
   L(`          let wp = wts + <usize>(ky * k) * wRow + <usize>(c0 * 4);`);
-  if (shuffled) {
+  if (shuffled === "unroll") {
+    L(`          for (let t = 0; t < k; t += 4) {`);
+    for (const c of range(4)) {
+      for (const j of range(v)) L(`            const w${c}_${j} = v128.load(wp, ${16 * j});`);
+      for (const i of range(p)) {
+        L(`            const s${c}_${i} = v128.load32_splat(${i === 0 ? "ip" : `ip + o${i}`}, ${4 * c});`);
+        for (const j of range(v)) {
+          L(`            ${acc(i, j)} = ${madd(`s${c}_${i}`, `w${c}_${j}`, acc(i, j))};`);
+        }
+      }
+      L(`            wp += wRow;`);
+    }
+    L(`            ip += 16;`);
+    L(`          }`);
+    L(`        }`);
+  } else if (shuffled) {
     // k % 4 == 0: a kernel row's taps come in whole vectors. Each accumulator's sums keep the
     // order of convw's (tap by tap), so the outputs are the same bits.
     L(`          for (let t = 0; t < k; t += 4) {`);
