@@ -1,15 +1,26 @@
-// In-process A/B of shuffle masks on MTCNN's layers (CPU ms medians).
+/**
+ * Our kernels with the shuffled weight-first kernel (convq1, scripts/kernels/direct.ts) off (0)
+ * and on (1), in turns in one process, on MTCNN's layers at detection's sizes: median CPU ms of
+ * 11 runs each, and whether the two give the same bits. Prints the load average.
+ *
+ *   deno run -A bench/conv_shuffle.ts [0 1 ...]
+ */
 import * as tf from "@tensorflow/tfjs";
 import process from "node:process";
 import { useBackend } from "../mod.ts";
 import { loadDefaultWeights } from "../weights.ts";
 import { toTensors } from "../train.ts";
-import { kernelsOf } from "../lib/kernels/instance.ts";
+import { kernelsOf, type WasmBackendLike } from "../lib/kernels/instance.ts";
 await useBackend("wasm");
-const k = kernelsOf(tf.backend() as never)!;
+const k = kernelsOf(tf.backend() as unknown as WasmBackendLike);
+if (!k) throw new Error("our kernels do not run here");
 const w = await loadDefaultWeights();
-if (w._tag === "Left") throw 0;
-const nets = { pnet: toTensors(w.right.pnet), rnet: toTensors(w.right.rnet), onet: toTensors(w.right.onet) } as unknown as Record<string, Record<string, tf.Tensor>>;
+if (w._tag === "Left") throw new Error(w.left.message);
+const nets = {
+  pnet: toTensors(w.right.pnet),
+  rnet: toTensors(w.right.rnet),
+  onet: toTensors(w.right.onet),
+} as unknown as Record<string, Record<string, tf.Tensor>>;
 const LAYERS: [string, string, string, number[]][] = [
   ["pnet", "conv2", "prelu2", [1, 323, 576, 10]],
   ["pnet", "conv3", "prelu3", [1, 321, 574, 16]],
@@ -21,14 +32,27 @@ const LAYERS: [string, string, string, number[]][] = [
   ["onet", "conv3", "prelu3", [11, 10, 10, 64]],
   ["onet", "conv4", "prelu4", [11, 4, 4, 64]],
 ];
-const masks = Deno.args.map(Number);
-const cpu = () => { const u = process.cpuUsage(); return (u.user + u.system) / 1000; };
+const masks = Deno.args.length ? Deno.args.map(Number) : [0, 1, 0, 1];
+const cpu = () => {
+  const u = process.cpuUsage();
+  return (u.user + u.system) / 1000;
+};
+const load = () => Deno.loadavg().map((x) => x.toFixed(2)).join(" ");
 const med = (xs: number[]) => [...xs].sort((a, b) => a - b)[xs.length >> 1];
-console.log("load", Deno.loadavg().join(" "), "masks", masks.join(" "));
+console.log(`load average ${load()}; shuffled: ${masks.join(" | ")}`);
 for (const [net, layer, prelu, shape] of LAYERS) {
   const t = nets[net];
   const x = tf.randomNormal(shape, 0, 1, "float32", 1) as tf.Tensor4D;
-  const run = () => tf.fused.conv2d({ x, filter: t[`${layer}/kernel`] as tf.Tensor4D, strides: 1, pad: "valid", bias: t[`${layer}/bias`], activation: prelu ? "prelu" : "linear", preluActivationWeights: prelu ? t[`${prelu}/alpha`] : undefined });
+  const run = () =>
+    tf.fused.conv2d({
+      x,
+      filter: t[`${layer}/kernel`] as tf.Tensor4D,
+      strides: 1,
+      pad: "valid",
+      bias: t[`${layer}/bias`],
+      activation: prelu ? "prelu" : "linear",
+      preluActivationWeights: prelu ? t[`${prelu}/alpha`] : undefined,
+    });
   const times = masks.map(() => [] as number[]);
   const outs: Float32Array[] = [];
   for (let r = 0; r < 12; r++) {
@@ -42,8 +66,14 @@ for (const [net, layer, prelu, shape] of LAYERS) {
       y.dispose();
     });
   }
-  const same = outs.every((o) => o.length === outs[0].length && o.every((v, j) => Object.is(v, outs[0][j])));
-  console.log(`${net} ${layer} ${shape.join("x")}: ${times.map((ts) => med(ts).toFixed(2)).join(" | ")} ${same ? "same bits" : "DIFFERENT"}`);
+  const same = outs.every((o) =>
+    o.length === outs[0].length && o.every((v, j) => Object.is(v, outs[0][j]))
+  );
+  console.log(
+    `${net} ${layer} ${shape.join("x")}: ${times.map((ts) => med(ts).toFixed(2)).join(" | ")} ${
+      same ? "same bits" : "DIFFERENT"
+    }`,
+  );
   x.dispose();
 }
-console.log("load", Deno.loadavg().join(" "));
+console.log(`load average ${load()}`);

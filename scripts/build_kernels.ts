@@ -41,8 +41,7 @@ export const kernelSource = (fused = true): string =>
   SHUFFLE_SWITCH + "\n" + [1, 2, 3, 4].flatMap((v) => [
     directKernel(v, PIXELS[v], fused),
     directKernel(v, PIXELS_W[v], fused, true),
-    directKernel(v, PIXELS_Q[v], fused, true, "shuffle"),
-    directKernel(v, PIXELS_W[v], fused, true, "unroll"),
+    ...(PIXELS_Q[v] ? [directKernel(v, PIXELS_Q[v], fused, true, true)] : []),
   ]).join("\n\n") + "\n" + WINOGRAD;
 
 /** asc options: SIMD (+ relaxed SIMD for the fused variant), no runtime, tfjs's memory. */

@@ -20,11 +20,13 @@ export const PIXELS: Readonly<Record<number, number>> = { 1: 6, 2: 4, 3: 3, 4: 3
 export const PIXELS_W: Readonly<Record<number, number>> = { 1: 7, 2: 6, 3: 4, 4: 2 };
 
 /**
- * Pixels per step of the shuffled weight-first kernels `convq{V}` (4 taps per step: one vector
- * load per pixel, its lanes splat by shuffles): P * V accumulators + V weight vectors + P pixel
- * vectors + 1 splat <= 16 (V = 3 with 4 pixels spilled: Winograd's layers 11-15% slower).
+ * Pixels per step of the shuffled weight-first kernels `convq{V}`, which only V = 1 has: for rows
+ * whose taps come in whole vectors (k = kw * ci, k % 4 == 0) they take 4 taps per step, one vector
+ * load per pixel whose lanes are splat by shuffles (P pixel vectors + P accumulators + 4 weight
+ * vectors held). PNet's 1x1 heads (32 channels) 22% faster; V = 2 to 4 (Winograd's GEMMs, P = 2
+ * to 4) measured 1-24% slower, and so did unrolling the taps by 4 with broadcast loads (docs/speed.md).
  */
-export const PIXELS_Q: Readonly<Record<number, number>> = { 1: 7, 2: 4, 3: 3, 4: 2 };
+export const PIXELS_Q: Readonly<Record<number, number>> = { 1: 7 };
 
 const range = (n: number): number[] => Array.from({ length: n }, (_, i) => i);
 
@@ -41,7 +43,7 @@ export const directKernel = (
   p: number,
   fused: boolean,
   weightsFirst = false,
-  shuffled: false | "shuffle" | "unroll" = false,
+  shuffled = false,
 ): string => {
   const acc = (i: number, j: number) => `a${i}_${j}`;
   const madd = fused
@@ -49,17 +51,13 @@ export const directKernel = (
     : (a: string, b: string, c: string) => `f32x4.add(f32x4.mul(${a}, ${b}), ${c})`;
   const lines: string[] = [];
   const L = (s: string) => lines.push(s);
-  const name = shuffled === "unroll" ? `convu${v}` : shuffled ? `convq${v}` : weightsFirst ? `convw${v}` : `conv${v}`;
+  const name = shuffled ? `convq${v}` : weightsFirst ? `convw${v}` : `conv${v}`;
   L(`export function ${name}(inp: usize, n: i32, h: i32, w: i32, ci: i32, kh: i32, kw: i32,`);
   L(`  wts: usize, coPad: i32, c0: i32, bias: usize, alpha: usize, act: i32, out: usize,`);
   L(`  co: i32, lastLanes: i32): void {`);
-  if (weightsFirst && !shuffled) {
-    L(`  if ((shuffled & ${1 << v}) && ((kw * ci) & 3) == 0) {`);
+  if (weightsFirst && !shuffled && PIXELS_Q[v]) {
+    L(`  if (shuffled && ((kw * ci) & 3) == 0) {`);
     L(`    convq${v}(inp, n, h, w, ci, kh, kw, wts, coPad, c0, bias, alpha, act, out, co, lastLanes);`);
-    L(`    return;`);
-    L(`  }`);
-    L(`  if ((shuffled & ${256 << v}) && ((kw * ci) & 3) == 0) {`);
-    L(`    convu${v}(inp, n, h, w, ci, kh, kw, wts, coPad, c0, bias, alpha, act, out, co, lastLanes);`);
     L(`    return;`);
     L(`  }`);
   }
@@ -79,22 +77,7 @@ export const directKernel = (
   L(`        for (let ky = 0; ky < kh; ky++) {`);
   L(`          let ip = img + <usize>((y + ky) * w + x) * pxIn;`);
   L(`          let wp = wts + <usize>(ky * k) * wRow + <usize>(c0 * 4);`);
-  if (shuffled === "unroll") {
-    L(`          for (let t = 0; t < k; t += 4) {`);
-    for (const c of range(4)) {
-      for (const j of range(v)) L(`            const w${c}_${j} = v128.load(wp, ${16 * j});`);
-      for (const i of range(p)) {
-        L(`            const s${c}_${i} = v128.load32_splat(${i === 0 ? "ip" : `ip + o${i}`}, ${4 * c});`);
-        for (const j of range(v)) {
-          L(`            ${acc(i, j)} = ${madd(`s${c}_${i}`, `w${c}_${j}`, acc(i, j))};`);
-        }
-      }
-      L(`            wp += wRow;`);
-    }
-    L(`            ip += 16;`);
-    L(`          }`);
-    L(`        }`);
-  } else if (shuffled) {
+  if (shuffled) {
     // k % 4 == 0: a kernel row's taps come in whole vectors. Each accumulator's sums keep the
     // order of convw's (tap by tap), so the outputs are the same bits.
     L(`          for (let t = 0; t < k; t += 4) {`);
@@ -171,17 +154,14 @@ export const directKernel = (
   }
 };
 
-/** Vector counts V whose convw{V} hands k % 4 == 0 rows to convq{V}: bit V set (measured). */
-export const SHUFFLED = 0b11110;
-
 /**
- * The switch between the weight-first kernels `convw{V}` handing k % 4 == 0 rows to the shuffled
- * `convq{V}` (the default) or doing them with one broadcast load per tap: the same sums in the
- * same order (tests/conv_shuffle_test.ts compares the two bit for bit).
+ * The switch between convw1 handing k % 4 == 0 rows to the shuffled convq1 (1, the default) or
+ * doing them itself with one broadcast load per tap (0): the same sums in the same order
+ * (tests/conv_shuffle_test.ts compares the two bit for bit).
  */
 export const SHUFFLE_SWITCH = `
-let shuffled: i32 = ${SHUFFLED};
+let shuffled: i32 = 1;
 
-/** Which vector counts V take the shuffled kernels: bit V set (0: none). */
-export function setShuffled(mask: i32): void { shuffled = mask; }
+/** Turns the shuffled kernels on (1, the default) or off (0). */
+export function setShuffled(on: i32): void { shuffled = on; }
 `;
