@@ -21,7 +21,7 @@ const nets = {
   rnet: toTensors(w.right.rnet),
   onet: toTensors(w.right.onet),
 } as unknown as Record<string, Record<string, tf.Tensor>>;
-const LAYERS: [string, string, string, number[]][] = [
+const LAYERS: [string, string, string, [number, number, number, number]][] = [
   ["pnet", "conv2", "prelu2", [1, 323, 576, 10]],
   ["pnet", "conv3", "prelu3", [1, 321, 574, 16]],
   ["pnet", "conv4-1", "", [1, 319, 572, 32]],
