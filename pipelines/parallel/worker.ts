@@ -43,19 +43,8 @@ self.addEventListener("unhandledrejection", (e) => {
 const buffersOf = (arrays: (ArrayBufferView | undefined)[]): Transferable[] =>
   arrays.filter((a): a is ArrayBufferView => a !== undefined).map((a) => a.buffer as ArrayBuffer);
 
-/**
- * Messages are handled one at a time, in the order sent: interleaved at their awaits, an image's
- * PNet levels or crop batch finished later when another image's arrived behind it, and its next
- * stage (and whichever worker waits for it) waited too.
- */
-let queue: Promise<void> = Promise.resolve();
-
-self.onmessage = (e: MessageEvent<ToWorker>) => {
-  // handle catches its own errors; one that escapes is reported as uncaught, as before.
-  queue = queue.then(() => handle(e.data)).catch((err) => reportError(err));
-};
-
-const handle = async (m: ToWorker): Promise<void> => {
+self.onmessage = async (e: MessageEvent<ToWorker>) => {
+  const m = e.data;
   try {
     if (m.kind === "init") {
       const b = await useBackend(m.backend);
