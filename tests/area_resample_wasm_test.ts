@@ -123,11 +123,11 @@ Deno.test("the wasm area kernel writes areaResample()'s bits: random images, lev
   assertEquals(tallies.mallocs, tallies.frees, "every allocation freed");
 });
 
-Deno.test("the wasm area kernel's table copy: one allocation reused from table to table, freed on release", async () => {
+Deno.test("the wasm area kernel's table copies: two allocations reused from table to table, freed on release", async () => {
   const backend = await wasmBackend();
   releaseAreaTable(backend);
   const rnd = random(5);
-  const sats = [summedAreaTable(image(64, 48, rnd)), summedAreaTable(image(64, 48, rnd))];
+  const sats = [0, 1, 2].map(() => summedAreaTable(image(64, 48, rnd)));
   const before = tf.memory().numTensors;
   const { mallocs, frees } = await counting(backend, () => {
     for (let round = 0; round < 3; round++) {
@@ -137,22 +137,32 @@ Deno.test("the wasm area kernel's table copy: one allocation reused from table t
       }
     }
   });
-  // The copy and the scratch once each, plus the tensors' own; the tensors freed again.
-  assertEquals(mallocs - frees, 2);
+  // Two copies (two tables in the heap at once) and the scratch, plus the tensors' own; the
+  // tensors freed again.
+  assertEquals(mallocs - frees, 3);
   const released = await counting(backend, () => releaseAreaTable(backend));
-  assertEquals(released.frees, 2);
+  assertEquals(released.frees, 3);
   assertEquals(tf.memory().numTensors, before);
-  // A cutter takes only the rows it was made for, and nothing once its copy is replaced.
+  // A cutter takes only the rows it was made for, and nothing once its copy is replaced: the
+  // third table replaces the least recently used of the two.
   const out = backend.wasm._malloc(24 * 24 * 12);
   try {
     const top = areaCutter(backend, sats[0], [0, 0, 20, 10], 1, 24)!;
     assert(top(0, 0, 20, 10, 24, 24, out), "rows 0-10 are copied");
     assert(!top(0, 30, 20, 10, 24, 24, out), "rows 30-40 are not");
-    const other = areaCutter(backend, sats[1], [0, 30, 20, 10], 1, 24)!;
-    assert(!top(0, 0, 20, 10, 24, 24, out), "the copy holds another table now");
-    assert(other(0, 30, 20, 10, 24, 24, out));
+    const second = areaCutter(backend, sats[1], [0, 30, 20, 10], 1, 24)!;
+    assert(top(0, 0, 20, 10, 24, 24, out), "two tables are kept");
+    assert(second(0, 30, 20, 10, 24, 24, out));
+    const third = areaCutter(backend, sats[2], [0, 30, 20, 10], 1, 24)!;
+    assert(!top(0, 0, 20, 10, 24, 24, out), "the least recently used copy holds another table now");
+    assert(second(0, 30, 20, 10, 24, 24, out) && third(0, 30, 20, 10, 24, 24, out));
+    // A large table (over 8 MB of sums) is kept alone.
+    const large = summedAreaTable(image(1300, 600, rnd));
+    const big = areaCutter(backend, large, [0, 0, 20, 10], 1, 24)!;
+    assert(big(0, 0, 20, 10, 24, 24, out));
+    assert(!second(0, 30, 20, 10, 24, 24, out) && !third(0, 30, 20, 10, 24, 24, out), "alone");
     releaseAreaTable(backend);
-    assert(!other(0, 30, 20, 10, 24, 24, out), "released");
+    assert(!big(0, 0, 20, 10, 24, 24, out), "released");
   } finally {
     backend.wasm._free(out);
   }
@@ -171,16 +181,35 @@ Deno.test("resampledTensor() gives the same bits with and without the kernel, on
   const wantBits = new Uint32Array(want.buffer);
   const backend = await wasmBackend();
   assert(areaCutter(backend, f64, flat, rects.length, 24) === null, "Float64 tables go to JS");
-  // Tables in shared memory (a detector with net workers) too: a copy per message did not pay.
+  // Tables in shared memory (a detector with net workers) are known by their id: each message
+  // brings a clone of the table object, and the copy in the heap is made once per table. A
+  // shared table without an id goes to JS.
   const shared = summedAreaTable(img, true);
-  assert(areaCutter(backend, shared, flat, rects.length, 24) === null, "shared tables go to JS");
+  assert(shared.id !== undefined && summedAreaTable(img, true).id !== shared.id, "ids differ");
+  assertEquals(summedAreaTable(img).id, undefined);
+  const { id: _, ...anonymous } = shared;
+  assert(areaCutter(backend, anonymous, flat, rects.length, 24) === null, "no id: JS");
+  const out = backend.wasm._malloc(24 * 24 * 12);
+  try {
+    const first = areaCutter(backend, shared, flat.slice(0, 4), 1, 24)!;
+    assert(first(flat[0], flat[1], flat[2], flat[3], 24, 24, out));
+    // A clone (as a message brings) reuses the copy: the first cutter still holds.
+    const again = areaCutter(backend, structuredClone(shared), flat.slice(0, 4), 1, 24)!;
+    assert(again(flat[0], flat[1], flat[2], flat[3], 24, 24, out));
+    assert(first(flat[0], flat[1], flat[2], flat[3], 24, 24, out), "same table, same copy");
+    const memory = (backend.wasm.asm?.memory ?? backend.wasm.wasmMemory)!;
+    const got = new Uint32Array(memory.buffer, out, 24 * 24 * 3);
+    assert(got.every((v, i) => v === wantBits[i]), "a clone of a shared table: values differ");
+  } finally {
+    backend.wasm._free(out);
+  }
   for (const name of ["wasm", "cpu"] as const) {
     const r = await useBackend(name);
     if (r._tag === "Left") throw new Error(r.left.message);
     const before = tf.memory().numTensors;
     for (const on of [true, false]) {
       setWasmAreaResample(on);
-      for (const sat of [u32, f64, shared]) {
+      for (const sat of [u32, f64, shared, structuredClone(shared), anonymous]) {
         const t = resampledTensor(sat, flat, rects.length, 24, 24);
         assertEquals(t.shape, [rects.length, 24, 24, 3]);
         const got = new Uint32Array((t.dataSync() as Float32Array).buffer);

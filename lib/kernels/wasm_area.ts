@@ -4,16 +4,16 @@
  * image's summed-area table in the heap straight into the nets' input tensor
  * (scripts/kernels/area.ts). The same operations in the same order in f64, so the same float32
  * bits as the JS function, which still runs everywhere else: other backends, tables of 64-bit
- * sums or over {@linkcode MAX_TABLE_BYTES}, tables in shared memory, rectangles that are not whole
+ * sums or over {@linkcode MAX_TABLE_BYTES}, shared tables without an id, rectangles that are not whole
  * pixels.
  *
  * Tables in shared memory are those of a detector with net workers, where every message brings
- * its own table object, so each worker would copy the table again per message (about 7 copies of
- * 2 MB per 416 x 416 image with 2 workers): measured (`deno task detect` on 200 images, process
- * CPU), that came out even or slightly worse than JS, so they stay with JS.
+ * its own table object: their copy is known by the table's `id` (set by `summedAreaTable` for
+ * shared tables), so a worker copies an image's table once, not once per message; a shared table
+ * without an id is cut in JS.
  *
- * The copy: one per backend, reused from image to image (one allocation, grown as needed), of the
- * table last used, rows copied as rectangles need them. A table must not change after it is built
+ * The copies: up to two per backend (the tables last used), reused from image to image (their
+ * allocations grown as needed), rows copied as rectangles need them. A table must not change after it is built
  * (none does: the load stage builds one per image).
  *
  * @module
@@ -40,17 +40,34 @@ type AreaFn = (
 /** Tables larger than this (about 5.6 megapixels) are cut in JS: the heap never shrinks. */
 export const MAX_TABLE_BYTES = 64 * 2 ** 20;
 
-/** The kernel and its heap copy of a table, per wasm memory. */
-interface AreaHeap {
-  readonly f: AreaFn;
-  readonly memory: WebAssembly.Memory;
-  /** The serial number of the table copied (0: none), rows [lo, hi) of it. */
-  table: number;
+/** A heap copy of a table: the table's serial number or id (0: none), rows [lo, hi) of it. */
+interface TableCopy {
+  table: number | string;
   lo: number;
   hi: number;
   /** The copy's allocation and its size in bytes (0: none). */
   ptr: number;
   bytes: number;
+}
+
+/**
+ * Tables kept in the heap at once: a net worker has two images in flight, whose messages
+ * alternate (with one copy, about half of a worker's calls copied a table again).
+ */
+const COPIES = 2;
+
+/**
+ * Tables of more bytes than this (about 0.7 megapixels) are kept alone: the second copy saves
+ * little next to such an image's detection time, and the heap never shrinks.
+ */
+const SECOND_COPY_BYTES = 8 * 2 ** 20;
+
+/** The kernel and its heap copies of tables, per wasm memory. */
+interface AreaHeap {
+  readonly f: AreaFn;
+  readonly memory: WebAssembly.Memory;
+  /** Most recently used first. */
+  readonly copies: TableCopy[];
   /** Scratch for the column windows: 24 bytes per output column. */
   cols: number;
   colsBytes: number;
@@ -89,7 +106,7 @@ const heapOf = (backend: WasmBackendLike): AreaHeap | null => {
           env: { memory },
         });
         const f = inst.exports.areaResample as AreaFn;
-        heap = { f, memory, table: 0, lo: 0, hi: 0, ptr: 0, bytes: 0, cols: 0, colsBytes: 0 };
+        heap = { f, memory, copies: [], cols: 0, colsBytes: 0 };
       }
     } catch {
       heap = null;
@@ -147,7 +164,7 @@ export const areaCutter = (
   const stride = (W + 1) * 3;
   const entries = (H + 1) * stride;
   if (
-    !enabled || !(sums instanceof Uint32Array) || isShared(sums) ||
+    !enabled || !(sums instanceof Uint32Array) || (isShared(sums) && sat.id === undefined) ||
     !whole(W, 1) || !whole(H, 1) ||
     sums.length < entries || entries * 4 > MAX_TABLE_BYTES || !whole(maxOutW, 1)
   ) return null;
@@ -167,61 +184,80 @@ export const areaCutter = (
     if (ptr) wasm._free(ptr);
     return wasm._malloc(bytes) >>> 0;
   };
-  const serial = serialOf(sums);
-  if (heap.table !== serial) {
-    // Another table: the same allocation when it fits (+16 bytes: the kernel reads a vector at
-    // the last entry).
+  const serial = isShared(sums) ? sat.id as string : serialOf(sums);
+  let at = heap.copies.findIndex((c) => c.table === serial);
+  if (at < 0) {
+    // Another table: a new copy while there are fewer than COPIES, else the least recently used
+    // one's allocation when it fits (+16 bytes: the kernel reads a vector at the last entry).
     const need = entries * 4 + 16;
-    if (heap.bytes < need) {
-      heap.ptr = realloc(heap.ptr, need);
-      heap.bytes = heap.ptr ? need : 0;
+    if (need > SECOND_COPY_BYTES) {
+      // A large table is kept alone: its copy takes the first allocation, the others are freed.
+      for (const c of heap.copies.splice(1)) drop(backend, c);
     }
-    heap.table = heap.ptr ? serial : 0;
-    heap.lo = heap.hi = 0;
+    const n = heap.copies.length;
+    at = n === 0 || (n < COPIES && need <= SECOND_COPY_BYTES) ? n : n - 1;
+    const c = heap.copies[at] ??= { table: 0, lo: 0, hi: 0, ptr: 0, bytes: 0 };
+    if (c.bytes < need) {
+      c.ptr = realloc(c.ptr, need);
+      c.bytes = c.ptr ? need : 0;
+    }
+    c.table = c.ptr ? serial : 0;
+    c.lo = c.hi = 0;
   }
+  const copied = heap.copies[at];
+  heap.copies.splice(at, 1);
+  heap.copies.unshift(copied);
   if (heap.colsBytes < 24 * maxOutW) {
     heap.cols = realloc(heap.cols, 24 * maxOutW);
     heap.colsBytes = heap.cols ? 24 * maxOutW : 0;
   }
-  if (!heap.ptr || !heap.cols) return null;
+  if (!copied.ptr || !heap.cols) return null;
   // Rows [lo, hi) must be in the copy: those of [lo, hi) not yet there are copied now.
   if (lo < hi) {
     const copy = (a: number, b: number) => {
       if (a >= b) return;
-      new Uint32Array(heap.memory.buffer, heap.ptr + a * stride * 4, (b - a) * stride)
+      new Uint32Array(heap.memory.buffer, copied.ptr + a * stride * 4, (b - a) * stride)
         .set(sums.subarray(a * stride, b * stride));
     };
-    const nlo = heap.lo < heap.hi ? Math.min(lo, heap.lo) : lo;
-    const nhi = heap.lo < heap.hi ? Math.max(hi, heap.hi) : hi;
-    if (heap.lo < heap.hi) {
+    const nlo = copied.lo < copied.hi ? Math.min(lo, copied.lo) : lo;
+    const nhi = copied.lo < copied.hi ? Math.max(hi, copied.hi) : hi;
+    if (copied.lo < copied.hi) {
       // The copy stays one range of rows: what it lacks of [nlo, nhi) is copied.
-      copy(nlo, heap.lo);
-      copy(heap.hi, nhi);
+      copy(nlo, copied.lo);
+      copy(copied.hi, nhi);
     } else copy(nlo, nhi);
-    heap.lo = nlo;
-    heap.hi = nhi;
+    copied.lo = nlo;
+    copied.hi = nhi;
   }
-  const { f, ptr, cols } = heap;
+  const { f, cols } = heap;
+  const { ptr } = copied;
   return (x0, y0, w, h, outW, outH, out) => {
     if (
       !whole(x0, -(2 ** 24)) || !whole(y0, -(2 ** 24)) || !whole(w, 1) || !whole(h, 1) ||
       !whole(outW, 1) || outW > maxOutW || !whole(outH, 1)
     ) return false;
     // Still this table's copy in the same allocations, holding the rows this rectangle reads.
-    if (heap.table !== serial || heap.ptr !== ptr || heap.cols !== cols) return false;
+    if (copied.table !== serial || copied.ptr !== ptr || heap.cols !== cols) return false;
     const ya = Math.min(Math.max(y0, 0), H), yb = Math.min(Math.max(y0 + h, 0), H);
-    if (ya < heap.lo || yb >= heap.hi) return false;
+    if (ya < copied.lo || yb >= copied.hi) return false;
     f(ptr, W, H, x0, y0, w, h, outW, outH, out, cols);
     return true;
   };
 };
 
-/** Frees the heap copy of the table and the scratch (the next cut allocates them again). */
+/** Frees a copy; its cutters then take nothing (they check the table and the allocation). */
+const drop = (backend: WasmBackendLike, c: TableCopy): void => {
+  if (c.ptr) backend.wasm._free(c.ptr);
+  Object.assign(c, { table: 0, lo: 0, hi: 0, ptr: 0, bytes: 0 });
+};
+
+/** Frees the heap copies of tables and the scratch (the next cut allocates them again). */
 export const releaseAreaTable = (backend: WasmBackendLike): void => {
   const memory = memoryOf(backend);
   const heap = memory && heaps.get(memory);
   if (!heap) return;
-  if (heap.ptr) backend.wasm._free(heap.ptr);
+  for (const c of heap.copies) drop(backend, c);
   if (heap.cols) backend.wasm._free(heap.cols);
-  Object.assign(heap, { table: 0, lo: 0, hi: 0, ptr: 0, bytes: 0, cols: 0, colsBytes: 0 });
+  heap.copies.length = 0;
+  heap.cols = heap.colsBytes = 0;
 };
