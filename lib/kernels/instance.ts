@@ -77,6 +77,19 @@ export interface Kernels {
   readonly winoFilter: (g: number, ci: number, co: number, coPad: number, u: number) => void;
   /** Bytes of scratch wino needs after the transformed filter. */
   readonly winoScratch: (ci: number, coPad: number) => number;
+  /** Winograd F(4x4, 3x3): same arguments as wino. */
+  readonly wino4: WinoFn;
+  /** The F(4x4) filter transform; tmp: 288 + 144 * coPad bytes of scratch. */
+  readonly wino4Filter: (
+    g: number,
+    ci: number,
+    co: number,
+    coPad: number,
+    u: number,
+    tmp: number,
+  ) => void;
+  /** Bytes of scratch wino4 needs after the transformed filter for `tiles` 4x4 output tiles. */
+  readonly wino4Scratch: (ci: number, coPad: number, tiles: number) => number;
   readonly fma: boolean;
 }
 
@@ -99,6 +112,9 @@ const instantiate = (memory: WebAssembly.Memory, base64: string): Kernels | null
       wino: e.wino as WinoFn,
       winoFilter: e.winoFilter as Kernels["winoFilter"],
       winoScratch: e.winoScratch as Kernels["winoScratch"],
+      wino4: e.wino4 as WinoFn,
+      wino4Filter: e.wino4Filter as Kernels["wino4Filter"],
+      wino4Scratch: e.wino4Scratch as Kernels["wino4Scratch"],
       fma: false,
     };
   } catch {

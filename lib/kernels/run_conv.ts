@@ -17,11 +17,25 @@ export interface ConvArgs {
   readonly activation: "linear" | "relu" | "prelu";
 }
 
+/**
+ * Whether a 3x3 convolution with `ho` x `wo` output pixels takes Winograd F(4x4, 3x3) (36 products
+ * per 4x4 output tile, 6x6 input tiles) rather than F(2x2, 3x3) (16 per 2x2 tile) when
+ * `winograd4` is "auto": where F(4x4)'s tiles, padded to multiples of 4, need at most 0.7 times
+ * F(2x2)'s products and the map is at least 8 x 8 (its larger transforms and filter cost more
+ * per call). Measured per layer (bench/conv_kernels.ts, docs/speed.md): F(4x4) takes 0.76-0.80x
+ * the CPU time on PNet's large maps and 0.4-0.8x on ONet's, but about as much on RNet's 9 x 9
+ * (products 0.81x) and more on maps under 8 x 8.
+ */
+export const prefersWinograd4 = (ho: number, wo: number): boolean =>
+  ho >= 8 && wo >= 8 &&
+  36 * Math.ceil(ho / 4) * Math.ceil(wo / 4) <= 0.7 * 16 * Math.ceil(ho / 2) * Math.ceil(wo / 2);
+
 /** Our convolution, or undefined when this case is not ours (then tfjs's kernel runs). */
 export const runConv = (
   backend: WasmBackendLike,
   a: ConvArgs,
   winograd: boolean,
+  winograd4: boolean | "auto" = false,
 ): tf.TensorInfo | undefined => {
   const k = kernelsOf(backend);
   if (!k) return undefined;
@@ -33,15 +47,23 @@ export const runConv = (
   const xp = offset(a.x), fp = offset(a.filter), bp = offset(a.bias), ap = offset(a.alpha);
   if (xp === undefined || fp === undefined || bp === undefined || ap === undefined) return;
   const coPad = Math.ceil(co / 4) * 4;
-  // Winograd F(2x2, 3x3) where it pays: 3x3 kernels over 8 or more input channels.
+  // Winograd where it pays: 3x3 kernels over 8 or more input channels; F(4x4) on larger maps.
   const wino = winograd && kh === 3 && kw === 3 && ci >= 8;
+  const four = wino &&
+    (winograd4 === "auto" ? prefersWinograd4(h - 2, w - 2) : winograd4);
+  const e = four ? 36 : 16;
   const ciPad = Math.ceil(ci / 4) * 4;
   const needWeights = !wino && coPad !== co;
   const needVectors = coPad !== co || !a.bias || a.activation === "relu";
   const out = backend.makeOutput([n, h - kh + 1, w - kw + 1, co], "float32");
   const op = offset(out) as number;
   const taps = kh * kw * ci;
-  const winoFloats = wino ? 16 * ciPad * coPad + k.winoScratch(ci, coPad) / 4 : 0;
+  const winoFloats = wino
+    ? e * ciPad * coPad +
+      (four
+          ? k.wino4Scratch(ci, coPad, n * Math.ceil((h - 2) / 4) * Math.ceil((w - 2) / 4))
+          : k.winoScratch(ci, coPad)) / 4
+    : 0;
   const scratchFloats = winoFloats + (needWeights ? taps * coPad : 0) +
     (needVectors ? 2 * coPad : 0);
   const scratch = scratchFloats ? backend.wasm._malloc(scratchFloats * 4) : 0;
@@ -50,9 +72,10 @@ export const runConv = (
     let wts = fp, bias = bp, alpha = ap;
     let at = scratch >> 2;
     if (wino) {
-      k.winoFilter(fp, ci, co, coPad, scratch);
+      if (four) k.wino4Filter(fp, ci, co, coPad, scratch, scratch + e * ciPad * coPad * 4);
+      else k.winoFilter(fp, ci, co, coPad, scratch);
       at += winoFloats;
-      heap.fill(0, at - coPad, at); // the zeros after V and M
+      heap.fill(0, at - coPad - (four ? 36 * 4 : 0), at); // the zeros after V and M
     }
     if (needWeights) {
       for (let r = 0; r < taps; r++) {
@@ -72,9 +95,9 @@ export const runConv = (
     }
     const act = a.activation === "linear" ? 0 : 1;
     if (wino) {
-      const uBytes = 16 * ciPad * coPad * 4;
+      const uBytes = e * ciPad * coPad * 4;
       const lastLanes = co - (coPad - 4);
-      k.wino(
+      (four ? k.wino4 : k.wino)(
         xp,
         n,
         h,

@@ -45,16 +45,23 @@ const ours = (x: tf.TensorInfo, filter: tf.TensorInfo, attrs: ConvAttrs): boolea
 
 let enabled = true;
 let winograd = true;
+let winograd4: boolean | "auto" = "auto";
 let installed = false;
 
 /**
  * Turns our wasm convolution kernels on (the default) or off (tfjs-wasm's own kernels run), e.g.
- * to compare the two; `winograd: false` keeps direct convolution for the 3x3 layers too.
+ * to compare the two; `winograd: false` keeps direct convolution for the 3x3 layers too;
+ * `winograd4` forces Winograd F(4x4, 3x3) (true) or F(2x2, 3x3) (false) on every Winograd layer
+ * instead of the choice by output size ("auto", run_conv.ts's `prefersWinograd4`).
  * Affects only the wasm backend.
  */
-export const setWasmConvKernels = (on: boolean, options: { winograd?: boolean } = {}): void => {
+export const setWasmConvKernels = (
+  on: boolean,
+  options: { winograd?: boolean; winograd4?: boolean | "auto" } = {},
+): void => {
   enabled = on;
   winograd = options.winograd ?? true;
+  winograd4 = options.winograd4 ?? "auto";
 };
 
 /**
@@ -86,7 +93,7 @@ export const installWasmConvKernels = (): void => {
       const attrs = args.attrs as unknown as ConvAttrs;
       const backend = args.backend as unknown as WasmBackendLike;
       const r = enabled && ours(x, filter, attrs)
-        ? runConv(backend, { x, filter, activation: "linear" }, winograd)
+        ? runConv(backend, { x, filter, activation: "linear" }, winograd, winograd4)
         : undefined;
       return r ?? conv.kernelFunc(args);
     },
@@ -112,13 +119,18 @@ export const installWasmConvKernels = (): void => {
         (!bias || (sizeOf(bias) === co && bias.dtype === "float32")) &&
         (!alpha || alpha.dtype === "float32");
       const r = fits
-        ? runConv(args.backend as unknown as WasmBackendLike, {
-          x,
-          filter,
-          bias,
-          alpha,
-          activation: activation as ConvArgs["activation"],
-        }, winograd)
+        ? runConv(
+          args.backend as unknown as WasmBackendLike,
+          {
+            x,
+            filter,
+            bias,
+            alpha,
+            activation: activation as ConvArgs["activation"],
+          },
+          winograd,
+          winograd4,
+        )
         : undefined;
       return r ?? fused.kernelFunc(args);
     },
