@@ -5,8 +5,8 @@
  * The kernel source (AssemblyScript) is generated: direct kernels per vector count V (1 to 4
  * vectors of 4 output channels) with P output pixels per step, pixel-first and weight-first
  * (scripts/kernels/direct.ts), and
- * Winograd F(2x2, 3x3) and F(4x4, 3x3) on top of them (scripts/kernels/winograd.ts,
- * scripts/kernels/winograd4.ts). The training kernels
+ * Winograd F(2x2, 3x3), F(3x3, 3x3) and F(4x4, 3x3) on top of them (scripts/kernels/winograd.ts,
+ * scripts/kernels/winograd3.ts, scripts/kernels/winograd4.ts). The training kernels
  * (gradients and Adam, scripts/kernels/train.ts) go to lib/kernels/train_wasm_data.ts, the
  * max-pool kernel (scripts/kernels/pool.ts, plain SIMD only) to lib/kernels/pool_wasm_data.ts. Run after
  * changing them:
@@ -30,6 +30,7 @@ import { writeFileAtomic } from "../pipelines/edge/atomic.ts";
 import { directKernel, PIXELS, PIXELS_W } from "./kernels/direct.ts";
 import { trainSource } from "./kernels/train.ts";
 import { WINOGRAD } from "./kernels/winograd.ts";
+import { WINOGRAD3 } from "./kernels/winograd3.ts";
 import { WINOGRAD4 } from "./kernels/winograd4.ts";
 import { POOL } from "./kernels/pool.ts";
 
@@ -40,7 +41,7 @@ export const kernelSource = (fused = true): string =>
   [1, 2, 3, 4].flatMap((v) => [
     directKernel(v, PIXELS[v], fused),
     directKernel(v, PIXELS_W[v], fused, true),
-  ]).join("\n\n") + "\n" + WINOGRAD + "\n" + WINOGRAD4;
+  ]).join("\n\n") + "\n" + WINOGRAD + "\n" + WINOGRAD3 + "\n" + WINOGRAD4;
 
 /** asc options: SIMD (+ relaxed SIMD for the fused variant), no runtime, tfjs's memory. */
 const ASC_FLAGS = [

@@ -2,7 +2,7 @@ import * as tf from "@tensorflow/tfjs";
 import { assert, assertEquals } from "./_assert.ts";
 import { useBackend } from "../mod.ts";
 import { setWasmConvKernels, wasmConvKernels } from "../lib/kernels/wasm_conv.ts";
-import { prefersWinograd4 } from "../lib/kernels/run_conv.ts";
+import { winogradTile } from "../lib/kernels/run_conv.ts";
 import { loadDefaultWeights } from "../weights.ts";
 import { toTensors } from "../train.ts";
 
@@ -12,11 +12,11 @@ const wasm = async () => {
   assert(wasmConvKernels() !== undefined, "our kernels should be installed on wasm");
 };
 
-type Mode = "tfjs" | "f2" | "f4" | "auto";
+type Mode = "tfjs" | "f2" | "f3" | "f4" | "auto";
 const modes = (m: Mode) =>
-  m === "tfjs"
-    ? setWasmConvKernels(false)
-    : setWasmConvKernels(true, { winograd4: m === "auto" ? "auto" : m === "f4" });
+  m === "tfjs" ? setWasmConvKernels(false) : setWasmConvKernels(true, {
+    tile: m === "auto" ? "auto" : m === "f4" ? 4 : m === "f3" ? 3 : 2,
+  });
 
 interface Case {
   readonly x: tf.Tensor4D;
@@ -99,15 +99,15 @@ const disposeCase = (c: Case) => tf.dispose([c.x, c.filter, c.bias ?? [], c.alph
 
 /**
  * Tolerance in units of eps * sum |x| |w| (see relativeError). Measured on these cases: F(2x2)
- * (whose reference, tfjs-wasm's own kernel, has its own rounding) reaches about 3, F(4x4) 7-10.5
- * (its transforms have entries up to 8 and 5/2, and the filter's thirds and fifteenths; with the
- * points 0, ±1, ±2 it reached 15-20). 32 leaves room for other seeds and inputs and still
- * catches a wrong coefficient or tap (errors of the order of the output itself: 2^23 and more in
- * these units).
+ * (whose reference, tfjs-wasm's own kernel, has its own rounding) reaches about 3, F(3x3) 14 and
+ * F(4x4) 10.5 (larger transforms: entries up to 8 and 5/2, the filter's thirds, sixths and
+ * fifteenths; F(4x4) with the points 0, ±1, ±2 reached 15-20). 32 leaves room for other seeds
+ * and inputs and still catches a wrong coefficient or tap (errors of the order of the output
+ * itself: 2^23 and more in these units).
  */
 const TOLERANCE = 32;
 
-Deno.test("Winograd F(4x4, 3x3) equals tfjs-wasm's convolution on MTCNN's 3x3 layers (real weights)", async () => {
+Deno.test("Winograd F(3x3, 3x3) and F(4x4, 3x3) equal tfjs-wasm's convolution on MTCNN's 3x3 layers (real weights)", async () => {
   await wasm();
   const before = tf.memory().numTensors;
   const w = await loadDefaultWeights();
@@ -125,7 +125,7 @@ Deno.test("Winograd F(4x4, 3x3) equals tfjs-wasm's convolution on MTCNN's 3x3 la
     ["onet", "conv2", "prelu2", [2, 23, 23, 32]],
     ["onet", "conv3", "prelu3", [2, 10, 10, 64]],
   ];
-  const worst = { f2: 0, f4: 0 };
+  const worst = { f2: 0, f3: 0, f4: 0 };
   for (const [i, [net, layer, prelu, shape]] of layers.entries()) {
     const t = nets[net];
     const c: Case = {
@@ -135,24 +135,29 @@ Deno.test("Winograd F(4x4, 3x3) equals tfjs-wasm's convolution on MTCNN's 3x3 la
       alpha: t[`${prelu}/alpha`] as tf.Tensor1D,
       activation: "prelu",
     };
-    const ref = run("tfjs", c), f2 = run("f2", c), f4 = run("f4", c);
-    assertEquals(f4.length, ref.length);
+    const ref = run("tfjs", c), f2 = run("f2", c);
     worst.f2 = Math.max(worst.f2, relativeError(c, f2, ref));
-    const e4 = relativeError(c, f4, ref);
-    worst.f4 = Math.max(worst.f4, e4);
-    assert(e4 < TOLERANCE, `${net} ${layer} ${shape}: error ${e4.toFixed(1)} eps * sum|x||w|`);
-    // F(4x4) really ran: its sums differ from F(2x2)'s in the last bits.
-    assert(f4.some((v, j) => v !== f2[j]), `${net} ${layer}: F(4x4) gave F(2x2)'s bits`);
+    for (const m of ["f3", "f4"] as const) {
+      const y = run(m, c);
+      assertEquals(y.length, ref.length);
+      const e = relativeError(c, y, ref);
+      worst[m] = Math.max(worst[m], e);
+      assert(e < TOLERANCE, `${m} ${net} ${layer} ${shape}: error ${e.toFixed(1)} eps * sum|x||w|`);
+      // The larger tile really ran: its sums differ from F(2x2)'s in the last bits.
+      assert(y.some((v, j) => v !== f2[j]), `${net} ${layer}: ${m} gave F(2x2)'s bits`);
+    }
     c.x.dispose();
   }
   for (const n of Object.values(nets)) tf.dispose(Object.values(n));
   console.log(
-    `worst error (eps * sum|x||w|): F(2x2) ${worst.f2.toFixed(2)}, F(4x4) ${worst.f4.toFixed(2)}`,
+    `worst error (eps * sum|x||w|): F(2x2) ${worst.f2.toFixed(2)}, F(3x3) ${
+      worst.f3.toFixed(2)
+    }, F(4x4) ${worst.f4.toFixed(2)}`,
   );
   assertEquals(tf.memory().numTensors, before);
 });
 
-Deno.test("Winograd F(4x4, 3x3) on odd shapes: sizes off multiples of 4, 1x1 maps, batches, channel tails, bias and activations", async () => {
+Deno.test("Winograd F(3x3, 3x3) and F(4x4, 3x3) on odd shapes: sizes off multiples of the tile, 1x1 maps, batches, channel tails, bias and activations", async () => {
   await wasm();
   const before = tf.memory().numTensors;
   const acts = ["linear", "relu", "prelu"] as const;
@@ -172,36 +177,46 @@ Deno.test("Winograd F(4x4, 3x3) on odd shapes: sizes off multiples of 4, 1x1 map
     [[5, 11, 11, 28], 48],
     [[1, 4, 4, 64], 1],
   ];
-  let worst = 0;
+  const worst = { f3: 0, f4: 0 };
   for (const [i, [shape, co]] of shapes.entries()) {
     const c = randomCase(100 + 10 * i, shape, co, acts[i % 3], i % 4 !== 1);
-    const ref = run("tfjs", c), f4 = run("f4", c);
-    assertEquals(f4.length, ref.length);
-    const e = relativeError(c, f4, ref);
-    worst = Math.max(worst, e);
-    assert(e < TOLERANCE, `${shape} -> ${co} (${c.activation}): error ${e.toFixed(1)}`);
+    const ref = run("tfjs", c);
+    for (const m of ["f3", "f4"] as const) {
+      const y = run(m, c);
+      assertEquals(y.length, ref.length);
+      const e = relativeError(c, y, ref);
+      worst[m] = Math.max(worst[m], e);
+      assert(e < TOLERANCE, `${m} ${shape} -> ${co} (${c.activation}): error ${e.toFixed(1)}`);
+    }
     disposeCase(c);
   }
-  console.log(`worst error (eps * sum|x||w|): F(4x4) ${worst.toFixed(2)}`);
+  console.log(
+    `worst error (eps * sum|x||w|): F(3x3) ${worst.f3.toFixed(2)}, F(4x4) ${worst.f4.toFixed(2)}`,
+  );
   assertEquals(tf.memory().numTensors, before);
 });
 
-Deno.test("Winograd F(4x4, 3x3) is taken on maps of 8 x 8 and more where it saves products", async () => {
-  // MTCNN's detection sizes: ONet conv2 21 x 21 and conv3 8 x 8 outputs, PNet's large levels
-  // take F(4x4); RNet's 9 x 9 (0.81 of F(2x2)'s products) and PNet's smallest levels do not.
-  assert(prefersWinograd4(21, 21) && prefersWinograd4(8, 8) && prefersWinograd4(120, 120));
-  assert(prefersWinograd4(319, 572));
-  assert(!prefersWinograd4(9, 9) && !prefersWinograd4(10, 10) && !prefersWinograd4(14, 14));
-  assert(!prefersWinograd4(1, 1) && !prefersWinograd4(3, 3) && !prefersWinograd4(7, 7));
-  assert(!prefersWinograd4(4, 64) && !prefersWinograd4(64, 6));
-  // The choice is what runs: "auto" gives F(4x4)'s bits on 8 x 8, F(2x2)'s on 9 x 9.
+Deno.test("the Winograd tile follows the output size: F(3x3) where 3x3 tiles fit, F(4x4) on larger maps", async () => {
+  // MTCNN's detection sizes: RNet's conv2 9 x 9 and ONet's conv2 21 x 21 outputs take 3x3 tiles,
+  // ONet's conv3 8 x 8 and PNet's large levels 4x4; small maps and sizes that neither larger tile
+  // covers with 0.7 of F(2x2)'s products stay on F(2x2).
+  assertEquals([winogradTile(9, 9), winogradTile(21, 21), winogradTile(6, 6)], [3, 3, 3]);
+  assertEquals([winogradTile(8, 8), winogradTile(120, 120), winogradTile(319, 572)], [4, 4, 4]);
+  assertEquals([winogradTile(1, 1), winogradTile(3, 3), winogradTile(7, 7)], [2, 2, 2]);
+  assertEquals([winogradTile(10, 10), winogradTile(14, 14), winogradTile(4, 64)], [2, 2, 2]);
+  // The choice is what runs: "auto" gives F(4x4)'s bits on 8 x 8, F(3x3)'s on 9 x 9, F(2x2)'s
+  // on 10 x 10.
   await wasm();
   const before = tf.memory().numTensors;
-  for (const [shape, four] of [[[2, 10, 10, 16], true], [[2, 11, 11, 16], false]] as const) {
+  const cases = [[[2, 10, 10, 16], "f4"], [[2, 11, 11, 16], "f3"], [
+    [1, 12, 12, 16],
+    "f2",
+  ]] as const;
+  for (const [shape, m] of cases) {
     const c = randomCase(300, [...shape], 12, "prelu");
-    const auto = run("auto", c), f2 = run("f2", c), f4 = run("f4", c);
-    assertEquals(Array.from(auto), Array.from(four ? f4 : f2));
-    assert(f2.some((v, j) => v !== f4[j]));
+    const auto = run("auto", c), f2 = run("f2", c), f3 = run("f3", c), f4 = run("f4", c);
+    assertEquals(Array.from(auto), Array.from(m === "f4" ? f4 : m === "f3" ? f3 : f2));
+    assert(f2.some((v, j) => v !== f4[j]) && f2.some((v, j) => v !== f3[j]));
     disposeCase(c);
   }
   assertEquals(tf.memory().numTensors, before);

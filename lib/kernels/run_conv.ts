@@ -17,25 +17,37 @@ export interface ConvArgs {
   readonly activation: "linear" | "relu" | "prelu";
 }
 
+/** Winograd tile sizes: F(2x2, 3x3), F(3x3, 3x3), F(4x4, 3x3). */
+export type WinogradTile = 2 | 3 | 4;
+
+/** Products per output pixel block of a `ho` x `wo` output with m x m tiles: (m + 2)^2 per tile. */
+const products = (m: number, ho: number, wo: number): number =>
+  (m + 2) ** 2 * Math.ceil(ho / m) * Math.ceil(wo / m);
+
 /**
- * Whether a 3x3 convolution with `ho` x `wo` output pixels takes Winograd F(4x4, 3x3) (36 products
- * per 4x4 output tile, 6x6 input tiles) rather than F(2x2, 3x3) (16 per 2x2 tile) when
- * `winograd4` is "auto": where F(4x4)'s tiles, padded to multiples of 4, need at most 0.7 times
- * F(2x2)'s products and the map is at least 8 x 8 (its larger transforms and filter cost more
- * per call). Measured per layer (bench/conv_kernels.ts, docs/speed.md): F(4x4) takes 0.76-0.80x
- * the CPU time on PNet's large maps and 0.4-0.8x on ONet's, but about as much on RNet's 9 x 9
- * (products 0.81x) and more on maps under 8 x 8.
+ * The Winograd tile for a 3x3 convolution with `ho` x `wo` output pixels ("auto"): of F(4x4, 3x3)
+ * (36 products per 4x4 output tile, maps of at least 8 x 8) and F(3x3, 3x3) (25 per 3x3 tile, at
+ * least 6 x 6), the one with fewer products once the tiles are padded over the map, if that is at
+ * most 0.7 times F(2x2, 3x3)'s (16 per 2x2 tile); F(2x2) otherwise. The larger tiles' transforms
+ * and filters cost more per call, so small maps stay on F(2x2). Measured per layer
+ * (`bench/winograd_tiles.ts`, docs/speed.md): RNet's 9 x 9 and ONet's 21 x 21 fit 3x3 tiles
+ * exactly (F(3x3) 0.7x F(2x2)'s CPU time, F(4x4) 1.0x and 0.8x); PNet's large maps and ONet's 8 x 8
+ * go to F(4x4) (0.8x and 0.6x).
  */
-export const prefersWinograd4 = (ho: number, wo: number): boolean =>
-  ho >= 8 && wo >= 8 &&
-  36 * Math.ceil(ho / 4) * Math.ceil(wo / 4) <= 0.7 * 16 * Math.ceil(ho / 2) * Math.ceil(wo / 2);
+export const winogradTile = (ho: number, wo: number): WinogradTile => {
+  const f2 = products(2, ho, wo);
+  const f3 = ho >= 6 && wo >= 6 ? products(3, ho, wo) : Infinity;
+  const f4 = ho >= 8 && wo >= 8 ? products(4, ho, wo) : Infinity;
+  if (Math.min(f3, f4) > 0.7 * f2) return 2;
+  return f4 < f3 ? 4 : 3;
+};
 
 /** Our convolution, or undefined when this case is not ours (then tfjs's kernel runs). */
 export const runConv = (
   backend: WasmBackendLike,
   a: ConvArgs,
   winograd: boolean,
-  winograd4: boolean | "auto" = false,
+  tile: WinogradTile | "auto" = 2,
 ): tf.TensorInfo | undefined => {
   const k = kernelsOf(backend);
   if (!k) return undefined;
@@ -47,11 +59,15 @@ export const runConv = (
   const xp = offset(a.x), fp = offset(a.filter), bp = offset(a.bias), ap = offset(a.alpha);
   if (xp === undefined || fp === undefined || bp === undefined || ap === undefined) return;
   const coPad = Math.ceil(co / 4) * 4;
-  // Winograd where it pays: 3x3 kernels over 8 or more input channels; F(4x4) on larger maps.
+  // Winograd where it pays: 3x3 kernels over 8 or more input channels; larger tiles on larger maps.
   const wino = winograd && kh === 3 && kw === 3 && ci >= 8;
-  const four = wino &&
-    (winograd4 === "auto" ? prefersWinograd4(h - 2, w - 2) : winograd4);
-  const e = four ? 36 : 16;
+  const m = wino ? (tile === "auto" ? winogradTile(h - 2, w - 2) : tile) : 2;
+  const e = (m + 2) ** 2;
+  const kern = m === 4
+    ? { run: k.wino4, filter: k.wino4Filter, scratch: k.wino4Scratch }
+    : m === 3
+    ? { run: k.wino3, filter: k.wino3Filter, scratch: k.wino3Scratch }
+    : undefined;
   const ciPad = Math.ceil(ci / 4) * 4;
   const needWeights = !wino && coPad !== co;
   const needVectors = coPad !== co || !a.bias || a.activation === "relu";
@@ -60,8 +76,8 @@ export const runConv = (
   const taps = kh * kw * ci;
   const winoFloats = wino
     ? e * ciPad * coPad +
-      (four
-          ? k.wino4Scratch(ci, coPad, n * Math.ceil((h - 2) / 4) * Math.ceil((w - 2) / 4))
+      (kern
+          ? kern.scratch(ci, coPad, n * Math.ceil((h - 2) / m) * Math.ceil((w - 2) / m))
           : k.winoScratch(ci, coPad)) / 4
     : 0;
   const scratchFloats = winoFloats + (needWeights ? taps * coPad : 0) +
@@ -72,10 +88,10 @@ export const runConv = (
     let wts = fp, bias = bp, alpha = ap;
     let at = scratch >> 2;
     if (wino) {
-      if (four) k.wino4Filter(fp, ci, co, coPad, scratch, scratch + e * ciPad * coPad * 4);
+      if (kern) kern.filter(fp, ci, co, coPad, scratch, scratch + e * ciPad * coPad * 4);
       else k.winoFilter(fp, ci, co, coPad, scratch);
       at += winoFloats;
-      heap.fill(0, at - coPad - (four ? 36 * 4 : 0), at); // the zeros after V and M
+      heap.fill(0, at - coPad - (kern ? e * 4 : 0), at); // the zeros after V and M
     }
     if (needWeights) {
       for (let r = 0; r < taps; r++) {
@@ -97,7 +113,7 @@ export const runConv = (
     if (wino) {
       const uBytes = e * ciPad * coPad * 4;
       const lastLanes = co - (coPad - 4);
-      (four ? k.wino4 : k.wino)(
+      (kern?.run ?? k.wino)(
         xp,
         n,
         h,

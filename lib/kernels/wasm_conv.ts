@@ -16,7 +16,7 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import { kernelsOf, type WasmBackendLike } from "./instance.ts";
-import { type ConvArgs, runConv } from "./run_conv.ts";
+import { type ConvArgs, runConv, type WinogradTile } from "./run_conv.ts";
 
 export { channelGroups } from "./instance.ts";
 
@@ -45,23 +45,23 @@ const ours = (x: tf.TensorInfo, filter: tf.TensorInfo, attrs: ConvAttrs): boolea
 
 let enabled = true;
 let winograd = true;
-let winograd4: boolean | "auto" = "auto";
+let tile: WinogradTile | "auto" = "auto";
 let installed = false;
 
 /**
  * Turns our wasm convolution kernels on (the default) or off (tfjs-wasm's own kernels run), e.g.
  * to compare the two; `winograd: false` keeps direct convolution for the 3x3 layers too;
- * `winograd4` forces Winograd F(4x4, 3x3) (true) or F(2x2, 3x3) (false) on every Winograd layer
- * instead of the choice by output size ("auto", run_conv.ts's `prefersWinograd4`).
+ * `tile` forces Winograd F(2x2, 3x3), F(3x3, 3x3) or F(4x4, 3x3) on every Winograd layer instead
+ * of the choice by output size ("auto", run_conv.ts's `winogradTile`).
  * Affects only the wasm backend.
  */
 export const setWasmConvKernels = (
   on: boolean,
-  options: { winograd?: boolean; winograd4?: boolean | "auto" } = {},
+  options: { winograd?: boolean; tile?: WinogradTile | "auto" } = {},
 ): void => {
   enabled = on;
   winograd = options.winograd ?? true;
-  winograd4 = options.winograd4 ?? "auto";
+  tile = options.tile ?? "auto";
 };
 
 /**
@@ -93,7 +93,7 @@ export const installWasmConvKernels = (): void => {
       const attrs = args.attrs as unknown as ConvAttrs;
       const backend = args.backend as unknown as WasmBackendLike;
       const r = enabled && ours(x, filter, attrs)
-        ? runConv(backend, { x, filter, activation: "linear" }, winograd, winograd4)
+        ? runConv(backend, { x, filter, activation: "linear" }, winograd, tile)
         : undefined;
       return r ?? conv.kernelFunc(args);
     },
@@ -129,7 +129,7 @@ export const installWasmConvKernels = (): void => {
             activation: activation as ConvArgs["activation"],
           },
           winograd,
-          winograd4,
+          tile,
         )
         : undefined;
       return r ?? fused.kernelFunc(args);
