@@ -20,7 +20,7 @@ export interface ConvArgs {
 /** Winograd tile sizes: F(2x2, 3x3), F(3x3, 3x3), F(4x4, 3x3). */
 export type WinogradTile = 2 | 3 | 4;
 
-/** Products per output pixel block of a `ho` x `wo` output with m x m tiles: (m + 2)^2 per tile. */
+/** Products per channel pair for a `ho` x `wo` output in m x m tiles: (m + 2)^2 per tile. */
 const products = (m: number, ho: number, wo: number): number =>
   (m + 2) ** 2 * Math.ceil(ho / m) * Math.ceil(wo / m);
 
