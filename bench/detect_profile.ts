@@ -9,10 +9,15 @@
  * timers' own cost lands in the glue. Prints the load and the tensor count before and after.
  *
  *   deno run -A bench/detect_profile.ts [DIR] [--rounds 3] [--warmup 10] [--kernels]
- *     [--tfjs-pool]
+ *     [--tfjs-pool] [--no-pieces] [--js-area]
  *
  * `--kernels` adds a row per kernel name; `--tfjs-pool` turns our max-pool kernel off (tfjs-wasm's
- * `MaxPool` runs), to compare the two in one run.
+ * `MaxPool` runs), to compare the two in one run; `--no-pieces` runs each convolution + max pool pair
+ * as two ops, as before lib/kernels/wasm_conv_pool.ts (the pools then have their own row);
+ * `--js-area` our area-resampling kernel (lib/kernels/wasm_area.ts: level pixels and crop cutting
+ * in JS then). Level pixels and crop cutting are re-run as the stages run them, into the net's
+ * input tensor (then disposed); the level pixels after the table's heap copy is dropped, so that
+ * they pay for the copy again, as the stage does once per image.
  *
  * @module
  */
@@ -22,12 +27,15 @@ import * as tf from "@tensorflow/tfjs";
 import { type RgbImage, useBackend } from "../mod.ts";
 import { loadImage } from "../stages.ts";
 import { defaultStages } from "./_default_stages.ts";
-import { cropPixels } from "../pipelines/nets/crop_pixels.ts";
-import { levelPixels } from "../pipelines/nets/pnet_levels.ts";
+import { cropTensor } from "../pipelines/nets/crop_pixels.ts";
+import { resampledTensor } from "../pipelines/nets/heap_tensor.ts";
 import { nms } from "../lib/nms.ts";
 import type { CropBatch, LevelImage } from "../pipelines/state.ts";
 import type { SummedAreaTable } from "../lib/area_resample.ts";
 import { setWasmMaxPool } from "../lib/kernels/wasm_pool.ts";
+import { CONV_STACK_KERNEL } from "../lib/nets/conv_pool.ts";
+import { releaseAreaTable, setWasmAreaResample } from "../lib/kernels/wasm_area.ts";
+import type { WasmBackendLike } from "../lib/kernels/instance.ts";
 import { sharedData } from "../tests/_shared.ts";
 
 const arg = (name: string): string | undefined => {
@@ -47,6 +55,11 @@ const cpuMs = () => {
 const b = await useBackend("wasm");
 if (b._tag === "Left") throw new Error(b.left.message);
 if (Deno.args.includes("--tfjs-pool")) setWasmMaxPool(false);
+// Without the kernel the nets run the convolution and the pool as two ops (lib/nets/conv_pool.ts).
+if (Deno.args.includes("--no-pieces")) tf.unregisterKernel(CONV_STACK_KERNEL, "wasm");
+const jsArea = Deno.args.includes("--js-area");
+if (jsArea) setWasmAreaResample(false);
+const areaBy = jsArea ? "(JS)" : "(wasm)";
 
 /** Time per "stage\tpart"; `stage` is set by the loop below. */
 const sums = new Map<string, number>();
@@ -83,14 +96,18 @@ type Cands = { count: number; boxes: Float64Array; scores: Float64Array };
 const sections = (name: string, state: unknown) => {
   const s = state as { sat: SummedAreaTable; levels?: LevelImage[]; crops?: CropBatch };
   if (name === "pnet" && s.levels) {
+    releaseAreaTable(tf.backend() as unknown as WasmBackendLike);
     const t0 = cpuMs();
-    for (const l of s.levels) if (!l.data) levelPixels(s.sat, l);
-    add("pnet\tlevel pixels (JS)", cpuMs() - t0);
+    const whole = [0, 0, s.sat.width, s.sat.height];
+    for (const l of s.levels) {
+      if (!l.data) resampledTensor(s.sat, whole, 1, l.width, l.height).dispose();
+    }
+    add(`pnet\tlevel pixels ${areaBy}`, cpuMs() - t0);
   }
   if ((name === "rnet" || name === "onet") && s.crops && !s.crops.data) {
     const t0 = cpuMs();
-    cropPixels(s.crops);
-    add(`${name}\tcrop cutting (JS)`, cpuMs() - t0);
+    cropTensor(s.crops).dispose();
+    add(`${name}\tcrop cutting ${areaBy}`, cpuMs() - t0);
   }
 };
 /** NMS as the next stage ran it, re-run on the candidates it saw: an upper bound (all crops). */
@@ -144,10 +161,12 @@ const conv = new Set(["FusedConv2D", "Conv2D"]);
 const groupOf = (part: string): string => {
   if (conv.has(part)) return "convolutions";
   if (part === "MaxPool") return "max pool";
+  if (part === CONV_STACK_KERNEL) return "convolutions + max pools (in pieces)";
   if (part === "_FusedMatMul" || part === "BatchMatMul") return "dense layers";
   if (part === "Softmax") return "softmax";
   if (["Transpose", "Reshape", "Identity", "Cast"].includes(part)) return "transposes, reshapes";
   if (part === "upload" || part === "readback" || part.endsWith("(JS)")) return part;
+  if (part.endsWith("(wasm)")) return part;
   return `other kernels`;
 };
 const cols = STAGES.map(([s]) => s);
@@ -173,7 +192,8 @@ rows.set("JS glue + tfjs bookkeeping (rest)", glue);
 rows.set("stage total", new Map(cols.map((s) => [s, m.get(`${s}\ttotal`) ?? 0])));
 
 const fmt = (xs: number[]) => xs.map((x) => x.toFixed(2)).join(" ");
-const pool = Deno.args.includes("--tfjs-pool") ? "tfjs-wasm's MaxPool" : "our MaxPool";
+const pool = (Deno.args.includes("--tfjs-pool") ? "tfjs-wasm's MaxPool" : "our MaxPool") +
+  (jsArea ? ", area resampling in JS" : ", our area resampling");
 console.log(`load average ${fmt(load0)} -> ${fmt(Deno.loadavg())}`);
 console.log(
   `${images.length} images, ${rounds} rounds (medians), CPU ms per image, ${pool}; ` +

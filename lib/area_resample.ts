@@ -20,7 +20,25 @@ export interface SummedAreaTable {
    * (images up to about 16.8 megapixels), 64-bit floats (exact to 2^53) above.
    */
   readonly sums: Uint32Array | Float64Array;
+  /**
+   * Names a table in shared memory across threads (each message to a worker brings its own copy
+   * of this object, over the same memory): a worker that keeps a copy of the table in its wasm
+   * heap knows it by this. Set by {@linkcode summedAreaTable} for shared tables.
+   */
+  readonly id?: string;
 }
+
+/** This thread's tag for table ids (random, so that ids made in different threads differ). */
+let idTag = "";
+let idCount = 0;
+const nextId = (): string => {
+  if (!idTag) {
+    const r = new Uint32Array(2);
+    crypto.getRandomValues(r);
+    idTag = `${r[0].toString(36)}${r[1].toString(36)}`;
+  }
+  return `${idTag}:${++idCount}`;
+};
 
 /** 127.5 and 1/128: MTCNN's input normalization. */
 const MEAN = 127.5;
@@ -53,7 +71,7 @@ export const summedAreaTable = (img: RgbImage, shared = false): SummedAreaTable 
       sums[o + 2] = sums[above + 3 * (x + 1) + 2] + b;
     }
   }
-  return { width: w, height: h, sums };
+  return shared ? { width: w, height: h, sums, id: nextId() } : { width: w, height: h, sums };
 };
 
 /** Scratch of areaResample, grown as needed: per output column, clamped window ends and sizes. */

@@ -11,6 +11,7 @@ import * as E from "fp-ts/Either.js";
 import { describe, type MtcnnError, mtcnnError } from "../lib/errors.ts";
 import { installWasmConvKernels } from "../lib/kernels/wasm_conv.ts";
 import { installWasmMaxPool } from "../lib/kernels/wasm_pool.ts";
+import { installWasmConvPool } from "../lib/kernels/wasm_conv_pool.ts";
 import type { Result } from "../lib/result.ts";
 import { registerWasmGradKernels } from "./train/wasm_grad_kernels.ts";
 
@@ -24,6 +25,7 @@ export type BackendName = "auto" | "wasm" | "cpu" | "webgpu";
 const installKernels = (): void => {
   installWasmConvKernels();
   installWasmMaxPool();
+  installWasmConvPool();
   registerWasmGradKernels();
 };
 

@@ -43,22 +43,35 @@ export const winogradTile = (ho: number, wo: number): WinogradTile => {
   return 2;
 };
 
-/** Our convolution, or undefined when this case is not ours (then tfjs's kernel runs). */
-export const runConv = (
+/**
+ * A convolution ready to run on any number of `a.x`'s images: the padded weights (or Winograd's
+ * transformed filter) are made once, then `run` computes `n` images from byte offset `xp` into
+ * byte offset `op` (each image's output is computed alone, so a batch cut in pieces gives the
+ * same bits). `free` releases the scratch; call it once.
+ */
+export interface PreparedConv {
+  /** Output shape of one image: [ho, wo, co]. */
+  readonly outShape: readonly [number, number, number];
+  readonly run: (xp: number, n: number, op: number) => void;
+  readonly free: () => void;
+}
+
+/** Prepares our convolution of `a`, or undefined when this case is not ours. */
+export const prepareConv = (
   backend: WasmBackendLike,
   a: ConvArgs,
   winograd: boolean,
   tile: WinogradTile | "auto" = 2,
-): tf.TensorInfo | undefined => {
+): PreparedConv | undefined => {
   const k = kernelsOf(backend);
   if (!k) return undefined;
-  const [n, h, w, ci] = a.x.shape;
+  const [, h, w, ci] = a.x.shape;
   const [kh, kw, fci, co] = a.filter.shape;
   if (fci !== ci || kh > h || kw > w || co === 0) return undefined;
   const offset = (t?: tf.TensorInfo) => (t ? backend.dataIdMap.get(t.dataId)?.memoryOffset : 0);
   // Byte offsets do not move when memory grows; only views of it must be made afresh.
-  const xp = offset(a.x), fp = offset(a.filter), bp = offset(a.bias), ap = offset(a.alpha);
-  if (xp === undefined || fp === undefined || bp === undefined || ap === undefined) return;
+  const fp = offset(a.filter), bp = offset(a.bias), ap = offset(a.alpha);
+  if (fp === undefined || bp === undefined || ap === undefined) return;
   const coPad = Math.ceil(co / 4) * 4;
   // Winograd where it pays: 3x3 kernels over 8 or more input channels; larger tiles on larger maps.
   const wino = winograd && kh === 3 && kw === 3 && ci >= 8;
@@ -72,18 +85,18 @@ export const runConv = (
   const ciPad = Math.ceil(ci / 4) * 4;
   const needWeights = !wino && coPad !== co;
   const needVectors = coPad !== co || !a.bias || a.activation === "relu";
-  const out = backend.makeOutput([n, h - kh + 1, w - kw + 1, co], "float32");
-  const op = offset(out) as number;
   const taps = kh * kw * ci;
+  // The larger tiles' scratch is sized for a full batch of tiles: `run` may get any n.
   const winoFloats = wino
-    ? e * ciPad * coPad +
-      (kern
-          ? kern.scratch(ci, coPad, n * Math.ceil((h - 2) / m) * Math.ceil((w - 2) / m))
-          : k.winoScratch(ci, coPad)) / 4
+    ? e * ciPad * coPad + (kern ? kern.scratch(ci, coPad, 1 << 30) : k.winoScratch(ci, coPad)) / 4
     : 0;
   const scratchFloats = winoFloats + (needWeights ? taps * coPad : 0) +
     (needVectors ? 2 * coPad : 0);
   const scratch = scratchFloats ? backend.wasm._malloc(scratchFloats * 4) : 0;
+  const free = () => {
+    if (scratch) backend.wasm._free(scratch);
+  };
+  const outShape = [h - kh + 1, w - kw + 1, co] as const;
   try {
     const heap = new Float32Array(k.memory.buffer);
     let wts = fp, bias = bp, alpha = ap;
@@ -114,33 +127,61 @@ export const runConv = (
     if (wino) {
       const uBytes = e * ciPad * coPad * 4;
       const lastLanes = co - (coPad - 4);
-      (kern?.run ?? k.wino)(
-        xp,
-        n,
-        h,
-        w,
-        ci,
-        scratch,
-        coPad,
-        co,
-        bias,
-        alpha,
-        act,
-        op,
-        scratch + uBytes,
-        lastLanes,
-      );
-      return out;
+      const wino = kern?.run ?? k.wino;
+      const run = (xp: number, n: number, op: number) =>
+        wino(
+          xp,
+          n,
+          h,
+          w,
+          ci,
+          scratch,
+          coPad,
+          co,
+          bias,
+          alpha,
+          act,
+          op,
+          scratch + uBytes,
+          lastLanes,
+        );
+      return { outShape, run, free };
     }
+    const groups: [number, number, number][] = [];
     let c0 = 0;
     for (const v of channelGroups(co)) {
-      const lastLanes = Math.min(4, co - c0 - 4 * (v - 1));
-      const f = weightsFirst(v, w - kw + 1) ? k.convw[v] : k.conv[v];
-      f(xp, n, h, w, ci, kh, kw, wts, coPad, c0, bias, alpha, act, op, co, lastLanes);
+      groups.push([v, c0, Math.min(4, co - c0 - 4 * (v - 1))]);
       c0 += 4 * v;
     }
+    const run = (xp: number, n: number, op: number) => {
+      for (const [v, c0, lastLanes] of groups) {
+        const f = weightsFirst(v, w - kw + 1) ? k.convw[v] : k.conv[v];
+        f(xp, n, h, w, ci, kh, kw, wts, coPad, c0, bias, alpha, act, op, co, lastLanes);
+      }
+    };
+    return { outShape, run, free };
+  } catch (e) {
+    free();
+    throw e;
+  }
+};
+
+/** Our convolution, or undefined when this case is not ours (then tfjs's kernel runs). */
+export const runConv = (
+  backend: WasmBackendLike,
+  a: ConvArgs,
+  winograd: boolean,
+  tile: WinogradTile | "auto" = 2,
+): tf.TensorInfo | undefined => {
+  const xp = backend.dataIdMap.get(a.x.dataId)?.memoryOffset;
+  if (xp === undefined) return undefined;
+  const conv = prepareConv(backend, a, winograd, tile);
+  if (!conv) return undefined;
+  try {
+    const out = backend.makeOutput([a.x.shape[0], ...conv.outShape], "float32");
+    conv.run(xp, a.x.shape[0], backend.dataIdMap.get(out.dataId)?.memoryOffset as number);
     return out;
   } finally {
-    if (scratch) backend.wasm._free(scratch);
+    conv.free();
   }
 };

@@ -20,7 +20,8 @@ import { type ConvArgs, runConv, type WinogradTile } from "./run_conv.ts";
 
 export { channelGroups } from "./instance.ts";
 
-interface ConvAttrs {
+/** `Conv2D`'s and `FusedConv2D`'s attributes. */
+export interface ConvAttrs {
   readonly strides: number | [number, number];
   readonly pad: "valid" | "same" | number | tf.backend_util.ExplicitPadding;
   readonly dataFormat?: string;
@@ -102,39 +103,52 @@ export const installWasmConvKernels = (): void => {
   tf.registerKernel({
     ...fused,
     kernelFunc: (args) => {
-      const inputs = args.inputs as unknown as {
-        x: tf.TensorInfo;
-        filter: tf.TensorInfo;
-        bias?: tf.TensorInfo;
-        preluActivationWeights?: tf.TensorInfo;
-      };
-      const attrs = args.attrs as unknown as ConvAttrs;
-      const { x, filter, bias } = inputs;
-      const alpha = inputs.preluActivationWeights;
-      const co = filter.shape[3];
-      const activation = attrs.activation ?? "linear";
-      const fits = enabled && ours(x, filter, attrs) &&
-        (activation === "linear" || activation === "relu" ||
-          (activation === "prelu" && alpha !== undefined && sizeOf(alpha) === co)) &&
-        (!bias || (sizeOf(bias) === co && bias.dtype === "float32")) &&
-        (!alpha || alpha.dtype === "float32");
-      const r = fits
-        ? runConv(
-          args.backend as unknown as WasmBackendLike,
-          {
-            x,
-            filter,
-            bias,
-            alpha,
-            activation: activation as ConvArgs["activation"],
-          },
-          winograd,
-          tile,
-        )
+      const a = fusedConvArgs(
+        args.inputs as unknown as FusedConvInputs,
+        args.attrs as unknown as ConvAttrs,
+      );
+      const r = a
+        ? runConv(args.backend as unknown as WasmBackendLike, a, winograd, tile)
         : undefined;
       return r ?? fused.kernelFunc(args);
     },
   });
 };
+
+/** `FusedConv2D`'s inputs. */
+export interface FusedConvInputs {
+  readonly x: tf.TensorInfo;
+  readonly filter: tf.TensorInfo;
+  readonly bias?: tf.TensorInfo;
+  readonly preluActivationWeights?: tf.TensorInfo;
+}
+
+/**
+ * The convolution our `FusedConv2D` computes for these inputs and attributes, or undefined when
+ * our kernels are off or the case is not ours (then tfjs's kernel runs).
+ */
+export const fusedConvArgs = (
+  inputs: FusedConvInputs,
+  attrs: ConvAttrs,
+): ConvArgs | undefined => {
+  const { x, filter, bias } = inputs;
+  const alpha = inputs.preluActivationWeights;
+  const co = filter.shape[3];
+  const activation = attrs.activation ?? "linear";
+  const fits = enabled && ours(x, filter, attrs) &&
+    (activation === "linear" || activation === "relu" ||
+      (activation === "prelu" && alpha !== undefined && sizeOf(alpha) === co)) &&
+    (!bias || (sizeOf(bias) === co && bias.dtype === "float32")) &&
+    (!alpha || alpha.dtype === "float32");
+  return fits
+    ? { x, filter, bias, alpha, activation: activation as ConvArgs["activation"] }
+    : undefined;
+};
+
+/** Whether our 3x3 convolutions run as Winograd (see {@linkcode setWasmConvKernels}). */
+export const wasmWinogradOn = (): boolean => winograd;
+
+/** The Winograd tile our 3x3 convolutions take (see {@linkcode setWasmConvKernels}). */
+export const wasmWinogradTile = (): WinogradTile | "auto" => tile;
 
 const sizeOf = (t: tf.TensorInfo): number => t.shape.reduce((a, b) => a * b, 1);

@@ -5,8 +5,9 @@
  *
  * Why: separable (rows, then columns) with whole windows unrolled, it takes 0-20% less than
  * tfjs-wasm's (XNNPACK's) on MTCNN's pools alone (bench/max_pool.ts) and half inside detection
- * on PNet's levels; RNet's and ONet's, bound by memory there, come out even
- * (bench/detect_profile.ts, docs/speed.md). A maximum is exact, so both give the same values. Training's forward pass uses
+ * on PNet's levels; RNet's and ONet's, bound by memory there, came out even
+ * (bench/detect_profile.ts, docs/speed.md) until they ran in pieces with their convolutions
+ * (wasm_conv_pool.ts). A maximum is exact, so both give the same values. Training's forward pass uses
  * it too.
  *
  * @module
@@ -55,7 +56,8 @@ const poolOf = (backend: WasmBackendLike): PoolFn | null => {
   return f;
 };
 
-interface PoolAttrs {
+/** A max pool's attributes, as tfjs's `MaxPool` kernel gets them. */
+export interface PoolAttrs {
   readonly filterSize: number | [number, number];
   readonly strides: number | [number, number];
   readonly pad: "valid" | "same" | number | tf.backend_util.ExplicitPadding;
@@ -64,45 +66,71 @@ interface PoolAttrs {
 
 const pair = (v: number | [number, number]): [number, number] => typeof v === "number" ? [v, v] : v;
 
+/** A max pool of one shape, ready to run on any number of its images. */
+export interface PreparedPool {
+  /** Output shape of one image: [ho, wo, c]. */
+  readonly outShape: readonly [number, number, number];
+  /** Pools `n` images from byte offset `xp` into byte offset `op`. */
+  readonly run: (xp: number, n: number, op: number) => void;
+  /** Releases the scratch; call it once. */
+  readonly free: () => void;
+}
+
 /**
- * Our max pool, or undefined when the case is not ours: square windows with equal strides on
- * a 4-D float32 map whose every window holds at least one cell (as tfjs's own rules give).
+ * Our max pool of [h, w, c] images, or undefined when the case is not ours: square windows with
+ * equal strides on a float32 map whose every window holds at least one cell (as tfjs's own rules
+ * give).
  */
-export const runMaxPool = (
+export const preparePool = (
   backend: WasmBackendLike,
-  x: tf.TensorInfo,
+  shape: readonly [number, number, number],
   attrs: PoolAttrs,
-): tf.TensorInfo | undefined => {
-  if (x.dtype !== "float32" || x.shape.length !== 4) return undefined;
+): PreparedPool | undefined => {
   const [kh, kw] = pair(attrs.filterSize), [sh, sw] = pair(attrs.strides);
   if (kh !== kw || sh !== sw || kh < 1 || sh < 1) return undefined;
   const f = poolOf(backend);
-  const xp = offsetOf(backend, x);
-  if (!f || xp === undefined) return undefined;
+  if (!f) return undefined;
   const info = tf.backend_util.computePool2DInfo(
-    x.shape as [number, number, number, number],
+    [1, ...shape],
     [kh, kw],
     [sh, sw],
     1,
     attrs.pad,
     attrs.dimRoundingMode,
   );
-  const { batchSize: n, inHeight: h, inWidth: w, inChannels: c, outHeight: ho, outWidth: wo } =
-    info;
+  const { inHeight: h, inWidth: w, inChannels: c, outHeight: ho, outWidth: wo } = info;
   const { top, left } = info.padInfo;
   // Each window must hold a cell of the map (else tfjs's kernel decides what an empty one is).
   const fits = (out: number, pad: number, size: number) =>
     out > 0 && pad >= 0 && pad < kh && (out - 1) * sh - pad < size;
   if (!fits(ho, top, h) || !fits(wo, left, w) || c === 0) return undefined;
-  const out = backend.makeOutput([n, ho, wo, c], "float32");
-  const op = offsetOf(backend, out) as number;
   const rowMax = backend.wasm._malloc(w * c * 4);
+  return {
+    outShape: [ho, wo, c],
+    run: (xp, n, op) => f(xp, n, h, w, c, kh, sh, top, left, ho, wo, op, rowMax),
+    free: () => backend.wasm._free(rowMax),
+  };
+};
+
+/** Our max pool, or undefined when the case is not ours (see {@linkcode preparePool}). */
+export const runMaxPool = (
+  backend: WasmBackendLike,
+  x: tf.TensorInfo,
+  attrs: PoolAttrs,
+): tf.TensorInfo | undefined => {
+  if (x.dtype !== "float32" || x.shape.length !== 4) return undefined;
+  const xp = offsetOf(backend, x);
+  if (xp === undefined) return undefined;
+  const [n, ...shape] = x.shape as [number, number, number, number];
+  const pool = preparePool(backend, shape, attrs);
+  if (!pool) return undefined;
   try {
-    f(xp, n, h, w, c, kh, sh, top, left, ho, wo, op, rowMax);
+    const out = backend.makeOutput([n, ...pool.outShape], "float32");
+    pool.run(xp, n, offsetOf(backend, out) as number);
+    return out;
   } finally {
-    backend.wasm._free(rowMax);
+    pool.free();
   }
-  return out;
 };
 
 let enabled = true;
@@ -115,6 +143,9 @@ let installed = false;
 export const setWasmMaxPool = (on: boolean): void => {
   enabled = on;
 };
+
+/** Whether our max-pool kernel is on (see {@linkcode setWasmMaxPool}). */
+export const wasmMaxPoolOn = (): boolean => enabled;
 
 /**
  * Registers our `MaxPool` for the wasm backend in place of tfjs's, which still runs every case

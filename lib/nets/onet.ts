@@ -4,8 +4,14 @@
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
-import { convPrelu, densePrelu, flattenWHC } from "./layers.ts";
+import { convLayer, convStack, pool } from "./conv_pool.ts";
+import { densePrelu, flattenWHC } from "./layers.ts";
 import type { NetTensors, TensorRef } from "./tensors.ts";
+
+/** The pools after the convolutions: window, padding (stride 2). */
+const POOL2_SAME = pool(2, "same");
+const POOL3_SAME = pool(3, "same");
+const POOL3_VALID = pool(3, "valid");
 
 /** ONet's heads for an N x 48 x 48 x 3 batch. */
 export interface ONetOutput<T = TensorRef> {
@@ -35,13 +41,12 @@ export interface ONetOutput<T = TensorRef> {
  */
 export const onet = (w: NetTensors<"onet">): (x: tf.Tensor4D) => ONetOutput<tf.Tensor2D> => (x) =>
   tf.tidy(() => {
-    let h = convPrelu(x, w["conv1/kernel"], w["conv1/bias"], w["prelu1/alpha"]);
-    h = tf.maxPool(h, 3, 2, "same");
-    h = convPrelu(h, w["conv2/kernel"], w["conv2/bias"], w["prelu2/alpha"]);
-    h = tf.maxPool(h, 3, 2, "valid");
-    h = convPrelu(h, w["conv3/kernel"], w["conv3/bias"], w["prelu3/alpha"]);
-    h = tf.maxPool(h, 2, 2, "same");
-    h = convPrelu(h, w["conv4/kernel"], w["conv4/bias"], w["prelu4/alpha"]);
+    const h = convStack(x, [
+      convLayer(w, 1, POOL3_SAME),
+      convLayer(w, 2, POOL3_VALID),
+      convLayer(w, 3, POOL2_SAME),
+      convLayer(w, 4),
+    ]);
     const f = densePrelu(flattenWHC(h), w["fc5/kernel"], w["fc5/bias"], w["prelu5/alpha"]);
     const bbox = densePrelu(f, w["fc6-1/kernel"], w["fc6-1/bias"]);
     const landmarks = densePrelu(f, w["fc6-2/kernel"], w["fc6-2/bias"]);

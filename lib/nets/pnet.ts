@@ -5,8 +5,12 @@
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
+import { convPreluPool, pool } from "./conv_pool.ts";
 import { convPrelu } from "./layers.ts";
 import type { NetTensors, TensorRef } from "./tensors.ts";
+
+/** The pool after conv1: 2 x 2 windows, stride 2, SAME. */
+const POOL2_SAME = pool(2, "same");
 
 /** PNet's two heads for an N x H x W x 3 input: N x H' x W' x 4 and N x H' x W' x 2. */
 export interface PNetOutput<T = TensorRef> {
@@ -35,8 +39,7 @@ export interface PNetOutput<T = TensorRef> {
  */
 export const pnet = (w: NetTensors<"pnet">): (x: tf.Tensor4D) => PNetOutput<tf.Tensor4D> => (x) =>
   tf.tidy(() => {
-    let h = convPrelu(x, w["conv1/kernel"], w["conv1/bias"], w["prelu1/alpha"]);
-    h = tf.maxPool(h, 2, 2, "same");
+    let h = convPreluPool(x, w["conv1/kernel"], w["conv1/bias"], w["prelu1/alpha"], POOL2_SAME);
     h = convPrelu(h, w["conv2/kernel"], w["conv2/bias"], w["prelu2/alpha"]);
     h = convPrelu(h, w["conv3/kernel"], w["conv3/bias"], w["prelu3/alpha"]);
     const bbox = convPrelu(h, w["conv4-1/kernel"], w["conv4-1/bias"]);

@@ -4,8 +4,13 @@
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
-import { convPrelu, densePrelu, flattenWHC } from "./layers.ts";
+import { convLayer, convStack, pool } from "./conv_pool.ts";
+import { densePrelu, flattenWHC } from "./layers.ts";
 import type { NetTensors, TensorRef } from "./tensors.ts";
+
+/** The pools after the convolutions: window, padding (stride 2). */
+const POOL3_SAME = pool(3, "same");
+const POOL3_VALID = pool(3, "valid");
 
 /** RNet's heads for an N x 24 x 24 x 3 batch. */
 export interface RNetOutput<T = TensorRef> {
@@ -33,11 +38,11 @@ export interface RNetOutput<T = TensorRef> {
  */
 export const rnet = (w: NetTensors<"rnet">): (x: tf.Tensor4D) => RNetOutput<tf.Tensor2D> => (x) =>
   tf.tidy(() => {
-    let h = convPrelu(x, w["conv1/kernel"], w["conv1/bias"], w["prelu1/alpha"]);
-    h = tf.maxPool(h, 3, 2, "same");
-    h = convPrelu(h, w["conv2/kernel"], w["conv2/bias"], w["prelu2/alpha"]);
-    h = tf.maxPool(h, 3, 2, "valid");
-    h = convPrelu(h, w["conv3/kernel"], w["conv3/bias"], w["prelu3/alpha"]);
+    const h = convStack(x, [
+      convLayer(w, 1, POOL3_SAME),
+      convLayer(w, 2, POOL3_VALID),
+      convLayer(w, 3),
+    ]);
     const f = densePrelu(flattenWHC(h), w["fc4/kernel"], w["fc4/bias"], w["prelu4/alpha"]);
     const bbox = densePrelu(f, w["fc5-1/kernel"], w["fc5-1/bias"]);
     const prob = tf.softmax(densePrelu(f, w["fc5-2/kernel"], w["fc5-2/bias"]));

@@ -3,8 +3,10 @@
  *
  * @module
  */
+import type * as tf from "@tensorflow/tfjs";
 import { areaResample } from "../../lib/area_resample.ts";
 import type { CropBatch } from "../state.ts";
+import { resampledTensor } from "./heap_tensor.ts";
 
 /**
  * The pixels of a crop batch: its `data`, or the crops cut now from its summed-area table
@@ -39,3 +41,10 @@ export const cutCrops = (batch: CropBatch, data: Float32Array): void => {
     );
   }
 };
+
+/**
+ * A crop batch's crops cut now into a new tensor [count, size, size, 3] (on tfjs's wasm backend,
+ * by our kernel straight into its heap). The caller owns the tensor.
+ */
+export const cropTensor = (batch: CropBatch): tf.Tensor4D =>
+  resampledTensor(batch.sat, batch.rects, batch.count, batch.size, batch.size);

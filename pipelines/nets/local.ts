@@ -16,8 +16,7 @@ import type { Result } from "../../lib/result.ts";
 import type { NetName } from "../../lib/spec.ts";
 import { checkWeights, type MtcnnWeights, type NetWeights } from "../../lib/weights/record.ts";
 import type { CropBatch } from "../state.ts";
-import { cutCrops } from "./crop_pixels.ts";
-import { filledTensor } from "./heap_tensor.ts";
+import { cropTensor } from "./crop_pixels.ts";
 import { runPNetLevel } from "./pnet_levels.ts";
 import type { CropHeads, CropNet, Nets, PNetRunner } from "./types.ts";
 
@@ -61,7 +60,7 @@ const runCrops = async <K extends string>(
   // Crops without pixels are cut straight into the input tensor (on wasm: into its heap).
   const out = tf.tidy(() =>
     forward(
-      data ? tf.tensor4d(data, shape) : filledTensor(shape, (o) => cutCrops(crops, o)),
+      data ? tf.tensor4d(data, shape) : cropTensor(crops),
     )
   );
   try {

@@ -12,7 +12,7 @@ import type { PNetOutput } from "../../lib/nets/pnet.ts";
 import { nms } from "../../lib/nms.ts";
 import type { PyramidLevel } from "../../lib/pyramid.ts";
 import type { LevelImage } from "../state.ts";
-import { filledTensor } from "./heap_tensor.ts";
+import { resampledTensor } from "./heap_tensor.ts";
 
 /** 2 and 12: PNet's stride and window, in level pixels. */
 const STRIDE = 2;
@@ -69,10 +69,9 @@ export const runPNetLevel = async (
   // A level without pixels is resampled straight into the input tensor (on wasm: its heap).
   const { bbox, prob } = tf.tidy(() => ({
     ...net(
-      level.data ? tf.tensor4d(level.data, shape) : filledTensor(
-        shape,
-        (o) => areaResample(sat, 0, 0, sat.width, sat.height, level.width, level.height, o),
-      ),
+      level.data
+        ? tf.tensor4d(level.data, shape)
+        : resampledTensor(sat, [0, 0, sat.width, sat.height], 1, level.width, level.height),
     ),
   }));
   try {

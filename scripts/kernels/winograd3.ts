@@ -107,6 +107,7 @@ export function wino3(inp: usize, n: i32, h: i32, w: i32, ci: i32, u: usize, coP
   const vStride = planeBytes3(tb, ciPad), mStride = planeBytes3(tb, coPad);
   const vb = scratch, mb = scratch + 25 * vStride;
   const zeros = mb + 25 * mStride;
+  memory.fill(zeros, 0, <usize>(coPad * 4)); // where it lies depends on n: zero it here
   const tmp = zeros + <usize>(coPad * 4);
   for (let t0 = 0; t0 < total; t0 += tb) {
     const tc = min(tb, total - t0);

@@ -124,6 +124,7 @@ export function wino4(inp: usize, n: i32, h: i32, w: i32, ci: i32, u: usize, coP
   const vStride = planeBytes4(tb, ciPad), mStride = planeBytes4(tb, coPad);
   const vb = scratch, mb = scratch + 36 * vStride;
   const zeros = mb + 36 * mStride;
+  memory.fill(zeros, 0, <usize>(coPad * 4)); // where it lies depends on n: zero it here
   const tmp = zeros + <usize>(coPad * 4);
   for (let t0 = 0; t0 < total; t0 += tb) {
     const tc = min(tb, total - t0);
