@@ -21,9 +21,28 @@ export const encodeBase64 = (bytes: Uint8Array): string => {
 const LOOKUP = new Int16Array(128).fill(-1);
 for (let i = 0; i < ALPHABET.length; i++) LOOKUP[ALPHABET.charCodeAt(i)] = i;
 
+/** `Uint8Array.fromBase64` (ES2026), where the runtime has it. */
+const fromBase64 = (Uint8Array as unknown as { fromBase64?: (s: string) => Uint8Array })
+  .fromBase64;
+
 /** Decodes standard base64 (padding optional); returns undefined on a foreign character. */
 export const decodeBase64 = (s: string): Uint8Array | undefined => {
   const clean = s.replace(/=+$/, "");
+  // The runtime's decoder where it gives the same bytes, 15-30x faster on the 2.6 MB of embedded
+  // weights: it skips whitespace (a foreign character here) and refuses a lone last character
+  // (its bits dropped here), so those inputs take the loop below.
+  if (fromBase64 && !/\s/.test(clean)) {
+    try {
+      return fromBase64.call(Uint8Array, clean);
+    } catch {
+      // a foreign character or a lone last character: the loop below says which
+    }
+  }
+  return decodeBase64Loop(clean);
+};
+
+/** {@linkcode decodeBase64} in plain JavaScript, on a string without its padding. */
+export const decodeBase64Loop = (clean: string): Uint8Array | undefined => {
   const out = new Uint8Array(Math.floor((clean.length * 3) / 4));
   let bits = 0, acc = 0, o = 0;
   for (let i = 0; i < clean.length; i++) {

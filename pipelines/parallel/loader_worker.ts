@@ -16,8 +16,20 @@ export interface ToLoader {
   readonly options: LoadOptions;
 }
 
-self.onmessage = async (e: MessageEvent<ToLoader>) => {
-  const { id, input, maxPixels, options } = e.data;
+/**
+ * Loads run one at a time, in the order asked: interleaved at their awaits (file reads), the
+ * first image of a run waited for the next ones' reads and decodes, while the net workers waited
+ * for it.
+ */
+let queue: Promise<void> = Promise.resolve();
+
+self.onmessage = (e: MessageEvent<ToLoader>) => {
+  // A load that throws (it catches its own errors: only a failed reply could) is reported as an
+  // uncaught error, as before, and the loads after it go on.
+  queue = queue.then(() => load(e.data)).catch((err) => reportError(err));
+};
+
+const load = async ({ id, input, maxPixels, options }: ToLoader): Promise<void> => {
   try {
     const r = await loadScaledEncoded(input, maxPixels, options);
     if (r._tag === "Left") {
