@@ -5,7 +5,8 @@
  * The kernel source (AssemblyScript) is generated: direct kernels per vector count V (1 to 4
  * vectors of 4 output channels) with P output pixels per step, pixel-first and weight-first
  * (scripts/kernels/direct.ts), and
- * Winograd F(2x2, 3x3) on top of them (scripts/kernels/winograd.ts). The training kernels
+ * Winograd F(2x2, 3x3), F(3x3, 3x3) and F(4x4, 3x3) on top of them (scripts/kernels/winograd.ts,
+ * scripts/kernels/winograd3.ts, scripts/kernels/winograd4.ts). The training kernels
  * (gradients and Adam, scripts/kernels/train.ts) go to lib/kernels/train_wasm_data.ts, the
  * max-pool kernel (scripts/kernels/pool.ts, plain SIMD only) to lib/kernels/pool_wasm_data.ts, the
  * area-resampling kernel (scripts/kernels/area.ts, plain SIMD) to lib/kernels/area_wasm_data.ts.
@@ -31,6 +32,8 @@ import { writeFileAtomic } from "../pipelines/edge/atomic.ts";
 import { directKernel, PIXELS, PIXELS_Q, PIXELS_W, SHUFFLE_SWITCH } from "./kernels/direct.ts";
 import { trainSource } from "./kernels/train.ts";
 import { WINOGRAD } from "./kernels/winograd.ts";
+import { WINOGRAD3 } from "./kernels/winograd3.ts";
+import { WINOGRAD4 } from "./kernels/winograd4.ts";
 import { POOL } from "./kernels/pool.ts";
 import { AREA } from "./kernels/area.ts";
 
@@ -42,7 +45,7 @@ export const kernelSource = (fused = true): string =>
     directKernel(v, PIXELS[v], fused),
     directKernel(v, PIXELS_W[v], fused, true),
     ...(PIXELS_Q[v] ? [directKernel(v, PIXELS_Q[v], fused, true, true)] : []),
-  ]).join("\n\n") + "\n" + WINOGRAD;
+  ]).join("\n\n") + "\n" + WINOGRAD + "\n" + WINOGRAD3 + "\n" + WINOGRAD4;
 
 /** asc options: SIMD (+ relaxed SIMD for the fused variant), no runtime, tfjs's memory. */
 const ASC_FLAGS = [

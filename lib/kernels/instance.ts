@@ -77,6 +77,32 @@ export interface Kernels {
   readonly winoFilter: (g: number, ci: number, co: number, coPad: number, u: number) => void;
   /** Bytes of scratch wino needs after the transformed filter. */
   readonly winoScratch: (ci: number, coPad: number) => number;
+  /** Winograd F(3x3, 3x3): same arguments as wino. */
+  readonly wino3: WinoFn;
+  /** The F(3x3) filter transform; tmp: 240 + 100 * coPad bytes of scratch. */
+  readonly wino3Filter: (
+    g: number,
+    ci: number,
+    co: number,
+    coPad: number,
+    u: number,
+    tmp: number,
+  ) => void;
+  /** Bytes of scratch wino3 needs after the transformed filter for `tiles` 3x3 output tiles. */
+  readonly wino3Scratch: (ci: number, coPad: number, tiles: number) => number;
+  /** Winograd F(4x4, 3x3): same arguments as wino. */
+  readonly wino4: WinoFn;
+  /** The F(4x4) filter transform; tmp: 288 + 144 * coPad bytes of scratch. */
+  readonly wino4Filter: (
+    g: number,
+    ci: number,
+    co: number,
+    coPad: number,
+    u: number,
+    tmp: number,
+  ) => void;
+  /** Bytes of scratch wino4 needs after the transformed filter for `tiles` 4x4 output tiles. */
+  readonly wino4Scratch: (ci: number, coPad: number, tiles: number) => number;
   readonly fma: boolean;
   /**
    * Turns the weight-first kernels' shuffled loads on (1, the default) or off (0): the same bits
@@ -104,6 +130,12 @@ const instantiate = (memory: WebAssembly.Memory, base64: string): Kernels | null
       wino: e.wino as WinoFn,
       winoFilter: e.winoFilter as Kernels["winoFilter"],
       winoScratch: e.winoScratch as Kernels["winoScratch"],
+      wino3: e.wino3 as WinoFn,
+      wino3Filter: e.wino3Filter as Kernels["wino3Filter"],
+      wino3Scratch: e.wino3Scratch as Kernels["wino3Scratch"],
+      wino4: e.wino4 as WinoFn,
+      wino4Filter: e.wino4Filter as Kernels["wino4Filter"],
+      wino4Scratch: e.wino4Scratch as Kernels["wino4Scratch"],
       fma: false,
       setShuffled: e.setShuffled as Kernels["setShuffled"],
     };

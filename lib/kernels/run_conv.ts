@@ -17,6 +17,32 @@ export interface ConvArgs {
   readonly activation: "linear" | "relu" | "prelu";
 }
 
+/** Winograd tile sizes: F(2x2, 3x3), F(3x3, 3x3), F(4x4, 3x3). */
+export type WinogradTile = 2 | 3 | 4;
+
+/** Products per channel pair for a `ho` x `wo` output in m x m tiles: (m + 2)^2 per tile. */
+const products = (m: number, ho: number, wo: number): number =>
+  (m + 2) ** 2 * Math.ceil(ho / m) * Math.ceil(wo / m);
+
+/**
+ * The Winograd tile for a 3x3 convolution with `ho` x `wo` output pixels ("auto"): F(4x4, 3x3)
+ * (36 products per 4x4 output tile) on maps of at least 8 x 8 where its tiles, padded over the
+ * map, need at most 0.7 times F(2x2, 3x3)'s products (16 per 2x2 tile); else F(3x3, 3x3) (25 per
+ * 3x3 tile) on maps of at least 6 x 6 where it does; else F(2x2). The larger tiles' transforms
+ * and filters cost more per call, so small maps stay on F(2x2). Measured per layer
+ * (`bench/winograd_tiles.ts`, docs/speed.md): RNet's 9 x 9 fits 3x3 tiles exactly (F(3x3) 0.7x
+ * F(2x2)'s CPU time, F(4x4) 1.0x); PNet's large maps, ONet's 21 x 21 and 8 x 8 take F(4x4) (0.8x,
+ * 0.8x, 0.6x). F(3x3) was faster on ONet's 21 x 21 (0.73x) but made tests/train_parallel_test.ts's
+ * one-thread and two-worker ONet weights differ by 1.8e-5 of their scale (F(2x2) and F(4x4):
+ * 1.4e-6 and 1.3e-6), which is not understood yet; F(4x4) is taken first.
+ */
+export const winogradTile = (ho: number, wo: number): WinogradTile => {
+  const f2 = products(2, ho, wo);
+  if (ho >= 8 && wo >= 8 && products(4, ho, wo) <= 0.7 * f2) return 4;
+  if (ho >= 6 && wo >= 6 && products(3, ho, wo) <= 0.7 * f2) return 3;
+  return 2;
+};
+
 /**
  * A convolution ready to run on any number of `a.x`'s images: the padded weights (or Winograd's
  * transformed filter) are made once, then `run` computes `n` images from byte offset `xp` into
@@ -35,6 +61,7 @@ export const prepareConv = (
   backend: WasmBackendLike,
   a: ConvArgs,
   winograd: boolean,
+  tile: WinogradTile | "auto" = 2,
 ): PreparedConv | undefined => {
   const k = kernelsOf(backend);
   if (!k) return undefined;
@@ -46,13 +73,23 @@ export const prepareConv = (
   const fp = offset(a.filter), bp = offset(a.bias), ap = offset(a.alpha);
   if (fp === undefined || bp === undefined || ap === undefined) return;
   const coPad = Math.ceil(co / 4) * 4;
-  // Winograd F(2x2, 3x3) where it pays: 3x3 kernels over 8 or more input channels.
+  // Winograd where it pays: 3x3 kernels over 8 or more input channels; larger tiles on larger maps.
   const wino = winograd && kh === 3 && kw === 3 && ci >= 8;
+  const m = wino ? (tile === "auto" ? winogradTile(h - 2, w - 2) : tile) : 2;
+  const e = (m + 2) ** 2;
+  const kern = m === 4
+    ? { run: k.wino4, filter: k.wino4Filter, scratch: k.wino4Scratch }
+    : m === 3
+    ? { run: k.wino3, filter: k.wino3Filter, scratch: k.wino3Scratch }
+    : undefined;
   const ciPad = Math.ceil(ci / 4) * 4;
   const needWeights = !wino && coPad !== co;
   const needVectors = coPad !== co || !a.bias || a.activation === "relu";
   const taps = kh * kw * ci;
-  const winoFloats = wino ? 16 * ciPad * coPad + k.winoScratch(ci, coPad) / 4 : 0;
+  // The larger tiles' scratch is sized for a full batch of tiles: `run` may get any n.
+  const winoFloats = wino
+    ? e * ciPad * coPad + (kern ? kern.scratch(ci, coPad, 1 << 30) : k.winoScratch(ci, coPad)) / 4
+    : 0;
   const scratchFloats = winoFloats + (needWeights ? taps * coPad : 0) +
     (needVectors ? 2 * coPad : 0);
   const scratch = scratchFloats ? backend.wasm._malloc(scratchFloats * 4) : 0;
@@ -65,9 +102,10 @@ export const prepareConv = (
     let wts = fp, bias = bp, alpha = ap;
     let at = scratch >> 2;
     if (wino) {
-      k.winoFilter(fp, ci, co, coPad, scratch);
+      if (kern) kern.filter(fp, ci, co, coPad, scratch, scratch + e * ciPad * coPad * 4);
+      else k.winoFilter(fp, ci, co, coPad, scratch);
       at += winoFloats;
-      heap.fill(0, at - coPad, at); // the zeros after V and M
+      heap.fill(0, at - coPad - (kern ? e * 4 : 0), at); // the zeros after V and M
     }
     if (needWeights) {
       for (let r = 0; r < taps; r++) {
@@ -87,10 +125,11 @@ export const prepareConv = (
     }
     const act = a.activation === "linear" ? 0 : 1;
     if (wino) {
-      const uBytes = 16 * ciPad * coPad * 4;
+      const uBytes = e * ciPad * coPad * 4;
       const lastLanes = co - (coPad - 4);
+      const wino = kern?.run ?? k.wino;
       const run = (xp: number, n: number, op: number) =>
-        k.wino(
+        wino(
           xp,
           n,
           h,
@@ -132,10 +171,11 @@ export const runConv = (
   backend: WasmBackendLike,
   a: ConvArgs,
   winograd: boolean,
+  tile: WinogradTile | "auto" = 2,
 ): tf.TensorInfo | undefined => {
   const xp = backend.dataIdMap.get(a.x.dataId)?.memoryOffset;
   if (xp === undefined) return undefined;
-  const conv = prepareConv(backend, a, winograd);
+  const conv = prepareConv(backend, a, winograd, tile);
   if (!conv) return undefined;
   try {
     const out = backend.makeOutput([a.x.shape[0], ...conv.outShape], "float32");

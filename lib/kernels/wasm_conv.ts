@@ -16,7 +16,7 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import { kernelsOf, type WasmBackendLike } from "./instance.ts";
-import { type ConvArgs, runConv } from "./run_conv.ts";
+import { type ConvArgs, runConv, type WinogradTile } from "./run_conv.ts";
 
 export { channelGroups } from "./instance.ts";
 
@@ -46,16 +46,23 @@ const ours = (x: tf.TensorInfo, filter: tf.TensorInfo, attrs: ConvAttrs): boolea
 
 let enabled = true;
 let winograd = true;
+let tile: WinogradTile | "auto" = "auto";
 let installed = false;
 
 /**
  * Turns our wasm convolution kernels on (the default) or off (tfjs-wasm's own kernels run), e.g.
- * to compare the two; `winograd: false` keeps direct convolution for the 3x3 layers too.
+ * to compare the two; `winograd: false` keeps direct convolution for the 3x3 layers too;
+ * `tile` forces Winograd F(2x2, 3x3), F(3x3, 3x3) or F(4x4, 3x3) on every Winograd layer instead
+ * of the choice by output size ("auto", run_conv.ts's `winogradTile`).
  * Affects only the wasm backend.
  */
-export const setWasmConvKernels = (on: boolean, options: { winograd?: boolean } = {}): void => {
+export const setWasmConvKernels = (
+  on: boolean,
+  options: { winograd?: boolean; tile?: WinogradTile | "auto" } = {},
+): void => {
   enabled = on;
   winograd = options.winograd ?? true;
+  tile = options.tile ?? "auto";
 };
 
 /**
@@ -87,7 +94,7 @@ export const installWasmConvKernels = (): void => {
       const attrs = args.attrs as unknown as ConvAttrs;
       const backend = args.backend as unknown as WasmBackendLike;
       const r = enabled && ours(x, filter, attrs)
-        ? runConv(backend, { x, filter, activation: "linear" }, winograd)
+        ? runConv(backend, { x, filter, activation: "linear" }, winograd, tile)
         : undefined;
       return r ?? conv.kernelFunc(args);
     },
@@ -100,7 +107,9 @@ export const installWasmConvKernels = (): void => {
         args.inputs as unknown as FusedConvInputs,
         args.attrs as unknown as ConvAttrs,
       );
-      const r = a ? runConv(args.backend as unknown as WasmBackendLike, a, winograd) : undefined;
+      const r = a
+        ? runConv(args.backend as unknown as WasmBackendLike, a, winograd, tile)
+        : undefined;
       return r ?? fused.kernelFunc(args);
     },
   });
@@ -136,7 +145,10 @@ export const fusedConvArgs = (
     : undefined;
 };
 
-/** Whether our 3x3 convolutions run as Winograd F(2x2, 3x3) (see {@linkcode setWasmConvKernels}). */
+/** Whether our 3x3 convolutions run as Winograd (see {@linkcode setWasmConvKernels}). */
 export const wasmWinogradOn = (): boolean => winograd;
+
+/** The Winograd tile our 3x3 convolutions take (see {@linkcode setWasmConvKernels}). */
+export const wasmWinogradTile = (): WinogradTile | "auto" => tile;
 
 const sizeOf = (t: tf.TensorInfo): number => t.shape.reduce((a, b) => a * b, 1);

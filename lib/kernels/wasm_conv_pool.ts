@@ -15,7 +15,7 @@
 import * as tf from "@tensorflow/tfjs";
 import { offsetOf, sizeOf, type WasmBackendLike } from "./instance.ts";
 import { prepareConv, type PreparedConv } from "./run_conv.ts";
-import { type ConvAttrs, fusedConvArgs, wasmWinogradOn } from "./wasm_conv.ts";
+import { type ConvAttrs, fusedConvArgs, wasmWinogradOn, wasmWinogradTile } from "./wasm_conv.ts";
 import { type PoolAttrs, type PreparedPool, preparePool, wasmMaxPoolOn } from "./wasm_pool.ts";
 import { CONV_STACK_KERNEL } from "../nets/conv_pool.ts";
 
@@ -89,7 +89,8 @@ const inPieces = (
       // A layer's input: the image shape only matters (its data comes from the step before).
       const input = { ...x, shape: [1, ...shape] };
       const a = fusedConvArgs({ ...l, x: input, preluActivationWeights: l.alpha }, convAttrs(l));
-      const conv: PreparedConv | undefined = a && prepareConv(backend, a, wasmWinogradOn());
+      const conv: PreparedConv | undefined = a &&
+        prepareConv(backend, a, wasmWinogradOn(), wasmWinogradTile());
       if (!conv) return undefined;
       steps.push({ ...conv, bytes: sizeOf([...conv.outShape]) * 4 });
       shape = [...conv.outShape];
