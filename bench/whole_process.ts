@@ -10,7 +10,8 @@
  *
  * `--against DIR` also runs another checkout's command line (its own deno.json and cli.ts), in
  * the same rounds, alternating: an A/B of two versions on the same machine state. `--torch` runs
- * the same-run PyTorch anchor (`bench/torch_mtcnn.ts`) when it is there. Arguments after `--`
+ * the same-run PyTorch anchor (`bench/torch_mtcnn.ts`, batches of 32, 2 threads) when it is there,
+ * in every round after ours, and prints its median whole-process time and the ratios. Arguments after `--`
  * go to `detect` (e.g. `-- --workers 0`). Skips with a message when `../shared` is absent.
  */
 import { basename, join, resolve } from "node:path";
@@ -106,6 +107,24 @@ const median = (xs: number[]) => {
   return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
 };
 
+// The same-run PyTorch anchor (bench/torch_mtcnn.ts), when asked for and this checkout has it:
+// run in every round after ours, so that both sides see the same machine states.
+type Torch = typeof import("./torch_mtcnn.ts");
+let torch: { t: Torch; anchor: { python: string } } | undefined;
+if (argv.includes("--torch")) {
+  const hook = new URL("./torch_mtcnn.ts", import.meta.url);
+  const present = await Deno.stat(hook).then(() => true, () => false);
+  if (!present) {
+    console.log("--torch: bench/torch_mtcnn.ts is not in this checkout; anchor skipped");
+  } else {
+    const t: Torch = await import(hook.href);
+    const anchor = await t.findTorchAnchor();
+    if ("missing" in anchor) console.log(`--torch: anchor skipped: ${anchor.missing}`);
+    else torch = { t, anchor };
+  }
+}
+const torchSeconds = new Map<string, number[]>();
+
 console.log(`load average at start: ${loadavg()}; ${rounds} rounds, median`);
 const seen = new Map<string, Run[]>();
 for (let r = 0; r < rounds; r++) {
@@ -117,6 +136,19 @@ for (let r = 0; r < rounds; r++) {
       }
       const key = `${caseName}|${rootName}`;
       seen.set(key, [...(seen.get(key) ?? []), run]);
+    }
+    if (torch) {
+      const dir = caseName.startsWith("(a)") ? wider : copies;
+      const [line] = await torch.t.runTorchMtcnn(torch.anchor, [
+        "throughput",
+        dir,
+        "--batch",
+        "32",
+      ]);
+      const seconds = "process_seconds" in line ? line.process_seconds : undefined;
+      if (typeof seconds === "number") {
+        torchSeconds.set(caseName, [...(torchSeconds.get(caseName) ?? []), seconds]);
+      }
     }
   }
 }
@@ -144,30 +176,20 @@ for (const [caseName, , n] of cases) {
   }
 }
 
-if (argv.includes("--torch")) {
-  // The same-run PyTorch anchor, when this checkout has it (bench/torch_mtcnn.ts).
-  const hook = new URL("./torch_mtcnn.ts", import.meta.url);
-  const present = await Deno.stat(hook).then(() => true, () => false);
-  if (!present) {
-    console.log("\n--torch: bench/torch_mtcnn.ts is not in this checkout; anchor skipped");
-  } else {
-    const t = await import(hook.href);
-    const anchor = await t.findTorchAnchor();
-    if ("missing" in anchor) console.log(`\n--torch: anchor skipped: ${anchor.missing}`);
-    else {
-      console.log(
-        "\n| case | facenet-pytorch (same run) | process seconds | images/s |\n|---|---|---|---|",
-      );
-      for (const [caseName] of cases) {
-        const dir = caseName.startsWith("(a)") ? wider : copies;
-        const [line] = await t.runTorchMtcnn(anchor, ["throughput", dir, "--batch", "32"]);
-        console.log(
-          `| ${caseName} | batches of 32, 2 threads | ${line.process_seconds?.toFixed(2)} | ${
-            line.process_images_per_s?.toFixed(1)
-          } |`,
-        );
-      }
-    }
+if (torch) {
+  console.log(
+    "\n| case | PyTorch anchor (same rounds): batches of 32, 2 threads | process seconds (runs) | images/s | ours / anchor: time | ours / anchor: images/s |\n|---|---|---|---|---|---|",
+  );
+  for (const [caseName, , n] of cases) {
+    const xs = torchSeconds.get(caseName) ?? [];
+    if (!xs.length) continue;
+    const t = median(xs);
+    const ours = median((seen.get(`${caseName}|${roots[0][0]}`) ?? []).map((x) => x.seconds));
+    console.log(
+      `| ${caseName} | ${torch.anchor.python} | ${t.toFixed(2)} (${
+        xs.map((x) => x.toFixed(2)).join(", ")
+      }) | ${(n / t).toFixed(1)} | ${(ours / t).toFixed(3)}x | ${(t / ours).toFixed(2)}x |`,
+    );
   }
 }
 await Deno.remove(copies, { recursive: true });

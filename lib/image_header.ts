@@ -42,9 +42,10 @@ const isFrameMarker = (m: number): boolean =>
 
 /** Index of the next marker after entropy-coded data (FF not followed by 00, FF or RSTn). */
 const skipEntropy = (b: Uint8Array, i: number): number => {
-  for (; i + 1 < b.length; i++) {
+  // The next FF by the runtime's native search (most of a file is entropy-coded data).
+  for (i = b.indexOf(0xff, i); i >= 0 && i + 1 < b.length; i = b.indexOf(0xff, i + 1)) {
     const n = b[i + 1];
-    if (b[i] === 0xff && n !== 0 && n !== 0xff && !(n >= 0xd0 && n <= 0xd7)) return i;
+    if (n !== 0 && n !== 0xff && !(n >= 0xd0 && n <= 0xd7)) return i;
   }
   return b.length;
 };
