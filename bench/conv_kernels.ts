@@ -12,18 +12,11 @@ import * as tf from "@tensorflow/tfjs";
 import process from "node:process";
 import { useBackend } from "../mod.ts";
 import { setWasmConvKernels, wasmConvKernels } from "../lib/kernels/wasm_conv.ts";
-import { loadDefaultWeights } from "../weights.ts";
-import { toTensors } from "../train.ts";
+import { convLayer, defaultNetTensors } from "../tests/_conv_layers.ts";
 
 const b = await useBackend("wasm");
 if (b._tag === "Left") throw new Error(b.left.message);
-const w = await loadDefaultWeights();
-if (w._tag === "Left") throw new Error(w.left.message);
-const nets = {
-  pnet: toTensors(w.right.pnet),
-  rnet: toTensors(w.right.rnet),
-  onet: toTensors(w.right.onet),
-} as unknown as Record<string, Record<string, tf.Tensor>>;
+const nets = await defaultNetTensors();
 
 /** [net, layer, prelu, input shape]: PNet at the 1920x1080 image's first level, RNet 161 crops, ONet 11. */
 const LAYERS: [string, string, string, [number, number, number, number]][] = [
@@ -60,16 +53,7 @@ console.log(oursOnly ? "|---|---|---|---|---|" : "|---|---|---|---|---|---|---|-
 for (const [net, layer, prelu, shape] of LAYERS) {
   const t = nets[net];
   const x = tf.randomNormal(shape, 0, 1, "float32", 1) as tf.Tensor4D;
-  const run = () =>
-    tf.fused.conv2d({
-      x,
-      filter: t[`${layer}/kernel`] as tf.Tensor4D,
-      strides: 1,
-      pad: "valid",
-      bias: t[`${layer}/bias`],
-      activation: prelu ? "prelu" : "linear",
-      preluActivationWeights: prelu ? t[`${prelu}/alpha`] : undefined,
-    });
+  const run = () => convLayer(nets, net, layer, prelu, x);
   const cells: string[] = [];
   let ref: Float32Array | undefined;
   let diff = 0;

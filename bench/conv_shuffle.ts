@@ -8,19 +8,12 @@
 import * as tf from "@tensorflow/tfjs";
 import process from "node:process";
 import { useBackend } from "../mod.ts";
-import { loadDefaultWeights } from "../weights.ts";
-import { toTensors } from "../train.ts";
+import { convLayer, defaultNetTensors } from "../tests/_conv_layers.ts";
 import { kernelsOf, type WasmBackendLike } from "../lib/kernels/instance.ts";
 await useBackend("wasm");
 const k = kernelsOf(tf.backend() as unknown as WasmBackendLike);
 if (!k) throw new Error("our kernels do not run here");
-const w = await loadDefaultWeights();
-if (w._tag === "Left") throw new Error(w.left.message);
-const nets = {
-  pnet: toTensors(w.right.pnet),
-  rnet: toTensors(w.right.rnet),
-  onet: toTensors(w.right.onet),
-} as unknown as Record<string, Record<string, tf.Tensor>>;
+const nets = await defaultNetTensors();
 const LAYERS: [string, string, string, [number, number, number, number]][] = [
   ["pnet", "conv2", "prelu2", [1, 323, 576, 10]],
   ["pnet", "conv3", "prelu3", [1, 321, 574, 16]],
@@ -41,18 +34,8 @@ const load = () => Deno.loadavg().map((x) => x.toFixed(2)).join(" ");
 const med = (xs: number[]) => [...xs].sort((a, b) => a - b)[xs.length >> 1];
 console.log(`load average ${load()}; shuffled: ${masks.join(" | ")}`);
 for (const [net, layer, prelu, shape] of LAYERS) {
-  const t = nets[net];
   const x = tf.randomNormal(shape, 0, 1, "float32", 1) as tf.Tensor4D;
-  const run = () =>
-    tf.fused.conv2d({
-      x,
-      filter: t[`${layer}/kernel`] as tf.Tensor4D,
-      strides: 1,
-      pad: "valid",
-      bias: t[`${layer}/bias`],
-      activation: prelu ? "prelu" : "linear",
-      preluActivationWeights: prelu ? t[`${prelu}/alpha`] : undefined,
-    });
+  const run = () => convLayer(nets, net, layer, prelu, x);
   const times = masks.map(() => [] as number[]);
   const outs: Float32Array[] = [];
   for (let r = 0; r < 12; r++) {

@@ -11,18 +11,11 @@ import * as tf from "@tensorflow/tfjs";
 import process from "node:process";
 import { useBackend } from "../mod.ts";
 import { setWasmConvKernels } from "../lib/kernels/wasm_conv.ts";
-import { loadDefaultWeights } from "../weights.ts";
-import { toTensors } from "../train.ts";
+import { convLayer, defaultNetTensors } from "../tests/_conv_layers.ts";
 
 const b = await useBackend("wasm");
 if (b._tag === "Left") throw new Error(b.left.message);
-const w = await loadDefaultWeights();
-if (w._tag === "Left") throw new Error(w.left.message);
-const nets = {
-  pnet: toTensors(w.right.pnet),
-  rnet: toTensors(w.right.rnet),
-  onet: toTensors(w.right.onet),
-} as unknown as Record<string, Record<string, tf.Tensor>>;
+const nets = await defaultNetTensors();
 
 type Layer = [string, string, string, [number, number, number, number], number];
 /** [net, conv, prelu, input, calls per timing]. */
@@ -60,18 +53,8 @@ console.log(
 );
 console.log("|---|---|---|---|---|---|---|---|");
 for (const [net, layer, prelu, shape, reps] of LAYERS) {
-  const t = nets[net];
   const x = tf.randomNormal(shape, 0, 1, "float32", 1) as tf.Tensor4D;
-  const run = () =>
-    tf.fused.conv2d({
-      x,
-      filter: t[`${layer}/kernel`] as tf.Tensor4D,
-      strides: 1,
-      pad: "valid",
-      bias: t[`${layer}/bias`],
-      activation: "prelu",
-      preluActivationWeights: t[`${prelu}/alpha`],
-    });
+  const run = () => convLayer(nets, net, layer, prelu, x);
   const ms: number[][] = [[], [], []];
   for (let round = 0; round < 7; round++) {
     for (const tile of [2, 3, 4] as const) {

@@ -3,8 +3,7 @@ import { assert, assertEquals } from "./_assert.ts";
 import { useBackend } from "../mod.ts";
 import { setWasmConvKernels, wasmConvKernels } from "../lib/kernels/wasm_conv.ts";
 import { winogradTile } from "../lib/kernels/run_conv.ts";
-import { loadDefaultWeights } from "../weights.ts";
-import { toTensors } from "../train.ts";
+import { defaultNetTensors } from "./_conv_layers.ts";
 
 const wasm = async () => {
   const r = await useBackend("wasm");
@@ -110,13 +109,7 @@ const TOLERANCE = 32;
 Deno.test("Winograd F(3x3, 3x3) and F(4x4, 3x3) equal tfjs-wasm's convolution on MTCNN's 3x3 layers (real weights)", async () => {
   await wasm();
   const before = tf.memory().numTensors;
-  const w = await loadDefaultWeights();
-  if (w._tag === "Left") throw new Error(w.left.message);
-  const nets = {
-    pnet: toTensors(w.right.pnet),
-    rnet: toTensors(w.right.rnet),
-    onet: toTensors(w.right.onet),
-  } as unknown as Record<string, Record<string, tf.Tensor>>;
+  const nets = await defaultNetTensors();
   // [net, conv, prelu, input]: the layers with 8 or more input channels (the Winograd ones).
   const layers: [string, string, string, [number, number, number, number]][] = [
     ["pnet", "conv2", "prelu2", [1, 27, 34, 10]],
