@@ -12,7 +12,6 @@
  * @module
  */
 import { join } from "node:path";
-import process from "node:process";
 import * as tf from "@tensorflow/tfjs";
 import { type RgbImage, useBackend } from "../mod.ts";
 import { loadImage } from "../stages.ts";
@@ -23,20 +22,10 @@ import { releaseAreaTable, setWasmAreaResample } from "../lib/kernels/wasm_area.
 import { cropTensor } from "../pipelines/nets/crop_pixels.ts";
 import { resampledTensor } from "../pipelines/nets/heap_tensor.ts";
 import type { CropBatch, LevelImage } from "../pipelines/state.ts";
-import { sharedData } from "../tests/_shared.ts";
+import { cpuMs, flagValue, imagesDir } from "./_args.ts";
 
-const arg = (name: string): string | undefined => {
-  const i = Deno.args.indexOf(name);
-  return i >= 0 ? Deno.args[i + 1] : undefined;
-};
-const dir = Deno.args.find((a, i) => !a.startsWith("--") && !Deno.args[i - 1]?.startsWith("--")) ??
-  sharedData("wider_val_416/images");
-const rounds = Number(arg("--rounds") ?? 7);
-
-const cpuMs = () => {
-  const u = process.cpuUsage();
-  return (u.user + u.system) / 1000;
-};
+const dir = imagesDir();
+const rounds = Number(flagValue("--rounds") ?? 7);
 
 const b = await useBackend("wasm");
 if (b._tag === "Left") throw new Error(b.left.message);

@@ -9,10 +9,10 @@
  *   deno run -A bench/conv_kernels.ts [--ours]
  */
 import * as tf from "@tensorflow/tfjs";
-import process from "node:process";
 import { useBackend } from "../mod.ts";
 import { setWasmConvKernels, wasmConvKernels } from "../lib/kernels/wasm_conv.ts";
 import { convLayer, defaultNetTensors } from "../tests/_conv_layers.ts";
+import { cpuMs } from "./_args.ts";
 
 const b = await useBackend("wasm");
 if (b._tag === "Left") throw new Error(b.left.message);
@@ -36,10 +36,6 @@ const LAYERS: [string, string, string, [number, number, number, number]][] = [
 const median = (xs: number[]) => [...xs].sort((p, q) => p - q)[xs.length >> 1];
 
 console.log(`kernels: ${JSON.stringify(wasmConvKernels())}`);
-const cpuMs = () => {
-  const u = process.cpuUsage();
-  return (u.user + u.system) / 1000;
-};
 
 const oursOnly = Deno.args.includes("--ours");
 const load = () => Deno.loadavg().map((x) => x.toFixed(2)).join(" ");

@@ -12,20 +12,16 @@
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
-import process from "node:process";
 import { useBackend } from "../mod.ts";
 import { toTensors } from "../train.ts";
 import { loadDefaultWeights } from "../weights.ts";
 import { setWasmConvPool } from "../lib/kernels/wasm_conv_pool.ts";
 import { type ConvLayer, convStack, pool } from "../lib/nets/conv_pool.ts";
 import type { NetTensors } from "../lib/nets/tensors.ts";
+import { cpuMs, flagValue } from "./_args.ts";
 
-const arg = (name: string): string | undefined => {
-  const i = Deno.args.indexOf(name);
-  return i >= 0 ? Deno.args[i + 1] : undefined;
-};
-const rounds = Number(arg("--rounds") ?? 15);
-const chunks = (arg("--chunks") ?? "256").split(",").map(Number);
+const rounds = Number(flagValue("--rounds") ?? 15);
+const chunks = (flagValue("--chunks") ?? "256").split(",").map(Number);
 
 const r = await useBackend("wasm");
 if (r._tag === "Left") throw new Error(r.left.message);
@@ -53,10 +49,6 @@ const LAYERS: Record<string, ConvLayer[]> = {
     layer(ot, 3, pool(2, "same")),
     layer(ot, 4),
   ],
-};
-const cpuMs = () => {
-  const u = process.cpuUsage();
-  return (u.user + u.system) / 1000;
 };
 const CASES: [string, number, number][] = [
   ["rnet", 180, 24],

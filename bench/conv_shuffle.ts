@@ -6,10 +6,10 @@
  *   deno run -A bench/conv_shuffle.ts [0 1 ...]
  */
 import * as tf from "@tensorflow/tfjs";
-import process from "node:process";
 import { useBackend } from "../mod.ts";
 import { convLayer, defaultNetTensors } from "../tests/_conv_layers.ts";
 import { kernelsOf, type WasmBackendLike } from "../lib/kernels/instance.ts";
+import { cpuMs } from "./_args.ts";
 await useBackend("wasm");
 const k = kernelsOf(tf.backend() as unknown as WasmBackendLike);
 if (!k) throw new Error("our kernels do not run here");
@@ -26,10 +26,6 @@ const LAYERS: [string, string, string, [number, number, number, number]][] = [
   ["onet", "conv4", "prelu4", [11, 4, 4, 64]],
 ];
 const masks = Deno.args.length ? Deno.args.map(Number) : [0, 1, 0, 1];
-const cpu = () => {
-  const u = process.cpuUsage();
-  return (u.user + u.system) / 1000;
-};
 const load = () => Deno.loadavg().map((x) => x.toFixed(2)).join(" ");
 const med = (xs: number[]) => [...xs].sort((a, b) => a - b)[xs.length >> 1];
 console.log(`load average ${load()}; shuffled: ${masks.join(" | ")}`);
@@ -41,9 +37,9 @@ for (const [net, layer, prelu, shape] of LAYERS) {
   for (let r = 0; r < 12; r++) {
     masks.forEach((m, i) => {
       k.setShuffled(m);
-      const c = cpu();
+      const c = cpuMs();
       const y = run();
-      const d = cpu() - c;
+      const d = cpuMs() - c;
       if (r > 0) times[i].push(d);
       if (r === 0) outs[i] = y.dataSync() as Float32Array;
       y.dispose();

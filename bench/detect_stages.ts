@@ -9,21 +9,15 @@
  *   deno run -A bench/detect_stages.ts [DIR] [--rounds 3] [--warmup 10] [--faces out.json]
  */
 import { join } from "node:path";
-import process from "node:process";
 import { type RgbImage, useBackend } from "../mod.ts";
 import { loadImage } from "../stages.ts";
 import { defaultStages } from "./_default_stages.ts";
-import { sharedData } from "../tests/_shared.ts";
+import { cpuMs, flagValue, imagesDir } from "./_args.ts";
 
-const arg = (name: string): string | undefined => {
-  const i = Deno.args.indexOf(name);
-  return i >= 0 ? Deno.args[i + 1] : undefined;
-};
-const dir = Deno.args.find((a, i) => !a.startsWith("--") && !Deno.args[i - 1]?.startsWith("--")) ??
-  sharedData("wider_val_416/images");
-const rounds = Number(arg("--rounds") ?? 3);
-const warmup = Number(arg("--warmup") ?? 10);
-const facesOut = arg("--faces");
+const dir = imagesDir();
+const rounds = Number(flagValue("--rounds") ?? 3);
+const warmup = Number(flagValue("--warmup") ?? 10);
+const facesOut = flagValue("--faces");
 
 const files = [...Deno.readDirSync(dir)].filter((e) => /\.(jpe?g|png)$/i.test(e.name))
   .map((e) => join(dir, e.name)).sort();
@@ -36,10 +30,6 @@ for (const f of files) {
   const img = await loadImage(f);
   if (img._tag === "Right") images.push(img.right);
 }
-const cpuMs = () => {
-  const u = process.cpuUsage();
-  return (u.user + u.system) / 1000;
-};
 const sums: Record<string, number> = {};
 const candidatesOf = (state: unknown) =>
   (state as {

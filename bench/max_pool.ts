@@ -8,17 +8,13 @@
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
-import process from "node:process";
 import { useBackend } from "../mod.ts";
 import { setWasmMaxPool } from "../lib/kernels/wasm_pool.ts";
+import { cpuMs } from "./_args.ts";
 
 const r = await useBackend("wasm");
 if (r._tag === "Left") throw new Error(r.left.message);
-const cpuMs = () => {
-  const u = process.cpuUsage();
-  return (u.user + u.system) / 1000;
-};
-const CASES: [string, number[], number, number, "same" | "valid"][] = [
+const CASES: [string, [number, number, number, number], number, number, "same" | "valid"][] = [
   ["pnet pool1", [1, 248, 248, 10], 2, 2, "same"],
   ["rnet pool1", [180, 22, 22, 28], 3, 2, "same"],
   ["rnet pool2", [180, 9, 9, 48], 3, 2, "valid"],

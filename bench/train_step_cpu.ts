@@ -10,18 +10,14 @@
  * @module
  */
 import type * as tf from "@tensorflow/tfjs";
-import process from "node:process";
 import { disposeTensors, initWeights, makeAdam, TASK_WEIGHTS, toVariables } from "../train.ts";
 import { useBackend } from "../mod.ts";
 import { NET_SPECS, type NetName } from "../weights.ts";
 import { trainStep } from "../pipelines/train/train_step.ts";
 import { registerWasmGradKernels } from "../pipelines/train/wasm_grad_kernels.ts";
 import { BATCH, batchOf } from "./train_batch.ts";
+import { cpuMs } from "./_args.ts";
 
-const cpuMs = () => {
-  const u = process.cpuUsage();
-  return (u.user + u.system) / 1000;
-};
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[xs.length >> 1];
 /** Timed steps per net: about a second of work each. */
 const STEPS: Record<NetName, number> = { pnet: 60, rnet: 15, onet: 5 };

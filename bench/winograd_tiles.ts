@@ -8,10 +8,10 @@
  *   deno run -A bench/winograd_tiles.ts [--sweep]
  */
 import * as tf from "@tensorflow/tfjs";
-import process from "node:process";
 import { useBackend } from "../mod.ts";
 import { setWasmConvKernels } from "../lib/kernels/wasm_conv.ts";
 import { convLayer, defaultNetTensors } from "../tests/_conv_layers.ts";
+import { cpuMs } from "./_args.ts";
 
 const b = await useBackend("wasm");
 if (b._tag === "Left") throw new Error(b.left.message);
@@ -41,10 +41,6 @@ const LAYERS: Layer[] = Deno.args.includes("--sweep")
     ["onet", "conv3", "prelu3", [11, 10, 10, 64], 20],
   ];
 
-const cpuMs = () => {
-  const u = process.cpuUsage();
-  return (u.user + u.system) / 1000;
-};
 const median = (xs: number[]) => [...xs].sort((p, q) => p - q)[xs.length >> 1];
 const load = () => Deno.loadavg().map((x) => x.toFixed(2)).join(" ");
 console.log(`load average ${load()}`);
