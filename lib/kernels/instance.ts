@@ -67,6 +67,19 @@ type WinoFn = (
   lastLanes: number,
 ) => void;
 
+/** A larger Winograd tile's filter transform: g (HWIO 3x3) into u, with tmp as scratch. */
+type WinoTileFilterFn = (
+  g: number,
+  ci: number,
+  co: number,
+  coPad: number,
+  u: number,
+  tmp: number,
+) => void;
+
+/** Bytes of scratch a larger Winograd tile needs after the transformed filter for `tiles` tiles. */
+type WinoTileScratchFn = (ci: number, coPad: number, tiles: number) => number;
+
 export interface Kernels {
   readonly memory: WebAssembly.Memory;
   /** Pixel-first direct kernels by vector count (index 1 to 4). */
@@ -80,29 +93,15 @@ export interface Kernels {
   /** Winograd F(3x3, 3x3): same arguments as wino. */
   readonly wino3: WinoFn;
   /** The F(3x3) filter transform; tmp: 240 + 100 * coPad bytes of scratch. */
-  readonly wino3Filter: (
-    g: number,
-    ci: number,
-    co: number,
-    coPad: number,
-    u: number,
-    tmp: number,
-  ) => void;
+  readonly wino3Filter: WinoTileFilterFn;
   /** Bytes of scratch wino3 needs after the transformed filter for `tiles` 3x3 output tiles. */
-  readonly wino3Scratch: (ci: number, coPad: number, tiles: number) => number;
+  readonly wino3Scratch: WinoTileScratchFn;
   /** Winograd F(4x4, 3x3): same arguments as wino. */
   readonly wino4: WinoFn;
   /** The F(4x4) filter transform; tmp: 288 + 144 * coPad bytes of scratch. */
-  readonly wino4Filter: (
-    g: number,
-    ci: number,
-    co: number,
-    coPad: number,
-    u: number,
-    tmp: number,
-  ) => void;
+  readonly wino4Filter: WinoTileFilterFn;
   /** Bytes of scratch wino4 needs after the transformed filter for `tiles` 4x4 output tiles. */
-  readonly wino4Scratch: (ci: number, coPad: number, tiles: number) => number;
+  readonly wino4Scratch: WinoTileScratchFn;
   readonly fma: boolean;
   /**
    * Turns the weight-first kernels' shuffled loads on (1, the default) or off (0): the same bits

@@ -37,6 +37,20 @@ type AreaFn = (
   cols: number,
 ) => void;
 
+/**
+ * Cuts the rectangle [x0, x0 + w) x [y0, y0 + h) to outW x outH at heap byte offset `out`; false
+ * (nothing written) for a rectangle it does not take.
+ */
+export type AreaCut = (
+  x0: number,
+  y0: number,
+  w: number,
+  h: number,
+  outW: number,
+  outH: number,
+  out: number,
+) => boolean;
+
 /** Tables larger than this (about 5.6 megapixels) are cut in JS: the heap never shrinks. */
 export const MAX_TABLE_BYTES = 64 * 2 ** 20;
 
@@ -149,17 +163,7 @@ export const areaCutter = (
   rects: ArrayLike<number>,
   count: number,
   maxOutW: number,
-):
-  | ((
-    x0: number,
-    y0: number,
-    w: number,
-    h: number,
-    outW: number,
-    outH: number,
-    out: number,
-  ) => boolean)
-  | null => {
+): AreaCut | null => {
   const { width: W, height: H, sums } = sat;
   const stride = (W + 1) * 3;
   const entries = (H + 1) * stride;
