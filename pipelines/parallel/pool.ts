@@ -50,6 +50,8 @@ interface Slot {
   worker: Worker;
   /** Settles when the current worker is initialised (rejects if it could not start). */
   ready: Promise<string>;
+  /** Whether the current worker is initialised (queued calls go only to such workers). */
+  up: boolean;
   readonly pending: Map<number, Pending>;
   /** Workers started in this slot after the first. */
   restarts: number;
@@ -77,6 +79,22 @@ export interface NetPoolInternals {
 }
 
 const DEFAULT_STALL_MS = 300_000;
+
+/**
+ * Calls a lane's worker holds at once: the one it runs and the next, so that it does not wait
+ * for this thread between two. The rest stay queued here, where a worker with nothing to do
+ * can take them.
+ */
+const HELD_PER_WORKER = 2;
+
+/** A call waiting for a worker: `lane`'s when it has room, or any idle one. */
+interface Queued {
+  readonly lane: Slot;
+  readonly msg: ToWorker & { readonly id: number };
+  readonly transfer: Transferable[];
+  readonly ok: (m: FromWorker) => void;
+  readonly fail: (e: Error) => void;
+}
 const DEFAULT_MAX_RESTARTS = 3;
 
 const backendFailure = (message: string): Error =>
@@ -181,11 +199,16 @@ export const startNetPoolWith = async (
       return Promise.reject(e);
     }
     slot.worker = worker;
+    slot.up = false;
     const ready = new Promise<string>((resolve, reject) => {
       worker.onmessage = (e: MessageEvent<FromWorker>) => {
         if (slot.worker !== worker) return;
         const m = e.data;
-        if (m.kind === "ready") return resolve(m.backend);
+        if (m.kind === "ready") {
+          slot.up = true;
+          resolve(m.backend);
+          return pump();
+        }
         if (m.kind === "crashed") {
           const why = `net worker ${slot.index + 1} stopped (${m.message})`;
           reject(new Error(why));
@@ -226,6 +249,58 @@ export const startNetPoolWith = async (
     slot.restarts++;
     slot.ready = start(slot);
   };
+  const queue: Queued[] = [];
+  /** Sends `q` to `slot`'s worker; settles with its answer, or fails when the worker dies. */
+  const send = (slot: Slot, q: Queued) => {
+    const worker = slot.worker;
+    const id = q.msg.id;
+    const settled = (f: () => void) => {
+      f();
+      pump();
+    };
+    const timer = setTimeout(() => {
+      if (slot.worker !== worker || !slot.pending.has(id)) return;
+      died(slot, `net worker ${slot.index + 1} did not answer in ${stallMs / 1000} s`);
+    }, stallMs);
+    slot.pending.set(id, {
+      ok: (m) => settled(() => q.ok(m)),
+      fail: (e) => settled(() => q.fail(e)),
+      timer,
+    });
+    worker.postMessage(q.msg, q.transfer);
+  };
+  /**
+   * Hands queued calls out, oldest first: each to its lane's worker when that has nothing to do,
+   * else to a worker that has nothing to do, else to its lane's worker while that holds fewer
+   * than {@linkcode HELD_PER_WORKER}. A call whose lane stopped for good fails.
+   */
+  const pump = () => {
+    for (let i = 0; i < queue.length;) {
+      const q = queue[i];
+      if (q.lane.closed) {
+        queue.splice(i, 1);
+        q.fail(backendFailure(q.lane.closed));
+        continue;
+      }
+      const own = q.lane.up ? q.lane.pending.size : HELD_PER_WORKER;
+      const idle = own === 0 || internals.shareIdle === false
+        ? undefined
+        : slots.find((s) => s.up && !s.closed && s.pending.size === 0);
+      const to = own === 0 ? q.lane : idle ?? (own < HELD_PER_WORKER ? q.lane : undefined);
+      if (!to) {
+        i++;
+        continue;
+      }
+      queue.splice(i, 1);
+      send(to, q);
+    }
+  };
+  /** A call for `lane`'s worker, queued until it (or an idle worker) can take it. */
+  const enqueue = (lane: Slot, msg: ToWorker & { id: number }, transfer: Transferable[] = []) =>
+    new Promise<FromWorker>((ok, fail) => {
+      queue.push({ lane, msg, transfer, ok, fail });
+      pump();
+    });
   try {
     for (let i = 0; i < size; i++) {
       const slot = { index: i, pending: new Map(), restarts: 0 } as unknown as Slot;
@@ -254,13 +329,19 @@ export const startNetPoolWith = async (
         worker.postMessage(msg, transfer);
       });
     };
+    /** Sends a message to a worker of the pool and settles with its answer. */
+    type Post = (
+      k: number,
+      msg: ToWorker & { id: number },
+      transfer?: Transferable[],
+    ) => Promise<FromWorker>;
     let rr = 0;
-    /** Sends `batch` in `parts` pieces, piece k to `slotOf(k)`, and joins the heads. */
+    /** Sends `batch` in `parts` pieces, piece k with `post(k, ...)`, and joins the heads. */
     const sendCrops = async <N extends "rnet" | "onet">(
       kind: N,
       batch: CropBatch,
       parts: number,
-      slotOf: (k: number) => Slot,
+      post: Post,
     ): Promise<Record<CropHeads<N>, Float32Array>> => {
       const per = Math.ceil(batch.count / parts);
       const stride = batch.size * batch.size * 3;
@@ -273,26 +354,29 @@ export const startNetPoolWith = async (
         const data = pixels?.slice(start * stride, (start + count) * stride);
         const rects = batch.rects.slice(4 * start, 4 * (start + count));
         const sat = cutThere ? batch.sat : { ...batch.sat, sums: new Uint32Array(0) };
-        const msg: ToWorker = { kind, id: nextId++, size: batch.size, count, data, rects, sat };
-        calls.push(call(slotOf(k), msg, data ? [data.buffer, rects.buffer] : [rects.buffer]));
+        const msg = { kind, id: nextId++, size: batch.size, count, data, rects, sat } as const;
+        calls.push(post(k, msg, data ? [data.buffer, rects.buffer] : [rects.buffer]));
       }
       const results = (await Promise.all(calls)) as Extract<FromWorker, { kind: "heads" }>[];
       return joinHeads(results.map((r) => r.heads)) as Record<CropHeads<N>, Float32Array>;
     };
+    /** The most pieces a batch is cut in to share it: one per worker, each worth a message. */
+    const sharedParts = (kind: "rnet" | "onet", count: number) =>
+      Math.max(1, Math.min(slots.length, Math.floor(count / MIN_PER_WORKER[kind])));
     const crops =
       <N extends "rnet" | "onet">(kind: N) =>
       (batch: CropBatch): Promise<Record<CropHeads<N>, Float32Array>> =>
         sendCrops(
           kind,
           batch,
-          Math.max(1, Math.min(slots.length, Math.floor(batch.count / MIN_PER_WORKER[kind]))),
-          () => slots[(rr++) % slots.length],
+          sharedParts(kind, batch.count),
+          (_, msg, t) => call(slots[(rr++) % slots.length], msg, t),
         );
-    /** PNet's levels shared out over `targets` by size, largest first to the least loaded. */
-    const levelsOn =
-      (targets: readonly Slot[]): PNetRunner["run"] => async (sat, pyramid, threshold, nms) => {
+    /** PNet's levels in `parts` groups by size (largest first to the least loaded), group k with `post(k, ...)`. */
+    const levelsIn =
+      (parts: number, post: Post): PNetRunner["run"] => async (sat, pyramid, threshold, nms) => {
         const indexed = pyramid.map((l, i) => ({ l, i }));
-        const groups = balance(indexed, (x) => x.l.width * x.l.height, targets.length);
+        const groups = balance(indexed, (x) => x.l.width * x.l.height, parts);
         const out: Candidates[] = new Array(pyramid.length);
         await Promise.all(groups.map(async (g, k) => {
           if (g.length === 0) return;
@@ -301,7 +385,7 @@ export const startNetPoolWith = async (
             width: l.width,
             height: l.height,
           }));
-          const r = (await call(targets[k], {
+          const r = (await post(k, {
             kind: "pnet",
             id: nextId++,
             sat,
@@ -313,30 +397,31 @@ export const startNetPoolWith = async (
         }));
         return out;
       };
-    /** `slot`, and the other workers when they have nothing to do (unless told not to). */
-    const withIdle = (slot: Slot): Slot[] =>
-      internals.shareIdle === false
-        ? [slot]
-        : [slot, ...slots.filter((s) => s !== slot && !s.closed && s.pending.size === 0)];
+    /** Whether a worker other than `slot`'s has nothing to do (and may take a share). */
+    const othersIdle = (slot: Slot): boolean =>
+      internals.shareIdle !== false &&
+      slots.some((s) => s !== slot && s.up && !s.closed && s.pending.size === 0);
     /**
-     * The nets of one worker: an image's calls go to it whole (large crop batches in pieces),
-     * except that a worker with nothing to do takes a share (an image alone, or the last ones).
+     * The nets of one worker: an image's calls are queued for it (large crop batches in pieces),
+     * cut in one share per worker when another worker has nothing to do; and a worker with
+     * nothing to do takes the next queued call of any lane (the last images of a run, a lane
+     * that waits for this thread).
      */
     const lane = (slot: Slot): Nets => {
+      const post: Post = (_, msg, t) => enqueue(slot, msg, t);
       const crop =
         <N extends "rnet" | "onet">(kind: N) =>
         (batch: CropBatch): Promise<Record<CropHeads<N>, Float32Array>> => {
-          const targets = withIdle(slot);
-          const shared = Math.min(targets.length, Math.floor(batch.count / MIN_PER_WORKER[kind]));
-          const parts = Math.max(1, shared, Math.ceil(batch.count / MAX_PER_CALL[kind]));
-          const on = shared > 1 ? targets : [slot];
-          return sendCrops(kind, batch, parts, (k) => on[k % on.length]);
+          const parts = Math.max(
+            othersIdle(slot) ? sharedParts(kind, batch.count) : 1,
+            Math.ceil(batch.count / MAX_PER_CALL[kind]),
+          );
+          return sendCrops(kind, batch, parts, post);
         };
       return {
         pnet: {
           net: "pnet",
-          run: (sat, pyramid, threshold, nms) =>
-            levelsOn(withIdle(slot))(sat, pyramid, threshold, nms),
+          run: (...a) => levelsIn(othersIdle(slot) ? slots.length : 1, post)(...a),
         },
         rnet: { net: "rnet", size: 24, run: crop("rnet") } satisfies CropNet<"rnet">,
         onet: { net: "onet", size: 48, run: crop("onet") } satisfies CropNet<"onet">,
@@ -347,7 +432,7 @@ export const startNetPoolWith = async (
       backend: backends[0],
       lanes: slots.map(lane),
       nets: {
-        pnet: { net: "pnet", run: levelsOn(slots) },
+        pnet: { net: "pnet", run: levelsIn(slots.length, (k, msg) => call(slots[k], msg)) },
         rnet: { net: "rnet", size: 24, run: crops("rnet") } satisfies CropNet<"rnet">,
         onet: { net: "onet", size: 48, run: crops("onet") } satisfies CropNet<"onet">,
       },
