@@ -17,7 +17,8 @@ export interface SummedAreaTable {
   readonly height: number;
   /**
    * (height + 1) * (width + 1) * 3 exact integer sums: 32-bit while 255 * width * height fits
-   * (images up to about 16.8 megapixels), 64-bit floats (exact to 2^53) above.
+   * (images up to about 16.8 megapixels), 64-bit floats (exact to 2^53) above. For a table with
+   * `pixels`, computed on its first read in each thread (see there).
    */
   readonly sums: Uint32Array | Float64Array;
   /**
@@ -26,7 +27,60 @@ export interface SummedAreaTable {
    * heap knows it by this. Set by {@linkcode summedAreaTable} for shared tables.
    */
   readonly id?: string;
+  /**
+   * A shared table's image, packed RGB in shared memory: the table is built where it is used
+   * rather than sent. `sums` is then not an own enumerable property (a message does not carry
+   * it): each thread computes it on its first read, and a net worker that cuts pixels in
+   * WebAssembly builds only the rows it reads, in its heap, never reading `sums`. Set by
+   * {@linkcode summedAreaTable} for shared tables of up to {@linkcode MAX_HEAP_TABLE_BYTES};
+   * {@linkcode receivedTable} restores the read of a table that came in a message.
+   */
+  readonly pixels?: Uint8Array;
 }
+
+/**
+ * The largest table (in bytes of 32-bit sums, about 5.6 megapixels) that a thread builds or
+ * copies into a wasm heap, which never shrinks: larger shared tables are built once, in shared
+ * memory, by the thread that loads the image.
+ */
+export const MAX_HEAP_TABLE_BYTES = 64 * 2 ** 20;
+
+/**
+ * A shared table built where it is read: `sums` computed from `pixels` on the first read in this
+ * thread (the same sums as {@linkcode summedAreaTable}'s), not an own enumerable property.
+ */
+const tableFromPixels = (
+  width: number,
+  height: number,
+  pixels: Uint8Array,
+  id: string,
+): SummedAreaTable => {
+  const table = { width, height, id, pixels } as SummedAreaTable;
+  let sums: Uint32Array | Float64Array | undefined;
+  Object.defineProperty(table, "sums", {
+    enumerable: false,
+    get: () => (sums ??= summedAreaTable({ width, height, data: pixels }).sums),
+  });
+  return table;
+};
+
+/**
+ * A table as a message brought it: one built where it is read (with `pixels`, without `sums`)
+ * gets its read of `sums` back; any other is returned as it is.
+ */
+export const receivedTable = (sat: SummedAreaTable): SummedAreaTable => {
+  const { width, height, pixels, id } = sat;
+  // `in`, not a read: a table built where it is read computes its sums on a read.
+  const hasSums = "sums" in sat;
+  return pixels !== undefined && id !== undefined && !hasSums
+    ? tableFromPixels(width, height, pixels, id)
+    : sat;
+};
+
+/** Whether a table is shared between threads (read from shared memory, or built where read). */
+export const isSharedTable = (sat: SummedAreaTable): boolean =>
+  sat.pixels !== undefined ||
+  (typeof SharedArrayBuffer !== "undefined" && sat.sums.buffer instanceof SharedArrayBuffer);
 
 /** This thread's tag for table ids (random, so that ids made in different threads differ). */
 let idTag = "";
@@ -45,8 +99,9 @@ const MEAN = 127.5;
 const SCALE = 0.0078125;
 
 /**
- * Builds the summed-area table of an RGB image; with `shared`, in a SharedArrayBuffer that
- * workers can read without a copy.
+ * Builds the summed-area table of an RGB image. With `shared`, a table that workers read
+ * without a copy: up to {@linkcode MAX_HEAP_TABLE_BYTES}, the pixels in a SharedArrayBuffer and
+ * the sums built where they are read (`pixels`); larger, the sums in a SharedArrayBuffer.
  */
 export const summedAreaTable = (img: RgbImage, shared = false): SummedAreaTable => {
   const { width: w, height: h, data } = img;
@@ -54,6 +109,13 @@ export const summedAreaTable = (img: RgbImage, shared = false): SummedAreaTable 
   const n = (h + 1) * stride;
   const Sums = 255 * w * h < 2 ** 32 ? Uint32Array : Float64Array;
   const bytes = Sums.BYTES_PER_ELEMENT * n;
+  if (shared && Sums === Uint32Array && bytes <= MAX_HEAP_TABLE_BYTES) {
+    // The pixels go to shared memory (a quarter of the table's bytes); each thread builds what
+    // it reads.
+    const pixels = new Uint8Array(new SharedArrayBuffer(w * h * 3));
+    pixels.set(data.subarray(0, w * h * 3));
+    return tableFromPixels(w, h, pixels, nextId());
+  }
   const buffer = (shared ? new SharedArrayBuffer(bytes) : new ArrayBuffer(bytes)) as ArrayBuffer;
   const sums = new Sums(buffer);
   // One running index per array (no products per pixel): about a quarter faster than indexing

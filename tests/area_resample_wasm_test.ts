@@ -1,7 +1,13 @@
 import * as tf from "@tensorflow/tfjs";
 import { assert, assertEquals } from "./_assert.ts";
 import { useBackend } from "../mod.ts";
-import { areaResample, type SummedAreaTable, summedAreaTable } from "../lib/area_resample.ts";
+import {
+  areaResample,
+  MAX_HEAP_TABLE_BYTES,
+  receivedTable,
+  type SummedAreaTable,
+  summedAreaTable,
+} from "../lib/area_resample.ts";
 import { pyramidLevels } from "../lib/pyramid.ts";
 import type { WasmBackendLike } from "../lib/kernels/instance.ts";
 import { areaCutter, releaseAreaTable, setWasmAreaResample } from "../lib/kernels/wasm_area.ts";
@@ -85,40 +91,49 @@ Deno.test("the wasm area kernel writes areaResample()'s bits: random images, lev
   const tallies = await counting(backend, () => {
     let cases = 0;
     for (const [w, h] of [[416, 416], [57, 43], [1, 1], [13, 200], [300, 12]]) {
-      const sat = summedAreaTable(image(w, h, rnd));
+      const img = image(w, h, rnd);
       const rects = rectsFor(w, h, rnd);
-      // Several cutters on one table: the rows copied grow from the bottom half, then the rest.
-      for (const part of [rects.filter((r) => r[1] > h / 2), rects]) {
-        const flat = part.flatMap((r) => r.slice(0, 4));
-        const maxOut = Math.max(...part.map((r) => r[4]));
-        const biggest = Math.max(...part.map((r) => r[4] * r[5] * 3));
-        const out = backend.wasm._malloc(4 * biggest + 8);
-        try {
-          const cut = areaCutter(backend, sat, flat, part.length, maxOut);
-          assert(cut, `no cutter for a ${w}x${h} table`);
-          for (const [x0, y0, cw, ch, ow, oh] of part) {
-            const n = ow * oh * 3;
-            // A float after the output: the kernel must not write it.
-            new Float32Array(memory.buffer, out + 4 * n, 1)[0] = 7;
-            assert(cut(x0, y0, cw, ch, ow, oh, out), `not taken: ${[x0, y0, cw, ch, ow, oh]}`);
-            const got = new Uint32Array(memory.buffer, out, n + 1).slice();
-            const want = new Float32Array(n + 1);
-            want[n] = 7;
-            areaResample(sat, x0, y0, cw, ch, ow, oh, want);
-            const bits = new Uint32Array(want.buffer);
-            const bad = got.findIndex((v, i) => v !== bits[i]);
-            assert(bad < 0, `${w}x${h} rect ${[x0, y0, cw, ch]} to ${ow}x${oh}: value ${bad}`);
-            cases++;
+      // The sums copied into the heap, and a shared table as a worker receives it: its rows
+      // built in the heap from the pixels (32 image rows at a time).
+      for (
+        const sat of [
+          summedAreaTable(img),
+          receivedTable(structuredClone(summedAreaTable(img, true))),
+        ]
+      ) {
+        // Several cutters on one table: the rows copied grow from the bottom half, then the rest.
+        for (const part of [rects.filter((r) => r[1] > h / 2), rects]) {
+          const flat = part.flatMap((r) => r.slice(0, 4));
+          const maxOut = Math.max(...part.map((r) => r[4]));
+          const biggest = Math.max(...part.map((r) => r[4] * r[5] * 3));
+          const out = backend.wasm._malloc(4 * biggest + 8);
+          try {
+            const cut = areaCutter(backend, sat, flat, part.length, maxOut);
+            assert(cut, `no cutter for a ${w}x${h} table`);
+            for (const [x0, y0, cw, ch, ow, oh] of part) {
+              const n = ow * oh * 3;
+              // A float after the output: the kernel must not write it.
+              new Float32Array(memory.buffer, out + 4 * n, 1)[0] = 7;
+              assert(cut(x0, y0, cw, ch, ow, oh, out), `not taken: ${[x0, y0, cw, ch, ow, oh]}`);
+              const got = new Uint32Array(memory.buffer, out, n + 1).slice();
+              const want = new Float32Array(n + 1);
+              want[n] = 7;
+              areaResample(sat, x0, y0, cw, ch, ow, oh, want);
+              const bits = new Uint32Array(want.buffer);
+              const bad = got.findIndex((v, i) => v !== bits[i]);
+              assert(bad < 0, `${w}x${h} rect ${[x0, y0, cw, ch]} to ${ow}x${oh}: value ${bad}`);
+              cases++;
+            }
+          } finally {
+            backend.wasm._free(out);
           }
-        } finally {
-          backend.wasm._free(out);
         }
       }
     }
     releaseAreaTable(backend);
     return cases;
   });
-  assert(tallies.value > 300, `${tallies.value} cases`);
+  assert(tallies.value > 600, `${tallies.value} cases`);
   // Our output buffers, the table copy (grown for the 416x416 one only) and the column scratch.
   assertEquals(tallies.mallocs, tallies.frees, "every allocation freed");
 });
@@ -187,14 +202,22 @@ Deno.test("resampledTensor() gives the same bits with and without the kernel, on
   const shared = summedAreaTable(img, true);
   assert(shared.id !== undefined && summedAreaTable(img, true).id !== shared.id, "ids differ");
   assertEquals(summedAreaTable(img).id, undefined);
-  const { id: _, ...anonymous } = shared;
+  const sharedSums = new Uint32Array(new SharedArrayBuffer(u32.sums.byteLength));
+  sharedSums.set(u32.sums);
+  const anonymous: SummedAreaTable = { width: 90, height: 70, sums: sharedSums };
   assert(areaCutter(backend, anonymous, flat, rects.length, 24) === null, "no id: JS");
   const out = backend.wasm._malloc(24 * 24 * 12);
   try {
     const first = areaCutter(backend, shared, flat.slice(0, 4), 1, 24)!;
     assert(first(flat[0], flat[1], flat[2], flat[3], 24, 24, out));
     // A clone (as a message brings) reuses the copy: the first cutter still holds.
-    const again = areaCutter(backend, structuredClone(shared), flat.slice(0, 4), 1, 24)!;
+    const again = areaCutter(
+      backend,
+      receivedTable(structuredClone(shared)),
+      flat.slice(0, 4),
+      1,
+      24,
+    )!;
     assert(again(flat[0], flat[1], flat[2], flat[3], 24, 24, out));
     assert(first(flat[0], flat[1], flat[2], flat[3], 24, 24, out), "same table, same copy");
     const memory = (backend.wasm.asm?.memory ?? backend.wasm.wasmMemory)!;
@@ -209,7 +232,7 @@ Deno.test("resampledTensor() gives the same bits with and without the kernel, on
     const before = tf.memory().numTensors;
     for (const on of [true, false]) {
       setWasmAreaResample(on);
-      for (const sat of [u32, f64, shared, structuredClone(shared), anonymous]) {
+      for (const sat of [u32, f64, shared, receivedTable(structuredClone(shared)), anonymous]) {
         const t = resampledTensor(sat, flat, rects.length, 24, 24);
         assertEquals(t.shape, [rects.length, 24, 24, 3]);
         const got = new Uint32Array((t.dataSync() as Float32Array).buffer);
@@ -228,6 +251,35 @@ Deno.test("resampledTensor() gives the same bits with and without the kernel, on
     assertEquals(tf.memory().numTensors, before);
   }
   await useBackend("wasm");
+});
+
+Deno.test("a shared table is built where it is read: its pixels go in a message, not its sums, and every thread reads the same sums", () => {
+  const rnd = random(21);
+  const img = image(75, 41, rnd);
+  const want = summedAreaTable(img).sums;
+  const shared = summedAreaTable(img, true);
+  assert(shared.pixels?.buffer instanceof SharedArrayBuffer, "pixels in shared memory");
+  assertEquals([...shared.pixels!], [...img.data]);
+  assert(!Object.keys(shared).includes("sums"), "sums is not an own enumerable property");
+  assertEquals([...shared.sums], [...want], "read here: the same sums");
+  const sent: SummedAreaTable = structuredClone(shared);
+  assert(sent.pixels!.buffer instanceof SharedArrayBuffer, "it shares the pixels");
+  assert(!Object.hasOwn(sent, "sums"), "a message does not carry the sums");
+  const received = receivedTable(sent);
+  assertEquals(received.id, shared.id);
+  assertEquals([...received.sums], [...want], "read there: the same sums");
+  assert(receivedTable(shared) === shared && receivedTable(received) === received, "kept");
+  const plain = summedAreaTable(img);
+  assert(receivedTable(plain) === plain && plain.pixels === undefined, "plain tables as before");
+  // Beyond what a thread builds in its heap, a shared table is built once, in shared memory.
+  const side = Math.ceil(Math.sqrt(MAX_HEAP_TABLE_BYTES / 12)) + 1;
+  const large = summedAreaTable({
+    width: side,
+    height: side,
+    data: new Uint8Array(side * side * 3),
+  }, true);
+  assertEquals(large.pixels, undefined);
+  assert(large.sums.buffer instanceof SharedArrayBuffer && large.id !== undefined);
 });
 
 Deno.test("lib/kernels/area_wasm_data.ts is what scripts/build_kernels.ts builds", async () => {

@@ -7,10 +7,14 @@
  * sums or over {@linkcode MAX_TABLE_BYTES}, shared tables without an id, rectangles that are not whole
  * pixels.
  *
- * Tables in shared memory are those of a detector with net workers, where every message brings
- * its own table object: their copy is known by the table's `id` (set by `summedAreaTable` for
- * shared tables), so a worker copies an image's table once, not once per message; a shared table
- * without an id is cut in JS.
+ * Shared tables are those of a detector with net workers, where every message brings its own
+ * table object: their copy is known by the table's `id` (set by `summedAreaTable` for shared
+ * tables), so a worker makes an image's copy once, not once per message; a shared table without
+ * an id is cut in JS. A shared table with `pixels` (built where it is read) is built in the heap
+ * from the image's pixels by the same module's `satRows` (the same sums as the JS builder's, in
+ * 32-bit integers), rows from the top down to the lowest row a cut reads: neither the thread
+ * that loaded the image nor this one computes the table in JS, and no table goes through shared
+ * memory (measured: the main thread's CPU on 200 `wider_val_416` images 0.74 -> 0.54 s).
  *
  * The copies: up to two per backend (the tables last used), reused from image to image (their
  * allocations grown as needed), rows copied as rectangles need them. A table must not change after it is built
@@ -18,7 +22,7 @@
  *
  * @module
  */
-import type { SummedAreaTable } from "../area_resample.ts";
+import { MAX_HEAP_TABLE_BYTES, type SummedAreaTable } from "../area_resample.ts";
 import { decodeBase64 } from "../base64.ts";
 import { AREA_WASM } from "./area_wasm_data.ts";
 import type { WasmBackendLike } from "./instance.ts";
@@ -37,6 +41,9 @@ type AreaFn = (
   cols: number,
 ) => void;
 
+/** `satRows(rgb, W, r0, r1, table)`: rows r0 to r1 - 1 (r0 >= 1) of a table (scripts/kernels/area.ts). */
+type SatRowsFn = (rgb: number, width: number, r0: number, r1: number, table: number) => void;
+
 /**
  * Cuts the rectangle [x0, x0 + w) x [y0, y0 + h) to outW x outH at heap byte offset `out`; false
  * (nothing written) for a rectangle it does not take.
@@ -52,7 +59,10 @@ export type AreaCut = (
 ) => boolean;
 
 /** Tables larger than this (about 5.6 megapixels) are cut in JS: the heap never shrinks. */
-export const MAX_TABLE_BYTES = 64 * 2 ** 20;
+export const MAX_TABLE_BYTES = MAX_HEAP_TABLE_BYTES;
+
+/** Image rows copied into the heap at a time to build a table's rows from its pixels. */
+const BUILD_ROWS = 32;
 
 /** A heap copy of a table: the table's serial number or id (0: none), rows [lo, hi) of it. */
 interface TableCopy {
@@ -79,12 +89,16 @@ const SECOND_COPY_BYTES = 8 * 2 ** 20;
 /** The kernel and its heap copies of tables, per wasm memory. */
 interface AreaHeap {
   readonly f: AreaFn;
+  readonly satRows: SatRowsFn;
   readonly memory: WebAssembly.Memory;
   /** Most recently used first. */
   readonly copies: TableCopy[];
   /** Scratch for the column windows: 24 bytes per output column. */
   cols: number;
   colsBytes: number;
+  /** Scratch for image rows a table is built from. */
+  rgb: number;
+  rgbBytes: number;
 }
 
 const heaps = new WeakMap<WebAssembly.Memory, AreaHeap | null>();
@@ -120,7 +134,8 @@ const heapOf = (backend: WasmBackendLike): AreaHeap | null => {
           env: { memory },
         });
         const f = inst.exports.areaResample as AreaFn;
-        heap = { f, memory, copies: [], cols: 0, colsBytes: 0 };
+        const satRows = inst.exports.satRows as SatRowsFn;
+        heap = { f, satRows, memory, copies: [], cols: 0, colsBytes: 0, rgb: 0, rgbBytes: 0 };
       }
     } catch {
       heap = null;
@@ -164,13 +179,20 @@ export const areaCutter = (
   count: number,
   maxOutW: number,
 ): AreaCut | null => {
-  const { width: W, height: H, sums } = sat;
+  const { width: W, height: H, pixels } = sat;
   const stride = (W + 1) * 3;
   const entries = (H + 1) * stride;
+  // A table built where it is read is built here, in the heap, from its pixels (its sums are
+  // never read); any other is copied from its sums.
+  const fromPixels = pixels instanceof Uint8Array && sat.id !== undefined;
+  const sums = fromPixels ? undefined : sat.sums;
   if (
-    !enabled || !(sums instanceof Uint32Array) || (isShared(sums) && sat.id === undefined) ||
-    !whole(W, 1) || !whole(H, 1) ||
-    sums.length < entries || entries * 4 > MAX_TABLE_BYTES || !whole(maxOutW, 1)
+    !enabled || !whole(W, 1) || !whole(H, 1) || entries * 4 > MAX_TABLE_BYTES ||
+    !whole(maxOutW, 1) ||
+    (fromPixels
+      ? pixels.length < W * H * 3 || 255 * W * H >= 2 ** 32
+      : !(sums instanceof Uint32Array) || (isShared(sums) && sat.id === undefined) ||
+        sums.length < entries)
   ) return null;
   const heap = heapOf(backend);
   if (!heap) return null;
@@ -188,7 +210,9 @@ export const areaCutter = (
     if (ptr) wasm._free(ptr);
     return wasm._malloc(bytes) >>> 0;
   };
-  const serial = isShared(sums) ? sat.id as string : serialOf(sums);
+  const serial = fromPixels || isShared(sums as Uint32Array)
+    ? sat.id as string
+    : serialOf(sums as Uint32Array);
   let at = heap.copies.findIndex((c) => c.table === serial);
   if (at < 0) {
     // Another table: a new copy while there are fewer than COPIES, else the least recently used
@@ -215,13 +239,37 @@ export const areaCutter = (
     heap.cols = realloc(heap.cols, 24 * maxOutW);
     heap.colsBytes = heap.cols ? 24 * maxOutW : 0;
   }
-  if (!copied.ptr || !heap.cols) return null;
-  // Rows [lo, hi) must be in the copy: those of [lo, hi) not yet there are copied now.
-  if (lo < hi) {
+  // Image rows to build from, plus 16 bytes: the kernel reads a pixel as 4 bytes.
+  const rgbNeed = fromPixels ? BUILD_ROWS * W * 3 + 16 : 0;
+  if (heap.rgbBytes < rgbNeed) {
+    heap.rgb = realloc(heap.rgb, rgbNeed);
+    heap.rgbBytes = heap.rgb ? rgbNeed : 0;
+  }
+  if (!copied.ptr || !heap.cols || (fromPixels && !heap.rgb)) return null;
+  if (fromPixels && lo < hi) {
+    // Rows [0, hi) must be in the heap (each row sums the rows above it): those of [0, hi) not
+    // yet there are built now, from the image rows above them.
+    const pix = pixels as Uint8Array;
+    let r = copied.lo < copied.hi ? copied.hi : 0;
+    if (r === 0) {
+      new Uint32Array(heap.memory.buffer, copied.ptr, stride).fill(0);
+      r = 1;
+    }
+    for (; r < hi; r += BUILD_ROWS) {
+      const k = Math.min(BUILD_ROWS, hi - r);
+      new Uint8Array(heap.memory.buffer, heap.rgb, k * W * 3)
+        .set(pix.subarray((r - 1) * W * 3, (r - 1 + k) * W * 3));
+      heap.satRows(heap.rgb, W, r, r + k, copied.ptr);
+    }
+    copied.lo = 0;
+    copied.hi = Math.max(hi, copied.hi);
+  } else if (lo < hi) {
+    // Rows [lo, hi) must be in the copy: those of [lo, hi) not yet there are copied now.
+    const from = sums as Uint32Array;
     const copy = (a: number, b: number) => {
       if (a >= b) return;
       new Uint32Array(heap.memory.buffer, copied.ptr + a * stride * 4, (b - a) * stride)
-        .set(sums.subarray(a * stride, b * stride));
+        .set(from.subarray(a * stride, b * stride));
     };
     const nlo = copied.lo < copied.hi ? Math.min(lo, copied.lo) : lo;
     const nhi = copied.lo < copied.hi ? Math.max(hi, copied.hi) : hi;
@@ -262,6 +310,8 @@ export const releaseAreaTable = (backend: WasmBackendLike): void => {
   if (!heap) return;
   for (const c of heap.copies) drop(backend, c);
   if (heap.cols) backend.wasm._free(heap.cols);
+  if (heap.rgb) backend.wasm._free(heap.rgb);
   heap.copies.length = 0;
   heap.cols = heap.colsBytes = 0;
+  heap.rgb = heap.rgbBytes = 0;
 };

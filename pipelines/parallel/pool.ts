@@ -7,6 +7,7 @@
  * @module
  */
 import * as E from "fp-ts/Either.js";
+import { isSharedTable } from "../../lib/area_resample.ts";
 import type { Candidates } from "../../lib/candidates.ts";
 import { describe, type MtcnnError, mtcnnError, MtcnnException } from "../../lib/errors.ts";
 import type { PyramidLevel } from "../../lib/pyramid.ts";
@@ -346,14 +347,16 @@ export const startNetPoolWith = async (
       const per = Math.ceil(batch.count / parts);
       const stride = batch.size * batch.size * 3;
       // A shared summed-area table goes by reference: each worker cuts its own crops.
-      const cutThere = !batch.data && batch.sat.sums.buffer instanceof SharedArrayBuffer;
+      const cutThere = !batch.data && isSharedTable(batch.sat);
       const pixels = cutThere ? undefined : cropPixels(batch);
       const calls = [];
       for (let k = 0; k < parts && k * per < batch.count; k++) {
         const start = k * per, count = Math.min(per, batch.count - start);
         const data = pixels?.slice(start * stride, (start + count) * stride);
         const rects = batch.rects.slice(4 * start, 4 * (start + count));
-        const sat = cutThere ? batch.sat : { ...batch.sat, sums: new Uint32Array(0) };
+        const sat = cutThere
+          ? batch.sat
+          : { width: batch.sat.width, height: batch.sat.height, sums: new Uint32Array(0) };
         const msg = { kind, id: nextId++, size: batch.size, count, data, rects, sat } as const;
         calls.push(post(k, msg, data ? [data.buffer, rects.buffer] : [rects.buffer]));
       }

@@ -6,6 +6,7 @@
  * @module
  */
 /// <reference lib="deno.worker" />
+import { receivedTable } from "../../lib/area_resample.ts";
 import { describe } from "../../lib/errors.ts";
 import { pnet } from "../../lib/nets/pnet.ts";
 import { toTensors } from "../../lib/nets/tensors.ts";
@@ -58,10 +59,12 @@ self.onmessage = async (e: MessageEvent<ToWorker>) => {
       return post({ kind: "ready", backend: b.right });
     }
     if (!nets) return post({ kind: "error", id: m.id, message: "worker not initialised" });
+    // A table built where it is read comes without its sums (the worker builds them).
+    const sat = receivedTable(m.sat);
     if (m.kind === "pnet") {
       const candidates = [];
       for (const level of m.levels) {
-        candidates.push(await runPNetLevel(nets.pnet, m.sat, level, m.threshold, m.nms));
+        candidates.push(await runPNetLevel(nets.pnet, sat, level, m.threshold, m.nms));
       }
       const buffers = buffersOf(candidates.flatMap((c) => [c.boxes, c.scores, c.offsets]));
       return post({ kind: "levels", id: m.id, candidates }, buffers);
@@ -71,7 +74,7 @@ self.onmessage = async (e: MessageEvent<ToWorker>) => {
       count: m.count,
       rects: m.rects,
       data: m.data,
-      sat: m.sat,
+      sat,
     });
     post({ kind: "heads", id: m.id, heads }, buffersOf(Object.values(heads)));
   } catch (err) {

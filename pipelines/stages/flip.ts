@@ -5,7 +5,7 @@
  * @module
  */
 import * as E from "fp-ts/Either.js";
-import { summedAreaTable } from "../../lib/area_resample.ts";
+import { isSharedTable, summedAreaTable } from "../../lib/area_resample.ts";
 import { type Candidates, concatCandidates, selectCandidates } from "../../lib/candidates.ts";
 import type { RgbImage } from "../../lib/image.ts";
 import { nms } from "../../lib/nms.ts";
@@ -92,7 +92,7 @@ export const flip = <P extends CandidatePhase>(
     const a = await runStage(inner, state);
     if (a._tag === "Left") return a;
     const image = mirrorImage(state.image);
-    const shared = state.sat.sums.buffer instanceof SharedArrayBuffer;
+    const shared = isSharedTable(state.sat);
     const b = await runStage(inner, {
       ...state,
       image,

@@ -7,7 +7,7 @@
  * @module
  */
 import * as E from "fp-ts/Either.js";
-import { summedAreaTable } from "../../lib/area_resample.ts";
+import { isSharedTable, summedAreaTable } from "../../lib/area_resample.ts";
 import { type Candidates, concatCandidates, selectCandidates } from "../../lib/candidates.ts";
 import { mtcnnError } from "../../lib/errors.ts";
 import { nms } from "../../lib/nms.ts";
@@ -31,7 +31,7 @@ export interface RotationParams {
 const turnedState = (state: ImageState, angle: Rotation): ImageState => {
   if (angle === 0) return state;
   const image = rotateImage(state.image, angle);
-  const shared = state.sat.sums.buffer instanceof SharedArrayBuffer;
+  const shared = isSharedTable(state.sat);
   return { ...state, image, sat: summedAreaTable(image, shared), timings: {} };
 };
 

@@ -66,4 +66,32 @@ export function areaResample(sums: usize, W: i32, H: i32, x0: f64, y0: f64, w: f
     }
   }
 }
+
+/**
+ * satRows(rgb, W, r0, r1, table): rows r0 to r1 - 1 (r0 >= 1) of the summed-area table at
+ * "table" (32-bit sums, (W + 1) * 3 a row), from the image rows r0 - 1 to r1 - 2 at "rgb"
+ * (packed RGB, W * 3 bytes a row, 1 byte of slack after the last) and the table's row r0 - 1: the
+ * sums of lib/area_resample.ts's summedAreaTable, in wrapping i32 arithmetic (exact: every entry
+ * of a 32-bit table fits). A pixel's r, g, b go as one i32x4 (the fourth lane carries the next
+ * pixel's red, and its store the next entry's, which the next pixel overwrites; after a row's
+ * last pixel it lands in the next row's first entry, zeroed when that row is built, or in the
+ * table's 16 bytes of slack).
+ */
+export function satRows(rgb: usize, W: i32, r0: i32, r1: i32, table: usize): void {
+  const stride = <usize>(W + 1) * 12;
+  let src = rgb;
+  for (let r = r0; r < r1; r++) {
+    const row = table + <usize>r * stride;
+    v128.store(row, i32x4.splat(0));
+    let a = row - stride + 12, o = row + 12;
+    let run = i32x4.splat(0);
+    for (let x = 0; x < W; x++) {
+      run = i32x4.add(run, i32x4.extend_low_i16x8_u(i16x8.extend_low_i8x16_u(v128.load32_zero(src))));
+      v128.store(o, i32x4.add(v128.load(a), run));
+      src += 3;
+      a += 12;
+      o += 12;
+    }
+  }
+}
 `;
