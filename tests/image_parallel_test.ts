@@ -7,6 +7,10 @@ import { runStage } from "../pipelines/compose.ts";
 import { toDetection } from "../pipelines/detection.ts";
 import { startNetPoolWith } from "../pipelines/parallel/pool.ts";
 import type { Nets } from "../pipelines/nets/types.ts";
+import { localNet } from "../pipelines/nets/local.ts";
+import { summedAreaTable } from "../lib/area_resample.ts";
+import { loadImage } from "../stages.ts";
+import { pyramidLevels } from "../lib/pyramid.ts";
 import { ASTRONAUT, GROUP, IVAN } from "./_faces.ts";
 
 const DYING = new URL("./_dying_worker.ts", import.meta.url);
@@ -101,6 +105,60 @@ Deno.test("an image alone on a lane is shared with the idle worker, with the sam
     assert(kinds[0].includes("pnet") && kinds[1].includes("pnet"), JSON.stringify(kinds));
   } finally {
     pool.right.terminate();
+  }
+});
+
+Deno.test("a lane's queued calls go to a worker that has nothing to do, with the in-thread heads; not when sharing is off", async () => {
+  const img = await loadImage(GROUP);
+  if (img._tag === "Left") throw new Error(img.left.message);
+  const { width, height } = img.right;
+  // 4096 RNet crops (16 pieces of 256), cut from the image's shared table.
+  const count = 4096;
+  const rects = new Int32Array(4 * count);
+  for (let k = 0, seed = 7; k < count; k++) {
+    seed = (seed * 1103515245 + 12345) % 2 ** 31;
+    const side = 12 + (seed % 60);
+    rects.set([(seed >> 8) % (width - side), (seed >> 4) % (height - side), side, side], 4 * k);
+  }
+  const batch = { size: 24 as const, count, rects, sat: summedAreaTable(img.right, true) };
+  const local = localNet("rnet", W.rnet);
+  if (local._tag === "Left") throw new Error(local.left.message);
+  const want = await local.right.run({ ...batch, sat: summedAreaTable(img.right) });
+  local.right.dispose();
+  const small = pyramidLevels(width, height, 200, 0.709).slice(-1);
+  for (const shareIdle of [true, false]) {
+    const kinds: string[][] = [[], []];
+    const pool = await startNetPoolWith(W, 2, "wasm", {
+      shareIdle,
+      spawn: (i) => {
+        const w = new Worker(new URL("../pipelines/parallel/worker.ts", import.meta.url), {
+          type: "module",
+        });
+        const post = w.postMessage.bind(w);
+        w.postMessage = ((m: { kind: string }, t?: Transferable[]) => {
+          kinds[i].push(m.kind);
+          post(m, t ?? []);
+        }) as Worker["postMessage"];
+        return w;
+      },
+    });
+    if (pool._tag === "Left") throw new Error(pool.left.message);
+    try {
+      // Worker 2 is busy (a small PNet level of lane 2) when lane 1's batch is queued, so the
+      // batch is not cut in shares; worker 2 then finds lane 1's pieces waiting.
+      const busy = pool.right.lanes[1].pnet.run(batch.sat, small, 0.6, 0.5);
+      const got = await pool.right.lanes[0].rnet.run(batch);
+      await busy;
+      for (const k of Object.keys(want) as (keyof typeof want)[]) {
+        assertEquals([...got[k]], [...want[k]], `${k}: the in-thread heads`);
+      }
+      const stolen = kinds[1].filter((k) => k === "rnet").length;
+      if (shareIdle) assert(stolen > 0, `worker 2 took no piece: ${JSON.stringify(kinds)}`);
+      else assertEquals(stolen, 0, "with sharing off, lane 1's calls stay on worker 1");
+      assertEquals(kinds[0].filter((k) => k === "rnet").length + stolen, 16, "16 pieces");
+    } finally {
+      pool.right.terminate();
+    }
   }
 });
 

@@ -2,7 +2,8 @@
  * A pool of net workers. tfjs's own wasm threads do not start under Deno, so using more than
  * one core means our own Workers, each with its own backend and weights. PNet's pyramid levels
  * are shared out by size (largest first, to the least loaded worker); RNet's and ONet's crop
- * batches are split evenly.
+ * batches are split evenly. A lane (one worker's nets, for image-parallel detection) queues its
+ * calls here; a worker with nothing to do takes the next queued call of any lane.
  *
  * @module
  */
@@ -80,6 +81,7 @@ export interface NetPoolInternals {
 }
 
 const DEFAULT_STALL_MS = 300_000;
+const DEFAULT_MAX_RESTARTS = 3;
 
 /**
  * Calls a lane's worker holds at once: the one it runs and the next, so that it does not wait
@@ -96,7 +98,6 @@ interface Queued {
   readonly ok: (m: FromWorker) => void;
   readonly fail: (e: Error) => void;
 }
-const DEFAULT_MAX_RESTARTS = 3;
 
 const backendFailure = (message: string): Error =>
   new MtcnnException(mtcnnError("BackendError", message));
