@@ -8,11 +8,16 @@
  * @module
  */
 
+import type { EarlyWorkers } from "./cli/early.ts";
+
 /** The commands and the modules that run them. */
 const COMMANDS: Readonly<
   Record<
     string,
-    { help: string; load: () => Promise<{ run: (args: string[]) => Promise<number> }> }
+    {
+      help: string;
+      load: () => Promise<{ run: (args: string[], early?: EarlyWorkers) => Promise<number> }>;
+    }
   >
 > = {
   detect: { help: "faces of images as NDJSON", load: () => import("./cli/detect.ts") },
@@ -60,10 +65,18 @@ export const main = async (args: readonly string[]): Promise<number> => {
     console.error(`error: unknown command ${JSON.stringify(cmd)} (commands: ${names}; see --help)`);
     return 2;
   }
-  const command = await c.load();
-  // A named, process-wide effect, chosen by the command line rather than the library.
-  (await import("./pipelines/edge/backend.ts")).enableProductionMode();
-  return await command.run(rest);
+  // detect's workers start loading their modules on the other core while this thread loads its.
+  const early = cmd === "detect"
+    ? (await import("./cli/early.ts")).startEarlyWorkers(rest)
+    : undefined;
+  try {
+    const command = await c.load();
+    // A named, process-wide effect, chosen by the command line rather than the library.
+    (await import("./pipelines/edge/backend.ts")).enableProductionMode();
+    return await command.run(rest, early);
+  } finally {
+    early?.release();
+  }
 };
 
 if (import.meta.main) Deno.exit(await main(Deno.args));

@@ -7,8 +7,12 @@ import * as E from "fp-ts/Either.js";
 import { dirname, join, resolve } from "node:path";
 import { describe, type MtcnnError, mtcnnError } from "../lib/errors.ts";
 import { mapInOrder } from "../lib/in_order.ts";
-import { createDetector, type DetectOptions, useBackend } from "../mod.ts";
-import { loadScaledImage, startImageLoader } from "../stages.ts";
+import { type DetectOptions, useBackend } from "../mod.ts";
+import { loadScaledImage } from "../stages.ts";
+import { createDetectorWith } from "../pipelines/detector.ts";
+import { startImageLoaderAt } from "../pipelines/parallel/loader.ts";
+import { LOADER_WORKER_URL } from "../pipelines/parallel/worker_urls.ts";
+import type { EarlyWorkers } from "./early.ts";
 import { alignFace } from "../lib/align/align_face.ts";
 import { cropFace } from "../lib/align/crop.ts";
 
@@ -88,8 +92,12 @@ ${DETECT_OPTIONS_HELP}
   -h, --help            this help
 `;
 
-/** Runs the command; returns the exit code. */
-export const run = async (args: string[]): Promise<number> => {
+/**
+ * Runs the command; returns the exit code. `early`: workers the command line started before
+ * this module loaded (cli/early.ts); the detector and the loader take those they need, the
+ * caller ends the rest.
+ */
+export const run = async (args: string[], early?: EarlyWorkers): Promise<number> => {
   if (wantsVideo(args)) return (await import("./detect_video.ts")).run(args);
   const parsed = parseArgs(args, {
     values: [
@@ -214,16 +222,18 @@ export const run = async (args: string[]): Promise<number> => {
     console.error(`${io.output}: cut off a partial last line (${sink.repairedBytes} bytes)`);
   }
   // The first images are read and decoded while the detector starts its workers.
-  const creating = createDetector({
+  const creating = createDetectorWith({
     ...(options as DetectOptions),
     weights: weights?.right,
     cascade,
     workers: n,
     backend: backend.backend,
     landmarkOnet: lm.weights,
-  });
+  }, early?.nets ?? []);
   // With workers, images are decoded on a thread of their own (only for more than one image).
-  const loader = n > 0 && several ? startImageLoader() : undefined;
+  const loader = n > 0 && several
+    ? startImageLoaderAt(LOADER_WORKER_URL, early?.takeLoader())
+    : undefined;
   const loadOptions = { downscale: options.downscaleLargeImages };
   const loadOne: PathOrBytesLoader = (input) =>
     loader

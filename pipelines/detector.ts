@@ -69,17 +69,31 @@ const detectOptionsOf = (o: DetectOptions): DetectOptions =>
  * }
  * ```
  */
-export const createDetector = async (
+export const createDetector = (
   options: DetectorOptions = {},
+): Promise<Result<MtcnnError, Detector>> => createDetectorWith(options, []);
+
+/**
+ * {@linkcode createDetector} with net workers already started (`started`, running
+ * pipelines/parallel/worker.ts and not yet initialised: the command line starts them before its
+ * own modules load). It takes the ones it needs from the front of the array; those left are the
+ * caller's to end.
+ */
+export const createDetectorWith = async (
+  options: DetectorOptions,
+  started: Worker[],
 ): Promise<Result<MtcnnError, Detector>> => {
   try {
-    return await create(options ?? {});
+    return await create(options ?? {}, started);
   } catch (e) {
     return E.left(mtcnnError("BackendError", `cannot create the detector: ${describe(e)}`, e));
   }
 };
 
-const create = async (options: DetectorOptions): Promise<Result<MtcnnError, Detector>> => {
+const create = async (
+  options: DetectorOptions,
+  started: Worker[],
+): Promise<Result<MtcnnError, Detector>> => {
   const base = detectOptionsOf(options);
   const resolved = resolveOptions(base);
   if (resolved._tag === "Left") return resolved;
@@ -102,7 +116,10 @@ const create = async (options: DetectorOptions): Promise<Result<MtcnnError, Dete
     );
   }
   // The workers load their modules while this thread starts its backend and loads weights.
-  const early: (Worker | undefined)[] = Array.from({ length: workers }, spawnNetWorker);
+  const early: (Worker | undefined)[] = Array.from(
+    { length: workers },
+    () => started.shift() ?? spawnNetWorker(),
+  );
   const unused = <T>(r: T): T => {
     early.forEach((w) => w?.terminate());
     return r;

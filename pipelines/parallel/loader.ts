@@ -8,6 +8,7 @@ import * as E from "fp-ts/Either.js";
 import { describe, type MtcnnError, mtcnnError, type MtcnnErrorTag } from "../../lib/errors.ts";
 import type { Result } from "../../lib/result.ts";
 import type { LoadedImage, LoadOptions } from "../edge/load_image.ts";
+import { LOADER_WORKER_URL } from "./worker_urls.ts";
 
 /** An image loader on a worker thread. */
 export interface ImageLoader {
@@ -49,15 +50,15 @@ type Reply =
  * loader.terminate();
  * ```
  */
-export const startImageLoader = (): ImageLoader =>
-  startImageLoaderAt(new URL("./loader_worker.ts", import.meta.url));
+export const startImageLoader = (): ImageLoader => startImageLoaderAt(LOADER_WORKER_URL);
 
 /**
  * {@linkcode startImageLoader} with the worker script at `url` (tests give one that crashes). A
  * worker that dies fails the loads in flight with a BackendError; the next load starts a new one.
- * After `terminate`, loads fail at once.
+ * After `terminate`, loads fail at once. `started`, a worker already running `url` (the command
+ * line starts one before its modules load), is used for the first loads.
  */
-export const startImageLoaderAt = (url: URL): ImageLoader => {
+export const startImageLoaderAt = (url: URL, started?: Worker): ImageLoader => {
   const pending = new Map<number, (r: E.Either<MtcnnError, LoadedImage>) => void>();
   let nextId = 1;
   let worker: Worker | undefined;
@@ -66,8 +67,10 @@ export const startImageLoaderAt = (url: URL): ImageLoader => {
     for (const done of pending.values()) done(E.left(mtcnnError("BackendError", why)));
     pending.clear();
   };
+  let first = started;
   const spawn = (): Worker => {
-    const w = new Worker(url, { type: "module" });
+    const w = first ?? new Worker(url, { type: "module" });
+    first = undefined;
     w.onmessage = (e: MessageEvent<Reply>) => {
       const m = e.data;
       const done = pending.get(m.id);
@@ -102,6 +105,8 @@ export const startImageLoaderAt = (url: URL): ImageLoader => {
       }),
     terminate: () => {
       ended = true;
+      first?.terminate();
+      first = undefined;
       worker?.terminate();
       worker = undefined;
       failAll("the image loader was terminated");

@@ -19,6 +19,7 @@ import { cropPixels } from "../nets/crop_pixels.ts";
 import type { CropHeads, CropNet, Nets, PNetRunner } from "../nets/types.ts";
 import type { CropBatch } from "../state.ts";
 import type { FromWorker, ToWorker } from "./protocol.ts";
+import { NET_WORKER_URL, spawnModuleWorker } from "./worker_urls.ts";
 
 /** Running nets on worker threads. */
 export interface NetPool {
@@ -125,8 +126,7 @@ const MIN_PER_WORKER = { rnet: 8, onet: 2 } as const;
  * the pool's first message. A detector spawns its workers this way before it loads the weights,
  * so that both happen at the same time.
  */
-export const spawnNetWorker = (): Worker =>
-  new Worker(new URL("./worker.ts", import.meta.url), { type: "module" });
+export const spawnNetWorker = (): Worker => spawnModuleWorker(NET_WORKER_URL);
 
 /**
  * The most crops one call to a worker carries when a whole image runs on it: a worker's wasm
