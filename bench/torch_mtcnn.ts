@@ -7,6 +7,7 @@
  *
  * ```ts
  * import { findTorchAnchor, runTorchMtcnn } from "./torch_mtcnn.ts";
+ * const dir = "../shared/data/wider_val_416/images";
  * const anchor = await findTorchAnchor();
  * if ("missing" in anchor) console.log(`PyTorch anchor skipped: ${anchor.missing}`);
  * else {
