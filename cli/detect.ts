@@ -11,7 +11,7 @@ import { type DetectOptions, useBackend } from "../mod.ts";
 import { loadScaledImage } from "../stages.ts";
 import { createDetectorWith } from "../pipelines/detector.ts";
 import { startImageLoaderAt } from "../pipelines/parallel/loader.ts";
-import { LOADER_WORKER_URL } from "../pipelines/parallel/worker_urls.ts";
+import { isWorkerCount, LOADER_WORKER_URL } from "../pipelines/parallel/worker_urls.ts";
 import type { EarlyWorkers } from "./early.ts";
 import { alignFace } from "../lib/align/align_face.ts";
 import { cropFace } from "../lib/align/crop.ts";
@@ -148,7 +148,7 @@ export const run = async (args: string[], early?: EarlyWorkers): Promise<number>
   const workers = numberOption(o, "workers");
   if (
     typeof workers === "string" ||
-    (workers !== undefined && !(Number.isInteger(workers) && workers >= 0 && workers <= 64))
+    (workers !== undefined && !isWorkerCount(workers))
   ) {
     printError(typeof workers === "string" ? workers : "--workers must be an integer from 0 to 64");
     return 2;

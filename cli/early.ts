@@ -10,6 +10,7 @@
  */
 import { isVideoPath } from "./video_inputs.ts";
 import {
+  isWorkerCount,
   LOADER_WORKER_URL,
   NET_WORKER_URL,
   spawnModuleWorker,
@@ -62,7 +63,7 @@ export const expectedWorkers = (
   const at = args.indexOf("--workers");
   const raw = at >= 0 ? args[at + 1] : args.find((a) => a.startsWith("--workers="))?.slice(10);
   const given = raw === undefined ? undefined : Number(raw);
-  if (given !== undefined && !(Number.isInteger(given) && given >= 0 && given <= 64)) return none;
+  if (given !== undefined && !isWorkerCount(given)) return none;
   let several = args.some((a) => a === "--list" || a.startsWith("--list="));
   let files = 0;
   for (const [i, a] of args.entries()) {

@@ -4,8 +4,8 @@
  * image's summed-area table in the heap straight into the nets' input tensor
  * (scripts/kernels/area.ts). The same operations in the same order in f64, so the same float32
  * bits as the JS function, which still runs everywhere else: other backends, tables of 64-bit
- * sums or over {@linkcode MAX_TABLE_BYTES}, shared tables without an id, rectangles that are not whole
- * pixels.
+ * sums or over `MAX_HEAP_TABLE_BYTES` (lib/area_resample.ts; the heap never shrinks), shared
+ * tables without an id, rectangles that are not whole pixels.
  *
  * Shared tables are those of a detector with net workers, where every message brings its own
  * table object: their copy is known by the table's `id` (set by `summedAreaTable` for shared
@@ -57,9 +57,6 @@ export type AreaCut = (
   outH: number,
   out: number,
 ) => boolean;
-
-/** Tables larger than this (about 5.6 megapixels) are cut in JS: the heap never shrinks. */
-export const MAX_TABLE_BYTES = MAX_HEAP_TABLE_BYTES;
 
 /** Image rows copied into the heap at a time to build a table's rows from its pixels. */
 const BUILD_ROWS = 32;
@@ -187,7 +184,7 @@ export const areaCutter = (
   const fromPixels = pixels instanceof Uint8Array && sat.id !== undefined;
   const sums = fromPixels ? undefined : sat.sums;
   if (
-    !enabled || !whole(W, 1) || !whole(H, 1) || entries * 4 > MAX_TABLE_BYTES ||
+    !enabled || !whole(W, 1) || !whole(H, 1) || entries * 4 > MAX_HEAP_TABLE_BYTES ||
     !whole(maxOutW, 1) ||
     (fromPixels
       ? pixels.length < W * H * 3 || 255 * W * H >= 2 ** 32

@@ -10,13 +10,14 @@ import type { Result } from "../../lib/result.ts";
 import type { MtcnnWeights } from "../../lib/weights/record.ts";
 import type { BackendName } from "../edge/backend.ts";
 import { startNetPoolWith } from "../parallel/pool.ts";
+import { isWorkerCount } from "../parallel/worker_urls.ts";
 import { localNets } from "./local.ts";
 import type { Nets } from "./types.ts";
 
 /** The `workers` option checked: an integer from 0 to 64 (default 0). */
 export const workersOption = (workers: number | undefined): Result<MtcnnError, number> => {
   const n = workers ?? 0;
-  return Number.isInteger(n) && n >= 0 && n <= 64
+  return isWorkerCount(n)
     ? E.right(n)
     : E.left(mtcnnError("OptionError", `workers must be an integer from 0 to 64, got ${n}`));
 };

@@ -19,7 +19,7 @@ import { cropPixels } from "../nets/crop_pixels.ts";
 import type { CropHeads, CropNet, Nets, PNetRunner } from "../nets/types.ts";
 import type { CropBatch } from "../state.ts";
 import type { FromWorker, ToWorker } from "./protocol.ts";
-import { NET_WORKER_URL, spawnModuleWorker } from "./worker_urls.ts";
+import { isWorkerCount, NET_WORKER_URL, spawnModuleWorker } from "./worker_urls.ts";
 
 /** Running nets on worker threads. */
 export interface NetPool {
@@ -168,7 +168,7 @@ export const startNetPoolWith = async (
   backend: BackendName,
   internals: NetPoolInternals,
 ): Promise<Result<MtcnnError, NetPool>> => {
-  if (!Number.isInteger(size) || size < 1 || size > 64) {
+  if (!isWorkerCount(size) || size < 1) {
     return E.left(
       mtcnnError("OptionError", `workers must be an integer from 1 to 64, got ${size}`),
     );
@@ -252,7 +252,10 @@ export const startNetPoolWith = async (
     slot.ready = start(slot);
   };
   const queue: Queued[] = [];
-  /** Sends `q` to `slot`'s worker; settles with its answer, or fails when the worker dies. */
+  /**
+   * Sends `q` to `slot`'s worker; settles with its answer, or fails when the worker dies or does
+   * not answer in `stallMs`. Either way the queue is handed out again: a worker is free.
+   */
   const send = (slot: Slot, q: Queued) => {
     const worker = slot.worker;
     const id = q.msg.id;
@@ -310,7 +313,12 @@ export const startNetPoolWith = async (
       slot.ready = start(slot);
     }
     const backends = await Promise.all(slots.map((s) => s.ready));
-    const call = async (slot: Slot, msg: ToWorker, transfer: Transferable[] = []) => {
+    /** Sends `msg` to `slot`'s worker now (not queued), once that worker is up. */
+    const call = async (
+      slot: Slot,
+      msg: ToWorker & { id: number },
+      transfer: Transferable[] = [],
+    ) => {
       if (slot.closed) throw backendFailure(slot.closed);
       try {
         await slot.ready;
@@ -320,16 +328,9 @@ export const startNetPoolWith = async (
         );
       }
       if (slot.closed) throw backendFailure(slot.closed);
-      const id = (msg as { id: number }).id;
-      const worker = slot.worker;
-      return await new Promise<FromWorker>((ok, fail) => {
-        const timer = setTimeout(() => {
-          if (slot.worker !== worker || !slot.pending.has(id)) return;
-          died(slot, `net worker ${slot.index + 1} did not answer in ${stallMs / 1000} s`);
-        }, stallMs);
-        slot.pending.set(id, { ok, fail, timer });
-        worker.postMessage(msg, transfer);
-      });
+      return await new Promise<FromWorker>((ok, fail) =>
+        send(slot, { lane: slot, msg, transfer, ok, fail })
+      );
     };
     /** Sends a message to a worker of the pool and settles with its answer. */
     type Post = (
