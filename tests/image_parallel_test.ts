@@ -6,6 +6,7 @@ import { cascade, faceAndLandmarks, load, resolveOptions } from "../stages.ts";
 import { runStage } from "../pipelines/compose.ts";
 import { toDetection } from "../pipelines/detection.ts";
 import { startNetPoolWith } from "../pipelines/parallel/pool.ts";
+import { NET_WORKER_URL } from "../pipelines/parallel/worker_urls.ts";
 import type { Nets } from "../pipelines/nets/types.ts";
 import { localNet } from "../pipelines/nets/local.ts";
 import { summedAreaTable } from "../lib/area_resample.ts";
@@ -39,6 +40,28 @@ const reference = async (inputs: string[]): Promise<string[]> => {
   }
   d.right.dispose();
   return out;
+};
+
+/**
+ * A pool of 2 real net workers whose messages' kinds are recorded per worker (`kinds[i]`), with
+ * sharing between lanes on or off.
+ */
+const recordingPool = async (shareIdle: boolean) => {
+  const kinds: string[][] = [[], []];
+  const started = await startNetPoolWith(W, 2, "wasm", {
+    shareIdle,
+    spawn: (i) => {
+      const w = new Worker(NET_WORKER_URL, { type: "module" });
+      const post = w.postMessage.bind(w);
+      w.postMessage = ((m: { kind: string }, t?: Transferable[]) => {
+        kinds[i].push(m.kind);
+        post(m, t ?? []);
+      }) as Worker["postMessage"];
+      return w;
+    },
+  });
+  if (started._tag === "Left") throw new Error(started.left.message);
+  return { pool: started.right, kinds };
 };
 
 Deno.test("each worker's lane runs whole images, several at once, with the in-thread faces", async () => {
@@ -85,26 +108,12 @@ Deno.test("a lane worker that dies fails only the image it ran (BackendError); t
 
 Deno.test("an image alone on a lane is shared with the idle worker, with the same faces", async () => {
   const [want] = await reference([GROUP]);
-  const kinds: string[][] = [[], []];
-  const pool = await startNetPoolWith(W, 2, "wasm", {
-    spawn: (i) => {
-      const w = new Worker(new URL("../pipelines/parallel/worker.ts", import.meta.url), {
-        type: "module",
-      });
-      const post = w.postMessage.bind(w);
-      w.postMessage = ((m: { kind: string }, t?: Transferable[]) => {
-        kinds[i].push(m.kind);
-        post(m, t ?? []);
-      }) as Worker["postMessage"];
-      return w;
-    },
-  });
-  if (pool._tag === "Left") throw new Error(pool.left.message);
+  const { pool, kinds } = await recordingPool(true);
   try {
-    assertEquals(await facesOn(pool.right.lanes[1], GROUP), want);
+    assertEquals(await facesOn(pool.lanes[1], GROUP), want);
     assert(kinds[0].includes("pnet") && kinds[1].includes("pnet"), JSON.stringify(kinds));
   } finally {
-    pool.right.terminate();
+    pool.terminate();
   }
 });
 
@@ -127,27 +136,12 @@ Deno.test("a lane's queued calls go to a worker that has nothing to do, with the
   local.right.dispose();
   const small = pyramidLevels(width, height, 200, 0.709).slice(-1);
   for (const shareIdle of [true, false]) {
-    const kinds: string[][] = [[], []];
-    const pool = await startNetPoolWith(W, 2, "wasm", {
-      shareIdle,
-      spawn: (i) => {
-        const w = new Worker(new URL("../pipelines/parallel/worker.ts", import.meta.url), {
-          type: "module",
-        });
-        const post = w.postMessage.bind(w);
-        w.postMessage = ((m: { kind: string }, t?: Transferable[]) => {
-          kinds[i].push(m.kind);
-          post(m, t ?? []);
-        }) as Worker["postMessage"];
-        return w;
-      },
-    });
-    if (pool._tag === "Left") throw new Error(pool.left.message);
+    const { pool, kinds } = await recordingPool(shareIdle);
     try {
       // Worker 2 is busy (a small PNet level of lane 2) when lane 1's batch is queued, so the
       // batch is not cut in shares; worker 2 then finds lane 1's pieces waiting.
-      const busy = pool.right.lanes[1].pnet.run(batch.sat, small, 0.6, 0.5);
-      const got = await pool.right.lanes[0].rnet.run(batch);
+      const busy = pool.lanes[1].pnet.run(batch.sat, small, 0.6, 0.5);
+      const got = await pool.lanes[0].rnet.run(batch);
       await busy;
       for (const k of Object.keys(want) as (keyof typeof want)[]) {
         assertEquals([...got[k]], [...want[k]], `${k}: the in-thread heads`);
@@ -157,7 +151,7 @@ Deno.test("a lane's queued calls go to a worker that has nothing to do, with the
       else assertEquals(stolen, 0, "with sharing off, lane 1's calls stay on worker 1");
       assertEquals(kinds[0].filter((k) => k === "rnet").length + stolen, 16, "16 pieces");
     } finally {
-      pool.right.terminate();
+      pool.terminate();
     }
   }
 });
